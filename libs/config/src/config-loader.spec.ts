@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from './config-loader';
+import { ApiAppConfig, IngestAppConfig } from './config.schema';
+
+describe('loadConfig', () => {
+  it('gives defaults that fit the local infrastructure', () => {
+    const config = loadConfig(ApiAppConfig, {});
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/continuum');
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.topics.fhirInbound).toBe('fhir.inbound');
+    expect(config.elasticsearch.node).toBe('http://127.0.0.1:9200');
+    expect(config.http.port).toBe(8080);
+    expect(config.log.level).toBe('info');
+  });
+
+  it('reads and parses environment variables', () => {
+    const config = loadConfig(IngestAppConfig, {
+      KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+      INGEST_METRICS_PORT: '9999',
+      DATABASE_POOL_SIZE: '4',
+    });
+    expect(config.kafka.brokers).toEqual(['kafka-1:9092', 'kafka-2:9092']);
+    expect(config.metrics.port).toBe(9999);
+    expect(config.database.poolSize).toBe(4);
+  });
+
+  it('names every invalid setting and says what is wrong', () => {
+    const attempt = () =>
+      loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker', API_PORT: 'eighty', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as ConfigError).message;
+      expect(message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port (got ["not a broker"])');
+      expect(message).toContain('API_PORT: must be an integer port between 0 and 65535 (got "eighty")');
+      expect(message).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
+      expect((error as ConfigError).problems).toHaveLength(3);
+    }
+  });
+
+  it('refuses a database URL that is not a postgres URL', () => {
+    expect(() => loadConfig(ApiAppConfig, { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
+  });
+});

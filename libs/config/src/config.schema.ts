@@ -1,0 +1,198 @@
+import 'reflect-metadata';
+import {
+  ArrayNotEmpty,
+  IsIn,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+  IsUrl,
+} from 'class-validator';
+import topics from '../../messaging/src/topics.json';
+import { applyDecorators, Env, Section } from './config-loader';
+
+const toInt = (raw: string) => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error('not an integer');
+  return Number(raw);
+};
+const toList = (raw: string) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** One readable message for every way a port can be wrong. */
+function IsPortNumber() {
+  const message = 'must be an integer port between 0 and 65535';
+  return applyDecorators(IsInt({ message }), Min(0, { message }), Max(65535, { message }));
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class DatabaseConfig {
+  @Env('DATABASE_URL', { default: 'postgres://postgres@127.0.0.1:5432/continuum' })
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a postgres:// connection URL' })
+  url!: string;
+
+  @Env('DATABASE_POOL_SIZE', { parse: toInt, default: 10 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(200)
+  poolSize!: number;
+
+  /** Upper bound for any one statement, so a runaway query cannot hold locks or connections for ever. */
+  @Env('DATABASE_STATEMENT_TIMEOUT_MS', { parse: toInt, default: 30_000 })
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100)
+  statementTimeoutMs!: number;
+
+  @Env('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', { parse: toInt, default: 60_000 })
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100)
+  idleInTransactionTimeoutMs!: number;
+}
+
+export class KafkaTopicsConfig {
+  @Env('KAFKA_TOPIC_FHIR_INBOUND', { default: topics.fhirInbound.name })
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  fhirInbound!: string;
+
+  @Env('KAFKA_TOPIC_HL7V2_INBOUND', { default: topics.hl7v2Inbound.name })
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  hl7v2Inbound!: string;
+
+  @Env('KAFKA_TOPIC_INGEST_DLQ', { default: topics.ingestDlq.name })
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  ingestDlq!: string;
+
+  @Env('KAFKA_TOPIC_CHANGES', { default: topics.changes.name })
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  changes!: string;
+}
+
+export class KafkaConfig {
+  @Env('KAFKA_BROKERS', { parse: toList, default: ['127.0.0.1:9092'] })
+  @ArrayNotEmpty({ message: 'must list at least one broker' })
+  @Matches(HOST_PORT, { each: true, message: 'must be a comma-separated list of host:port' })
+  brokers!: string[];
+
+  @Env('KAFKA_CLIENT_ID', { default: 'continuum' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'must contain only letters, digits, dots, dashes and underscores' })
+  clientId!: string;
+
+  @Section(() => KafkaTopicsConfig)
+  @ValidateNested()
+  topics!: KafkaTopicsConfig;
+}
+
+export class ElasticsearchConfig {
+  @Env('ELASTICSEARCH_NODE', { default: 'http://127.0.0.1:9200' })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  node!: string;
+
+  @Env('ELASTICSEARCH_INDEX_PREFIX', { default: 'continuum' })
+  @Matches(/^[a-z0-9][a-z0-9_-]*$/, { message: 'must be lowercase letters, digits, dashes or underscores' })
+  indexPrefix!: string;
+}
+
+export class LogConfig {
+  @Env('LOG_LEVEL', { default: 'info' })
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  level!: LogLevel;
+}
+
+export class HttpConfig {
+  @Env('API_PORT', { parse: toInt, default: 8080 })
+  @IsPortNumber()
+  port!: number;
+
+  @Env('API_HOST', { default: '127.0.0.1' })
+  @IsString()
+  host!: string;
+
+  /** The public FHIR base URL, used in Bundle links and Location headers. */
+  @Env('FHIR_BASE_URL', { default: 'http://127.0.0.1:8080/fhir' })
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'must be an absolute http(s) URL' })
+  fhirBaseUrl!: string;
+}
+
+/** Port for /metrics and /health on the apps that are not HTTP servers otherwise. */
+export abstract class MetricsServerConfig {
+  abstract port: number;
+}
+
+export class IngestMetricsConfig extends MetricsServerConfig {
+  @Env('INGEST_METRICS_PORT', { parse: toInt, default: 9464 })
+  @IsPortNumber()
+  port!: number;
+}
+
+export class IndexerMetricsConfig extends MetricsServerConfig {
+  @Env('INDEXER_METRICS_PORT', { parse: toInt, default: 9465 })
+  @IsPortNumber()
+  port!: number;
+}
+
+export class IngestConfig {
+  @Env('INGEST_CONSUMER_GROUP', { default: 'continuum-ingest' })
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'must be a valid Kafka consumer group id' })
+  consumerGroup!: string;
+
+  @Env('INGEST_MAX_BATCH_MESSAGES', { parse: toInt, default: 500 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(10_000)
+  maxBatchMessages!: number;
+}
+
+export class IndexerConfig {
+  @Env('INDEXER_CONSUMER_GROUP', { default: 'continuum-indexer' })
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'must be a valid Kafka consumer group id' })
+  consumerGroup!: string;
+
+  @Env('INDEXER_BULK_SIZE', { parse: toInt, default: 1000 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(10_000)
+  bulkSize!: number;
+}
+
+// One schema per app: each app validates exactly the settings it uses.
+
+export class ApiAppConfig {
+  @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
+  @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
+  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
+  @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
+}
+
+export class IngestAppConfig {
+  @Section(() => IngestConfig) @ValidateNested() ingest!: IngestConfig;
+  @Section(() => IngestMetricsConfig) @ValidateNested() metrics!: IngestMetricsConfig;
+  @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
+  @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
+  @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
+}
+
+export class IndexerAppConfig {
+  @Section(() => IndexerConfig) @ValidateNested() indexer!: IndexerConfig;
+  @Section(() => IndexerMetricsConfig) @ValidateNested() metrics!: IndexerMetricsConfig;
+  @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
+  @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
+  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
+  @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
+}
+
+export class CliAppConfig {
+  @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
+  @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
+  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
+  @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
+}

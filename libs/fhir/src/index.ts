@@ -1,0 +1,4 @@
+// Pure FHIR domain logic for Continuum. No framework or infrastructure imports (enforced by ESLint).
+export * from './operation-outcome';
+export * from './nhs-number';
+export * from './identifier-systems';
