@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** A CLI command registers itself (name, options, action) on the program. */
+export type RegisterCommand = (program: Command) => void;
+
+// One line per command; keep the list sorted.
+export const commands: RegisterCommand[] = [];
