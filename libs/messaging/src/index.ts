@@ -1,0 +1,6 @@
+export * from './kafka-client';
+export * from './headers';
+export * from './publisher';
+export * from './batch-consumer';
+export * from './topics';
+export * from './kafka.health';

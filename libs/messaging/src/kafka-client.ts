@@ -1,0 +1,30 @@
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import type { KafkaConfig } from '@continuum/config';
+import type { Logger } from '@continuum/observability';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose logs go to our structured logger instead of the console. */
+export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix?: string): Kafka {
+  return new Kafka({
+    clientId: clientSuffix ? `${config.clientId}-${clientSuffix}` : config.clientId,
+    brokers: config.brokers,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, retries: 8 },
+    logLevel: KafkaLogLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, namespace, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        // The first coordinator lookups after a broker start are retried by kafkajs itself: not worth a warning.
+        const severity = /coordinator (is )?(loading|not available)/i.test(message) ? 'debug' : LEVELS[level];
+        logger[severity ?? 'info']({ kafka: namespace, ...extra }, message);
+      },
+  });
+}
