@@ -2,3 +2,4 @@
 export * from './operation-outcome';
 export * from './nhs-number';
 export * from './identifier-systems';
+export * from './search';

@@ -1,0 +1,55 @@
+// Rewrites official SearchParameter expressions so that they can be compiled once per resource type and evaluated
+// synchronously by fhirpath.js.
+
+/** Splits an expression on its top-level `|` unions (not inside parentheses or string literals). */
+export function splitUnion(expression: string): string[] {
+  const terms: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === "'" && expression[i - 1] !== '\\') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      terms.push(expression.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  terms.push(expression.slice(start).trim());
+  return terms.filter((term) => term.length > 0);
+}
+
+/** The resource type a union term starts from: `(Observation.value as Quantity)` → `Observation`. */
+function rootOf(term: string): string {
+  return /^\(*\s*([A-Za-z]+)/.exec(term)?.[1] ?? '';
+}
+
+const GENERIC_BASES = new Set(['Resource', 'DomainResource']);
+
+/**
+ * The part of a multi-type expression that applies to one resource type, with `Resource.`/`DomainResource.` roots
+ * renamed to the type, and `resolve() is X` (asynchronous in fhirpath.js) replaced by a test on the reference itself:
+ * the index only ever sees the resource, never the target.
+ */
+export function expressionForType(expression: string, resourceType: string): string | undefined {
+  const terms = splitUnion(expression)
+    .filter((term) => {
+      const root = rootOf(term);
+      return root === resourceType || GENERIC_BASES.has(root);
+    })
+    .map((term) => term.replace(/^(\(*\s*)(Resource|DomainResource)\b/, `$1${resourceType}`))
+    .map(rewriteResolveIs);
+  return terms.length ? terms.join(' | ') : undefined;
+}
+
+/** `x.where(resolve() is Patient)` → the references in x whose literal reference or `type` names Patient. */
+export function rewriteResolveIs(term: string): string {
+  return term.replace(
+    /\.where\(\s*resolve\(\)\s+is\s+([A-Za-z]+)\s*\)/g,
+    (_match, type: string) =>
+      `.where(reference.matches('^(.*/)?${type}/[^/]+(/_history/.*)?$') or type = '${type}')`,
+  );
+}
