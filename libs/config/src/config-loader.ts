@@ -55,7 +55,7 @@ function bindingsOf(schema: ConfigClass<object>): Map<string, EnvBinding> {
   return Reflect.getMetadata(ENV_NAMES, schema.prototype) ?? new Map();
 }
 
-function sectionsOf(schema: ConfigClass<object>): Map<string, () => ConfigClass<object>> {
+export function sectionsOf(schema: ConfigClass<object>): Map<string, () => ConfigClass<object>> {
   return Reflect.getMetadata(SECTIONS, schema.prototype) ?? new Map();
 }
 

@@ -1,21 +1,23 @@
 import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
-import { loadConfig } from './config-loader';
+import { loadConfig, sectionsOf } from './config-loader';
 
 type ConfigClass = new () => object;
 
 /**
  * Validates an app's config schema once, at boot, and provides the whole config object and each of its sections
  * (e.g. DatabaseConfig) for injection. Business code receives typed config and never reads process.env.
+ * Validation runs while Nest builds the module graph, so a bad setting stops the app before anything connects.
  */
 @Global()
 @Module({})
 export class ContinuumConfigModule {
   static forRoot(schema: ConfigClass, env: Record<string, string | undefined> = process.env): DynamicModule {
-    const config = loadConfig(schema, env) as Record<string, unknown>;
-    const sectionProviders: Provider[] = Object.values(config)
-      .filter((section): section is object => typeof section === 'object' && section !== null)
-      .map((section) => ({ provide: section.constructor, useValue: section }));
-    const providers: Provider[] = [{ provide: schema, useValue: config }, ...sectionProviders];
+    const sectionProviders: Provider[] = [...sectionsOf(schema)].map(([property, sectionClass]) => ({
+      provide: sectionClass(),
+      useFactory: (config: Record<string, unknown>) => config[property],
+      inject: [schema],
+    }));
+    const providers: Provider[] = [{ provide: schema, useFactory: () => loadConfig(schema, env) }, ...sectionProviders];
     return { module: ContinuumConfigModule, providers, exports: providers };
   }
 }

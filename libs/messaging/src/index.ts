@@ -4,3 +4,4 @@ export * from './publisher';
 export * from './batch-consumer';
 export * from './topics';
 export * from './kafka.health';
+export * from './messaging.module';

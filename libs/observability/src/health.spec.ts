@@ -17,7 +17,10 @@ describe('checkHealth', () => {
   });
 
   it('bounds a check that hangs', async () => {
-    const report = await checkHealth([{ name: 'elasticsearch', check: () => new Promise(() => undefined) }], 50);
+    const report = await checkHealth(
+      [{ name: 'elasticsearch', check: () => new Promise(() => undefined) }],
+      50,
+    );
     expect(report.components.elasticsearch).toMatchObject({ status: 'down' });
     expect(report.components.elasticsearch.error).toMatch(/did not answer within 50 ms/);
   });

@@ -24,7 +24,10 @@ export async function checkHealth(checks: readonly HealthCheck[], timeoutMs = 30
         return [check.name, { status: 'up', latencyMs: Math.round(performance.now() - started) }];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return [check.name, { status: 'down', latencyMs: Math.round(performance.now() - started), error: message }];
+        return [
+          check.name,
+          { status: 'down', latencyMs: Math.round(performance.now() - started), error: message },
+        ];
       }
     }),
   );

@@ -1,2 +1,3 @@
 export * from './elasticsearch-client';
 export * from './elasticsearch.health';
+export * from './search.module';
