@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite (the README's test command, and what CI runs): static checks, then unit, integration and
+# end-to-end tests against the real Postgres, Kafka and Elasticsearch, which it brings up when they are not running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+ensure_node_modules
+
+step "Static checks: TypeScript (strict) and ESLint (including the architecture boundaries)"
+npx tsc -p tsconfig.json --noEmit
+npx eslint --max-warnings 0 "{apps,libs,test,bench}/**/*.ts"
+
+step "Infrastructure: Postgres, Kafka, Elasticsearch"
+bash scripts/infra/infra.sh up
+
+results_dir="$(mktemp -d)"
+trap 'rm -rf "$results_dir"' EXIT
+
+run_tier() {
+  local tier="$1"
+  step "Tests: $tier"
+  npx jest -c "jest.$tier.config.js" --passWithNoTests --json --outputFile "$results_dir/$tier.json"
+}
+
+status=0
+run_tier unit || status=1
+run_tier int || status=1
+run_tier e2e || status=1
+
+step "Migrations: the entities and the migrated schema agree"
+npm run -s migrate:check || status=1
+
+node scripts/test-summary.js "$results_dir"/*.json || status=1
+exit "$status"
