@@ -1,0 +1,8 @@
+import { ResourceChangeEntity } from './resource-change.entity';
+import { ResourceHistoryEntity } from './resource-history.entity';
+import { ResourceEntity } from './resource.entity';
+
+export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
+export type { ChangeOperation } from './resource-change.entity';
+
+export const STORE_ENTITIES = [ResourceEntity, ResourceHistoryEntity, ResourceChangeEntity];
