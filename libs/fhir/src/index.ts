@@ -3,3 +3,5 @@ export * from './operation-outcome';
 export * from './nhs-number';
 export * from './identifier-systems';
 export * from './search';
+export * from './validation';
+export * from './routing-key';

@@ -9,6 +9,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs messages that are expected and harmless here: first coordinator lookups after a broker start (kafkajs
+ * retries them itself), and the notice that bounded producer retries weaken exactly-once delivery (we rely on
+ * idempotent consumers keyed on message ids, not on Kafka transactions).
+ */
+const EXPECTED_NOISE = /coordinator (is )?(loading|not available)|Limiting retries for the idempotent producer/i;
+
 /** A kafkajs client whose logs go to our structured logger instead of the console. */
 export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix?: string): Kafka {
   return new Kafka({
@@ -21,9 +28,8 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix?: 
     logCreator:
       () =>
       ({ level, namespace, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        // The first coordinator lookups after a broker start are retried by kafkajs itself: not worth a warning.
-        const severity = /coordinator (is )?(loading|not available)/i.test(message) ? 'debug' : LEVELS[level];
+        const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
+        const severity = EXPECTED_NOISE.test(message) ? 'debug' : LEVELS[level];
         logger[severity ?? 'info']({ kafka: namespace, ...extra }, message);
       },
   });

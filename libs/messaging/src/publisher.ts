@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { currentCorrelationId } from '@continuum/observability';
 import { Header } from './headers';
 
@@ -17,7 +17,14 @@ export class KafkaPublisher {
   private connected = false;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    // The default (murmur2, Java-compatible) partitioner: one key always lands on the same partition as it would
+    // from a Java or Python ETL producer, which keeps a patient's messages in order whoever sends them.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async connect(): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerPublish } from './publish.command';
 
 /** A CLI command registers itself (name, options, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command; keep the list sorted.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerPublish];
