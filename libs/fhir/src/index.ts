@@ -5,3 +5,4 @@ export * from './identifier-systems';
 export * from './search';
 export * from './validation';
 export * from './routing-key';
+export * from './ingestion';

@@ -1,0 +1,1 @@
+export * from './source-scoped-id';
