@@ -1,1 +1,5 @@
 export * from './source-scoped-id';
+export * from './inbound-message.parser';
+export * from './identifier-normaliser';
+export * from './inbound-normaliser';
+export * from './provenance.builder';
