@@ -41,8 +41,30 @@ export function expressionForType(expression: string, resourceType: string): str
       return root === resourceType || GENERIC_BASES.has(root);
     })
     .map((term) => term.replace(/^(\(*\s*)(Resource|DomainResource)\b/, `$1${resourceType}`))
-    .map(rewriteResolveIs);
+    .map(rewriteResolveIs)
+    .map(rewriteAs);
   return terms.length ? terms.join(' | ') : undefined;
+}
+
+/**
+ * `(x as T)` and `x.as(T)` → `x.ofType(T)`: `as` requires a single item and fhirpath.js throws on collections
+ * (e.g. every `Observation.component.value`), while `ofType` filters each item, which is what indexing means.
+ */
+export function rewriteAs(expression: string): string {
+  const fhirType = (type: string) => (type === 'DateTime' ? 'dateTime' : type);
+  let rewritten = expression.replace(
+    /\.as\(\s*([A-Za-z]+)\s*\)/g,
+    (_m, type: string) => `.ofType(${fhirType(type)})`,
+  );
+  let previous: string;
+  do {
+    previous = rewritten;
+    rewritten = rewritten.replace(
+      /\(([^()]*(?:\([^()]*\)[^()]*)*) as ([A-Za-z]+)\)/g,
+      (_m, path: string, type: string) => `${path.trim()}.ofType(${fhirType(type)})`,
+    );
+  } while (rewritten !== previous);
+  return rewritten;
 }
 
 /** `x.where(resolve() is Patient)` → the references in x whose literal reference or `type` names Patient. */

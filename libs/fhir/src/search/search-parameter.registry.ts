@@ -1,6 +1,6 @@
 import type { SearchParameter } from 'fhir/r4';
 import { loadPatientCompartmentDefinition, loadSearchParameters } from './definitions.loader';
-import { expressionForType } from './fhirpath-expression';
+import { expressionForType, rewriteAs } from './fhirpath-expression';
 import type { CompositeComponentDef, SearchParamDef, SearchParamType } from './search-parameter.types';
 
 // The R4 SearchParameter registry, built from the official definitions (STYLE.md habit 13: specs as data).
@@ -40,7 +40,13 @@ function toDef(
   const components: CompositeComponentDef[] = (definition.component ?? []).flatMap((component) => {
     const target = byUrl.get(component.definition);
     return target
-      ? [{ code: target.code, type: target.type as SearchParamType, expression: component.expression }]
+      ? [
+          {
+            code: target.code,
+            type: target.type as SearchParamType,
+            expression: rewriteAs(component.expression),
+          },
+        ]
       : [];
   });
   return {

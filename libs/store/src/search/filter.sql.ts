@@ -1,0 +1,298 @@
+import {
+  foldText,
+  type IndexTable,
+  type Prefix,
+  type SearchFilter,
+  type SearchValue,
+  type TokenValue,
+} from '@continuum/fhir';
+import { parseReference } from '@continuum/fhir';
+import { timestampText } from './index-table.columns';
+import { type Aliases, type Fragment, join, likeEscape, type Sql } from './sql-fragments';
+import { systemHash } from './system-hash';
+
+// Compiles parsed search criteria into SQL conditions on a `resource` row (alias `row`). Every user value is a bound
+// parameter; identifiers (aliases, table names) come from this code only. docs/search-design.md lists what each
+// modifier and prefix compiles to.
+
+export interface FilterContext {
+  sql: Sql;
+  aliases: Aliases;
+  baseUrl?: string;
+  now: number;
+}
+
+type ValueColumn = (name: string) => Fragment;
+
+const TABLE_OF: Record<string, IndexTable> = {
+  string: 'string',
+  token: 'token',
+  date: 'date',
+  number: 'number',
+  quantity: 'quantity',
+  reference: 'reference',
+  uri: 'uri',
+  composite: 'composite',
+};
+
+export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: string): Fragment {
+  const { sql } = ctx;
+  switch (filter.kind) {
+    case 'param':
+      return paramCondition(ctx, filter, row);
+    case 'chain': {
+      const ref = ctx.aliases.take('c');
+      const target = ctx.aliases.take('t');
+      return sql`EXISTS (SELECT 1 FROM search_reference ${sql(ref)}
+        JOIN resource ${sql(target)} ON ${sql(target)}.resource_type = ${sql(ref)}.target_type AND ${sql(target)}.id = ${sql(ref)}.target_id
+        WHERE ${sql(ref)}.resource_type = ${sql(row)}.resource_type AND ${sql(ref)}.resource_key = ${sql(row)}.resource_key
+          AND ${sql(ref)}.code = ${filter.code} AND ${sql(ref)}.target_type = ANY(${filter.targetTypes}::text[])
+          AND ${sql(target)}.resource_type = ANY(${filter.targetTypes}::text[]) AND NOT ${sql(target)}.deleted
+          AND ${filterCondition(ctx, filter.filter, target)})`;
+    }
+    case 'has': {
+      const ref = ctx.aliases.take('h');
+      const source = ctx.aliases.take('s');
+      return sql`EXISTS (SELECT 1 FROM search_reference ${sql(ref)}
+        JOIN resource ${sql(source)} ON ${sql(source)}.resource_type = ${sql(ref)}.resource_type AND ${sql(source)}.resource_key = ${sql(ref)}.resource_key
+        WHERE ${sql(ref)}.resource_type = ${filter.sourceType} AND ${sql(ref)}.code = ${filter.referenceCode}
+          AND ${sql(ref)}.target_type = ${sql(row)}.resource_type AND ${sql(ref)}.target_id = ${sql(row)}.id
+          AND ${sql(source)}.resource_type = ${filter.sourceType} AND NOT ${sql(source)}.deleted
+          AND ${filterCondition(ctx, filter.filter, source)})`;
+    }
+  }
+}
+
+function paramCondition(
+  ctx: FilterContext,
+  filter: Extract<SearchFilter, { kind: 'param' }>,
+  row: string,
+): Fragment {
+  const { sql } = ctx;
+  // _id and _lastUpdated live on the resource row itself.
+  if (filter.code === '_id') return resourceIdCondition(ctx, filter.values, row);
+  if (filter.code === '_lastUpdated') {
+    const at = (_: string) => sql`${sql(row)}.last_updated`;
+    const end = (_: string) => sql`(${sql(row)}.last_updated + interval '1 millisecond')`;
+    return join(
+      sql,
+      filter.values.map((value) => (value.type === 'date' ? dateCondition(ctx, value, at, end) : sql`false`)),
+      'OR',
+    );
+  }
+  const table = TABLE_OF[filter.type];
+  const alias = ctx.aliases.take('i');
+  const column: ValueColumn = (name) => sql`${sql(alias)}.${sql(name)}`;
+  const rows = (condition: Fragment) => sql`EXISTS (SELECT 1 FROM ${sql(`search_${table}`)} ${sql(alias)}
+    WHERE ${sql(alias)}.resource_type = ${sql(row)}.resource_type AND ${sql(alias)}.resource_key = ${sql(row)}.resource_key
+      AND ${sql(alias)}.code = ${filter.code} AND (${condition}))`;
+  const [first] = filter.values;
+  if (first?.type === 'missing') return first.missing ? sql`NOT ${rows(sql`true`)}` : rows(sql`true`);
+  const any = join(
+    sql,
+    filter.values.map((value) => valueCondition(ctx, filter.modifier, value, column)),
+    'OR',
+  );
+  // :not — resources with no matching value at all (including those without the element), per the R4 spec.
+  return filter.modifier === 'not' ? sql`NOT ${rows(any)}` : rows(any);
+}
+
+function resourceIdCondition(ctx: FilterContext, values: SearchValue[], row: string): Fragment {
+  const { sql } = ctx;
+  const ids = values.flatMap((value) =>
+    value.type === 'token' && value.code !== undefined ? [value.code] : [],
+  );
+  return sql`${sql(row)}.id = ANY(${ids}::text[])`;
+}
+
+function valueCondition(
+  ctx: FilterContext,
+  modifier: string | undefined,
+  value: SearchValue,
+  column: ValueColumn,
+): Fragment {
+  const { sql } = ctx;
+  switch (value.type) {
+    case 'string': {
+      const folded = foldText(value.text);
+      if (modifier === 'exact')
+        return sql`${column('value')} = ${folded} AND ${column('exact')} = ${value.text}`;
+      if (modifier === 'contains') return sql`${column('value')} LIKE ${`%${likeEscape(folded)}%`}`;
+      return sql`${column('value')} LIKE ${`${likeEscape(folded)}%`}`;
+    }
+    case 'token':
+      return tokenCondition(ctx, value, column('system_hash'), column('value'));
+    case 'date':
+      return dateCondition(
+        ctx,
+        value,
+        (_) => column('start_at'),
+        (_) => column('end_at'),
+      );
+    case 'number':
+      return numberCondition(ctx, value, column('low'), column('high'));
+    case 'quantity': {
+      const amount = numberCondition(ctx, value, column('low'), column('high'));
+      if (value.system !== undefined && value.unit !== undefined) {
+        return sql`${amount} AND ${column('system_hash')} = ${systemHash(value.system)}::bigint AND ${column('unit')} = ${value.unit}`;
+      }
+      if (value.unit !== undefined)
+        return sql`${amount} AND (${column('unit')} = ${value.unit} OR ${column('unit_text')} = ${value.unit})`;
+      if (value.system !== undefined)
+        return sql`${amount} AND ${column('system_hash')} = ${systemHash(value.system)}::bigint`;
+      return amount;
+    }
+    case 'reference': {
+      // Absolute URLs on our own base are local references.
+      const parsed = value.resourceType ? undefined : parseReference(value.id, ctx.baseUrl);
+      const type = value.resourceType ?? (parsed && !parsed.external ? parsed.type : undefined);
+      const id = parsed && !parsed.external ? parsed.id : value.id;
+      return type
+        ? sql`${column('target_id')} = ${id} AND ${column('target_type')} = ${type}`
+        : sql`${column('target_id')} = ${id}`;
+    }
+    case 'uri':
+      if (modifier === 'below') return sql`${column('value')} LIKE ${`${likeEscape(value.value)}%`}`;
+      if (modifier === 'above') return sql`${column('value')} = ANY(${uriAncestors(value.value)}::text[])`;
+      return sql`${column('value')} = ${value.value}`;
+    case 'composite': {
+      const first = tokenCondition(ctx, value.first, column('system_hash'), column('value'));
+      const second = value.second;
+      const col = (name: string) => column(`second_${name}`);
+      switch (second.type) {
+        case 'token':
+          return sql`${first} AND ${tokenCondition(ctx, second, col('system_hash'), col('value'))}`;
+        case 'string':
+          return sql`${first} AND ${col('value')} LIKE ${`${likeEscape(foldText(second.text))}%`}`;
+        case 'uri':
+          return sql`${first} AND ${col('value')} = ${second.value}`;
+        case 'reference':
+          return sql`${first} AND ${col('value')} = ${second.resourceType ? `${second.resourceType}/${second.id}` : second.id}`;
+        case 'number':
+        case 'quantity':
+          return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}${
+            second.type === 'quantity' && second.unit !== undefined
+              ? sql` AND ${col('unit')} = ${second.unit}`
+              : sql``
+          }`;
+        case 'date':
+          return sql`${first} AND ${dateCondition(
+            ctx,
+            second,
+            (_) => col('start_at'),
+            (_) => col('end_at'),
+          )}`;
+        default:
+          return sql`false`;
+      }
+    }
+    case 'missing':
+      return sql`true`;
+  }
+}
+
+function tokenCondition(
+  ctx: FilterContext,
+  token: TokenValue,
+  systemColumn: Fragment,
+  valueColumn: Fragment,
+): Fragment {
+  const { sql } = ctx;
+  const parts: Fragment[] = [];
+  if (token.code !== undefined) parts.push(sql`${valueColumn} = ${token.code}`);
+  if (token.system === null) parts.push(sql`${systemColumn} IS NULL`);
+  else if (token.system !== undefined) parts.push(sql`${systemColumn} = ${systemHash(token.system)}::bigint`);
+  return join(sql, parts, 'AND');
+}
+
+/**
+ * Date prefixes on the stored interval [start_at, end_at) against the search interval [qs, qe) its precision gives.
+ */
+function dateCondition(
+  ctx: FilterContext,
+  value: { prefix: Prefix; start: number; end: number },
+  startColumn: ValueColumn,
+  endColumn: ValueColumn,
+): Fragment {
+  const { sql } = ctx;
+  const start = startColumn('start_at');
+  const end = endColumn('end_at');
+  const qs = timestampText(value.start);
+  const qe = timestampText(value.end);
+  const within = sql`(${start} >= ${qs}::timestamptz AND ${end} <= ${qe}::timestamptz)`;
+  switch (value.prefix) {
+    case 'eq':
+      return within;
+    case 'ne':
+      return sql`NOT ${within}`;
+    case 'gt':
+      return sql`${end} > ${qe}::timestamptz`;
+    case 'ge':
+      return sql`${end} > ${qs}::timestamptz`;
+    case 'lt':
+      return sql`${start} < ${qs}::timestamptz`;
+    case 'le':
+      return sql`${start} < ${qe}::timestamptz`;
+    case 'sa':
+      return sql`${start} >= ${qe}::timestamptz`;
+    case 'eb':
+      return sql`${end} <= ${qs}::timestamptz`;
+    case 'ap': {
+      // Approximately: widened by 10% of the distance from now (at least a day), as the R4 spec suggests.
+      const slack = Math.max(Math.abs(ctx.now - value.start) * 0.1, 86_400_000);
+      return sql`(${start} < ${timestampText(value.end + slack)}::timestamptz AND ${end} > ${timestampText(value.start - slack)}::timestamptz)`;
+    }
+  }
+}
+
+/**
+ * Number prefixes. `eq`/`ne`/`ap` use the precision range [low, high) of the search value; the others compare with
+ * the value itself. Stored rows are [low, high] (equal for a plain number, open ends ±Infinity for a Range).
+ */
+function numberCondition(
+  ctx: FilterContext,
+  value: { prefix: Prefix; value: string; low: string; high: string },
+  low: Fragment,
+  high: Fragment,
+): Fragment {
+  const { sql } = ctx;
+  const v = value.value;
+  switch (value.prefix) {
+    case 'eq':
+      return sql`(${low} >= ${value.low}::numeric AND ${high} < ${value.high}::numeric)`;
+    case 'ne':
+      return sql`NOT (${low} >= ${value.low}::numeric AND ${high} < ${value.high}::numeric)`;
+    case 'gt':
+      return sql`${high} > ${v}::numeric`;
+    case 'ge':
+      return sql`${high} >= ${v}::numeric`;
+    case 'lt':
+      return sql`${low} < ${v}::numeric`;
+    case 'le':
+      return sql`${low} <= ${v}::numeric`;
+    case 'sa':
+      return sql`${low} > ${v}::numeric`;
+    case 'eb':
+      return sql`${high} < ${v}::numeric`;
+    case 'ap': {
+      const n = Number(v);
+      const [from, to] = [n * 0.9, n * 1.1].sort((a, b) => a - b);
+      return sql`(${low} <= ${String(to)}::numeric AND ${high} >= ${String(from)}::numeric)`;
+    }
+  }
+}
+
+/** `:above` on a URI: the stored value is the search URI or one of its ancestors by path segment. */
+function uriAncestors(uri: string): string[] {
+  const ancestors = [uri];
+  let current = uri;
+  for (
+    let slash = current.lastIndexOf('/');
+    slash > current.indexOf('//') + 1;
+    slash = current.lastIndexOf('/')
+  ) {
+    current = current.slice(0, slash);
+    ancestors.push(current);
+  }
+  return ancestors;
+}

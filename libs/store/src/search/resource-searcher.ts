@@ -1,0 +1,184 @@
+import { applyElements, applySummary, type IncludeSpec, type SearchRequest } from '@continuum/fhir';
+import type { OperationOutcome, Resource } from 'fhir/r4';
+import { filterCondition } from './filter.sql';
+import { type FoundRow, includeTargets, revincludeSources, ROW_COLUMNS } from './include.sql';
+import { afterCursor, decodeCursor, encodeCursor, orderBy, sortExpression } from './sort.sql';
+import { Aliases, type Fragment, join, type Sql } from './sql-fragments';
+
+export interface FoundResource {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  content: Resource;
+}
+
+export interface SearchResult {
+  matches: FoundResource[];
+  /** `_include` / `_revinclude` results (search.mode = include), none of them also a match. */
+  included: FoundResource[];
+  total?: number;
+  /** Cursor for the next page (`_cursor`), absent on the last page. */
+  next?: string;
+  /** Ignored parameters and other warnings, for an entry with search.mode = outcome. */
+  outcome?: OperationOutcome;
+}
+
+export interface SearchOptions {
+  sql?: Sql;
+  baseUrl?: string;
+  /** Restricts matches and includes to these patients' compartments ($everything, SMART patient/ scopes). */
+  compartment?: { patientIds: string[] };
+  /** System-level search over these types (`_type`); overrides the request's own. */
+  types?: string[];
+}
+
+/** Bounds on `_include:iterate` so that a cyclic graph cannot run away. */
+const MAX_INCLUDE_ROUNDS = 4;
+const MAX_INCLUDED = 1000;
+
+/**
+ * FHIR search on the Postgres index (docs/search-design.md): one parameterised statement for the page, keyset
+ * paging on (sort keys, resource_key), then one statement per include round.
+ */
+export class ResourceSearcher {
+  constructor(private readonly defaultSql?: Sql) {}
+
+  async search(request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
+    const sql = options.sql ?? this.defaultSql;
+    if (!sql) throw new Error('ResourceSearcher needs a postgres.js connection (constructor or options.sql)');
+    const types = request.resourceType ? [request.resourceType] : (options.types ?? request.types);
+    const restriction = (row: string): Fragment =>
+      options.compartment
+        ? sql`${sql(row)}.compartments && ${options.compartment.patientIds}::text[]`
+        : sql`true`;
+    const ctx = { sql, aliases: new Aliases(), baseUrl: options.baseUrl, now: Date.now() };
+    const where = join(
+      sql,
+      [
+        types ? sql`r.resource_type = ANY(${types}::text[])` : sql`true`,
+        sql`NOT r.deleted`,
+        restriction('r'),
+        ...request.filters.map((filter) => filterCondition(ctx, filter, 'r')),
+      ],
+      'AND',
+    );
+    const total = await this.total(sql, request, where);
+    const count = request.summary === 'count' ? 0 : request.count;
+    if (count === 0) return { matches: [], included: [], total, outcome: request.outcome };
+
+    const sorts = request.sort.map((key) => sortExpression(sql, key, 'r'));
+    const cursor = request.cursor ? decodeCursor(request.cursor, sorts.length) : undefined;
+    const sortColumns = sorts.map((sort, i) => sql`, ${sort.expression} AS ${sql(`sort_${i}`)}`);
+    const sortTexts = sorts.map((_, i) => sql`, ${sql(`sort_${i}`)}::text AS ${sql(`sort_text_${i}`)}`);
+    const rows = await sql<(FoundRow & Record<string, string | null>)[]>`
+      SELECT page.* ${sortTexts} FROM (
+        SELECT ${ROW_COLUMNS(sql, 'r')} ${sortColumns} FROM resource r
+        WHERE ${where} ${cursor ? sql`AND (${afterCursor(sql, sorts, cursor, 'r')})` : sql``}
+      ) page
+      ORDER BY ${orderBy(sql, sorts, 'page')}
+      LIMIT ${count + 1}`;
+    const page = rows.slice(0, count);
+    const last = page[page.length - 1];
+    const next =
+      rows.length > count && last
+        ? encodeCursor({
+            key: last.resource_key,
+            values: sorts.map((_, i) => last[`sort_text_${i}`] ?? null),
+          })
+        : undefined;
+
+    const included = await this.includes(sql, request, page, restriction);
+    const shape = (row: FoundRow) =>
+      found(row, (content) => applyElements(applySummary(content, request.summary), request.elements));
+    return {
+      matches: page.map(shape),
+      included: included.map(shape),
+      total,
+      next,
+      outcome: request.outcome,
+    };
+  }
+
+  private async total(sql: Sql, request: SearchRequest, where: Fragment): Promise<number | undefined> {
+    const mode = request.summary === 'count' && request.total === 'none' ? 'accurate' : request.total;
+    if (mode === 'accurate') {
+      const [{ count }] = await sql<
+        { count: string }[]
+      >`SELECT count(*) AS count FROM resource r WHERE ${where}`;
+      return Number(count);
+    }
+    if (mode === 'estimate') {
+      // The planner's row estimate: instant on any table size, approximate by design.
+      const [row] = await sql<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]>`
+        EXPLAIN (FORMAT JSON) SELECT 1 FROM resource r WHERE ${where}`;
+      return Math.round(row['QUERY PLAN'][0].Plan['Plan Rows']);
+    }
+    return undefined;
+  }
+
+  /**
+   * Includes in rounds: the first applies every spec to the matches, later rounds apply the `:iterate` ones to what
+   * the previous round added, until nothing new appears or the bounds are reached.
+   */
+  private async includes(
+    sql: Sql,
+    request: SearchRequest,
+    matches: FoundRow[],
+    restriction: (row: string) => Fragment,
+  ): Promise<FoundRow[]> {
+    const specs = [
+      ...request.includes.map((spec) => ({ spec, rev: false })),
+      ...request.revincludes.map((spec) => ({ spec, rev: true })),
+    ];
+    if (!specs.length || !matches.length) return [];
+    const seen = new Set(matches.map((row) => `${row.resource_type}/${row.id}`));
+    const included: FoundRow[] = [];
+    let frontier = matches;
+    for (
+      let round = 0;
+      round < MAX_INCLUDE_ROUNDS && frontier.length && included.length < MAX_INCLUDED;
+      round++
+    ) {
+      const active = round === 0 ? specs : specs.filter(({ spec }) => spec.iterate);
+      const found = await Promise.all(
+        active.map(({ spec, rev }) => this.includeOnce(sql, spec, rev, frontier, restriction)),
+      );
+      const added = found.flat().filter((row) => {
+        const key = `${row.resource_type}/${row.id}`;
+        return seen.has(key) ? false : (seen.add(key), true);
+      });
+      included.push(...added.slice(0, MAX_INCLUDED - included.length));
+      frontier = added;
+    }
+    return included;
+  }
+
+  private includeOnce(
+    sql: Sql,
+    spec: IncludeSpec,
+    rev: boolean,
+    from: FoundRow[],
+    restriction: (row: string) => Fragment,
+  ) {
+    if (rev)
+      return revincludeSources(
+        sql,
+        spec,
+        from.map((row) => ({ type: row.resource_type, id: row.id })),
+        restriction,
+      );
+    const keys = from.filter((row) => row.resource_type === spec.sourceType).map((row) => row.resource_key);
+    return keys.length ? includeTargets(sql, spec, keys, restriction) : Promise.resolve([]);
+  }
+}
+
+function found(row: FoundRow, shape: (content: Resource) => Resource): FoundResource {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: row.last_updated,
+    content: shape(row.content as Resource),
+  };
+}
