@@ -1,0 +1,34 @@
+import type postgres from 'postgres';
+import { BatchProcessor } from './bundle/batch.processor';
+import { EntryExecutor } from './bundle/entry.executor';
+import { TransactionProcessor } from './bundle/transaction.processor';
+import { BulkUpserter } from './bulk/bulk.upserter';
+import { FhirStore } from './fhir-store';
+import { ResourceRepository } from './repository/resource.repository';
+import { ResourceReader } from './resource.reader';
+import { ResourceWriter } from './resource.writer';
+import { SearchCriteriaMatcher } from './search-criteria.matcher';
+import { SearchIndexWriter } from './search/search-index.writer';
+import type { CriteriaMatcher, SearchIndexPort } from './store.ports';
+import type { StoreOptions } from './store.types';
+import { VersionWriter } from './version.writer';
+
+/** Wires the store over a postgres.js pool: what StoreModule provides, and what scripts and tests call directly. */
+export function createFhirStore(
+  sql: postgres.Sql,
+  options: StoreOptions & { searchIndex?: SearchIndexPort; matcher?: CriteriaMatcher } = {},
+): FhirStore {
+  const repository = new ResourceRepository();
+  const versions = new VersionWriter(repository, options.searchIndex ?? new SearchIndexWriter({ baseUrl: options.baseUrl }));
+  const writer = new ResourceWriter(repository, versions, options.matcher ?? new SearchCriteriaMatcher(options), options);
+  const reader = new ResourceReader(repository);
+  const executor = new EntryExecutor(writer, reader);
+  return new FhirStore(
+    sql,
+    writer,
+    reader,
+    new TransactionProcessor(sql, writer, executor, options),
+    new BatchProcessor(sql, executor, options),
+    new BulkUpserter(sql, repository, versions, options),
+  );
+}

@@ -1,0 +1,73 @@
+import type { Operation } from 'fast-json-patch';
+import type { Bundle, Resource } from 'fhir/r4';
+import type postgres from 'postgres';
+import { BatchProcessor } from './bundle/batch.processor';
+import { TransactionProcessor } from './bundle/transaction.processor';
+import { BulkUpserter, type BulkEntry, type BulkEntryResult } from './bulk/bulk.upserter';
+import { ResourceReader, type HistoryOptions } from './resource.reader';
+import { ResourceWriter, type UpdateOptions } from './resource.writer';
+import type { WriteContext, WriteResult } from './store.types';
+
+/**
+ * The resource store as the apps use it: every FHIR interaction on persisted resources, each write in its own
+ * transaction (a transaction bundle in one). Errors are FhirErrors carrying the OperationOutcome to return.
+ */
+export class FhirStore {
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly writer: ResourceWriter,
+    private readonly reader: ResourceReader,
+    private readonly transactions: TransactionProcessor,
+    private readonly batches: BatchProcessor,
+    private readonly bulk: BulkUpserter,
+  ) {}
+
+  create<T extends Resource>(resource: T, context: WriteContext = {}, options: { ifNoneExist?: string } = {}): Promise<WriteResult<T>> {
+    return this.sql.begin((tx) =>
+      options.ifNoneExist ? this.writer.conditionalCreate(tx, resource, options.ifNoneExist, context) : this.writer.create(tx, resource, context),
+    ) as Promise<WriteResult<T>>;
+  }
+
+  update<T extends Resource>(resource: T, context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult<T>> {
+    return this.sql.begin((tx) => this.writer.update(tx, resource, context, options)) as Promise<WriteResult<T>>;
+  }
+
+  conditionalUpdate<T extends Resource>(resource: T, criteria: string, context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult<T>> {
+    return this.sql.begin((tx) => this.writer.conditionalUpdate(tx, resource, criteria, context, options)) as Promise<WriteResult<T>>;
+  }
+
+  patch(resourceType: string, id: string, operations: Operation[], context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult> {
+    return this.sql.begin((tx) => this.writer.patch(tx, resourceType, id, operations, context, options)) as Promise<WriteResult>;
+  }
+
+  delete(resourceType: string, id: string, context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult> {
+    return this.sql.begin((tx) => this.writer.delete(tx, resourceType, id, context, options)) as Promise<WriteResult>;
+  }
+
+  conditionalDelete(resourceType: string, criteria: string, context: WriteContext = {}): Promise<WriteResult> {
+    return this.sql.begin((tx) => this.writer.conditionalDelete(tx, resourceType, criteria, context)) as Promise<WriteResult>;
+  }
+
+  read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
+    return this.reader.read<T>(this.sql, resourceType, id);
+  }
+
+  vread<T extends Resource = Resource>(resourceType: string, id: string, versionId: string | number): Promise<T> {
+    return this.reader.vread<T>(this.sql, resourceType, id, versionId);
+  }
+
+  /** Instance (type and id), type (type only) or system (neither) history. */
+  history(scope: { resourceType?: string; id?: string } = {}, options: HistoryOptions = {}): Promise<Bundle> {
+    return this.reader.history(this.sql, scope, options);
+  }
+
+  /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */
+  processBundle(bundle: Bundle, context: WriteContext = {}, options: { baseUrl?: string } = {}): Promise<Bundle> {
+    return bundle.type === 'batch' ? this.batches.process(bundle, context, options) : this.transactions.process(bundle, context, options);
+  }
+
+  /** Ingestion's bulk path: validated, versioned, guarded against stale or replayed copies; one result per entry. */
+  upsertMany(entries: BulkEntry[], context: WriteContext = {}): Promise<BulkEntryResult[]> {
+    return this.bulk.upsertMany(entries, context);
+  }
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import {
+  assertValidResource,
+  badRequest,
+  FhirError,
+  gone,
+  isValidFhirId,
+  notFound,
+  operationOutcome,
+  preconditionFailed,
+} from '@continuum/fhir';
+import { applyPatch, type Operation } from 'fast-json-patch';
+import type { Resource } from 'fhir/r4';
+import type postgres from 'postgres';
+import { normaliseCriteria, parseVersionTag } from './conditional-criteria';
+import { ResourceRepository } from './repository/resource.repository';
+import type { CriteriaMatcher } from './store.ports';
+import type { StoreOptions, StoredResource, WriteContext, WriteResult } from './store.types';
+import { planVersion } from './version.planner';
+import { VersionWriter } from './version.writer';
+
+export interface UpdateOptions {
+  /** If-Match: the version the client last saw; another current version is refused with 412. */
+  ifMatch?: string | number;
+}
+
+const MAX_CREATE_RACE_RETRIES = 3;
+
+/**
+ * The single-resource writes, each inside a transaction the caller owns (FhirStore opens one per call; a
+ * transaction bundle runs all its entries in one). Every write validates, plans the next version under a row
+ * lock, and writes it through VersionWriter.
+ */
+export class ResourceWriter {
+  constructor(
+    private readonly repository: ResourceRepository,
+    private readonly versions: VersionWriter,
+    private readonly matcher: CriteriaMatcher,
+    private readonly options: StoreOptions = {},
+  ) {}
+
+  validate<T extends Resource>(resource: T): T {
+    assertValidResource(resource, { maxResourceBytes: this.options.maxResourceBytes });
+    return resource;
+  }
+
+  /** POST: a new resource with a server-assigned id (any id in the body is ignored, as the spec says). */
+  async create<T extends Resource>(tx: postgres.TransactionSql, resource: T, context: WriteContext, id: string = randomUUID()): Promise<WriteResult<T>> {
+    this.validate(resource);
+    return this.put(tx, resource.resourceType, id, resource, context, undefined);
+  }
+
+  /** POST with If-None-Exist: 0 matches creates, 1 returns the match (200), more is a 412. */
+  async conditionalCreate<T extends Resource>(
+    tx: postgres.TransactionSql,
+    resource: T,
+    ifNoneExist: string,
+    context: WriteContext,
+    id?: string,
+  ): Promise<WriteResult<T>> {
+    this.validate(resource);
+    const criteria = await this.lockCriteria(tx, resource.resourceType, ifNoneExist);
+    const matches = await this.matcher.match(tx, resource.resourceType, criteria, 2);
+    if (matches.length > 1) throw preconditionFailed(`If-None-Exist '${ifNoneExist}' matches more than one ${resource.resourceType}`);
+    if (matches.length === 1) {
+      const existing = await this.repository.read(tx, resource.resourceType, matches[0].id);
+      if (existing?.content && !existing.deleted) return resultOf<T>('existing', 200, existing);
+    }
+    return this.put(tx, resource.resourceType, id ?? randomUUID(), resource, context, undefined);
+  }
+
+  /** PUT Type/id: update, or create with the client's id when there is none (update-as-create). */
+  async update<T extends Resource>(tx: postgres.TransactionSql, resource: T, context: WriteContext, options: UpdateOptions = {}): Promise<WriteResult<T>> {
+    if (!resource.id) throw badRequest('An update needs the resource id in the body', [`${resource.resourceType}.id`]);
+    if (!isValidFhirId(resource.id)) throw badRequest(`Invalid id '${resource.id}'`, [`${resource.resourceType}.id`]);
+    this.validate(resource);
+    return this.put(tx, resource.resourceType, resource.id, resource, context, options.ifMatch);
+  }
+
+  /** PUT Type?criteria: 0 matches creates (with the body's id if any), 1 updates it, more is a 412. */
+  async conditionalUpdate<T extends Resource>(
+    tx: postgres.TransactionSql,
+    resource: T,
+    criteria: string,
+    context: WriteContext,
+    options: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    this.validate(resource);
+    const normalised = await this.lockCriteria(tx, resource.resourceType, criteria);
+    const matches = await this.matcher.match(tx, resource.resourceType, normalised, 2);
+    if (matches.length > 1) throw preconditionFailed(`Criteria '${criteria}' match more than one ${resource.resourceType}`);
+    const target = matches[0]?.id ?? resource.id ?? randomUUID();
+    if (resource.id && resource.id !== target) {
+      throw badRequest(`Resource id '${resource.id}' does not match the resource the criteria found ('${target}')`, [`${resource.resourceType}.id`]);
+    }
+    if (!isValidFhirId(target)) throw badRequest(`Invalid id '${target}'`, [`${resource.resourceType}.id`]);
+    return this.put(tx, resource.resourceType, target, resource, context, options.ifMatch);
+  }
+
+  /** PATCH with a JSON Patch document; the patched resource is validated like any other write. */
+  async patch(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    id: string,
+    operations: Operation[],
+    context: WriteContext,
+    options: UpdateOptions = {},
+  ): Promise<WriteResult> {
+    const current = await this.repository.lock(tx, resourceType, id);
+    const content = requireLive(current, resourceType, id);
+    checkIfMatch(current as StoredResource, options.ifMatch);
+    const patched = applyJsonPatch(content, operations);
+    if (patched.resourceType !== resourceType || patched.id !== id) {
+      throw FhirError.of(422, 'processing', 'A patch may not change resourceType or id');
+    }
+    this.validate(patched);
+    return this.writeNext(tx, current as StoredResource, resourceType, id, patched, context);
+  }
+
+  /** DELETE: a tombstone version (read then answers 410). Deleting what is absent or already deleted changes nothing. */
+  async delete(tx: postgres.TransactionSql, resourceType: string, id: string, context: WriteContext, options: UpdateOptions = {}): Promise<WriteResult> {
+    const current = await this.repository.lock(tx, resourceType, id);
+    if (!current) {
+      if (options.ifMatch !== undefined) throw preconditionFailed(`${resourceType}/${id} does not exist`);
+      return { outcome: 'not-found', status: 204, resourceType, id, resource: null };
+    }
+    checkIfMatch(current, options.ifMatch);
+    if (current.deleted) return resultOf('unchanged', 204, current);
+    return this.writeNext(tx, current, resourceType, id, null, context);
+  }
+
+  /** DELETE Type?criteria: deletes the one match; none is a no-op, more than one a 412. */
+  async conditionalDelete(tx: postgres.TransactionSql, resourceType: string, criteria: string, context: WriteContext): Promise<WriteResult> {
+    const normalised = await this.lockCriteria(tx, resourceType, criteria);
+    const matches = await this.matcher.match(tx, resourceType, normalised, 2);
+    if (matches.length > 1) throw preconditionFailed(`Criteria '${criteria}' match more than one ${resourceType}`);
+    if (matches.length === 0) return { outcome: 'not-found', status: 204, resourceType, id: '', resource: null };
+    return this.delete(tx, resourceType, matches[0].id, context);
+  }
+
+  /** Writes `resource` as the next version of Type/id, creating it if absent; retries when a concurrent create wins. */
+  private async put<T extends Resource>(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    id: string,
+    resource: T,
+    context: WriteContext,
+    ifMatch: string | number | undefined,
+  ): Promise<WriteResult<T>> {
+    for (let attempt = 0; attempt < MAX_CREATE_RACE_RETRIES; attempt++) {
+      const current = await this.repository.lock(tx, resourceType, id);
+      if (!current && ifMatch !== undefined) throw preconditionFailed(`${resourceType}/${id} does not exist (If-Match ${ifMatch})`);
+      if (current) checkIfMatch(current, ifMatch);
+      const result = await this.tryWriteNext<T>(tx, current, resourceType, id, resource, context);
+      if (result) return result;
+      // another transaction created the same id between our lock attempt and insert: lock its row and go again
+    }
+    throw FhirError.of(409, 'conflict', `Concurrent writes to ${resourceType}/${id}; retry`);
+  }
+
+  private async writeNext(
+    tx: postgres.TransactionSql,
+    current: StoredResource,
+    resourceType: string,
+    id: string,
+    resource: Resource | null,
+    context: WriteContext,
+  ): Promise<WriteResult> {
+    const result = await this.tryWriteNext(tx, current, resourceType, id, resource, context);
+    // the row is locked, so its version cannot have moved: reaching this is a bug, not a race
+    if (!result) throw FhirError.of(500, 'exception', `Version check failed on locked ${resourceType}/${id}`);
+    return result;
+  }
+
+  private async tryWriteNext<T extends Resource>(
+    tx: postgres.TransactionSql,
+    current: StoredResource | undefined,
+    resourceType: string,
+    id: string,
+    resource: Resource | null,
+    context: WriteContext,
+  ): Promise<WriteResult<T> | undefined> {
+    const version = planVersion({ current, resourceType, id, resource, context, baseUrl: this.options.baseUrl });
+    const { written } = await this.versions.write(tx, [version]);
+    if (written.length === 0) return undefined;
+    const outcome = version.operation === 'delete' ? 'deleted' : version.operation === 'create' ? 'created' : 'updated';
+    return {
+      outcome,
+      status: outcome === 'created' ? 201 : 200,
+      resourceType,
+      id,
+      versionId: version.versionId,
+      lastUpdated: version.lastUpdated.toISOString(),
+      resource: version.content as T | null,
+    };
+  }
+
+  /**
+   * Locks the criteria (held to the end of the transaction) and returns up to two matches: what a transaction
+   * needs to resolve conditional entries and references before it writes anything.
+   */
+  async resolveCriteria(tx: postgres.TransactionSql, resourceType: string, criteria: string): Promise<string[]> {
+    const normalised = await this.lockCriteria(tx, resourceType, criteria);
+    return (await this.matcher.match(tx, resourceType, normalised, 2)).map((match) => match.id);
+  }
+
+  private async lockCriteria(tx: postgres.TransactionSql, resourceType: string, criteria: string): Promise<string> {
+    const normalised = normaliseCriteria(resourceType, criteria);
+    await this.repository.lockCriteria(tx, `conditional:${resourceType}?${normalised}`);
+    return normalised;
+  }
+}
+
+function requireLive(current: StoredResource | undefined, resourceType: string, id: string): Resource {
+  if (!current) throw notFound(`${resourceType}/${id} not found`);
+  if (current.deleted || !current.content) throw gone(`${resourceType}/${id} was deleted`);
+  return current.content;
+}
+
+function checkIfMatch(current: StoredResource, ifMatch: string | number | undefined): void {
+  if (ifMatch === undefined) return;
+  const expected = parseVersionTag(ifMatch);
+  if (expected !== current.versionId) {
+    throw preconditionFailed(`${current.resourceType}/${current.id} is at version ${current.versionId}, not ${expected} (If-Match)`);
+  }
+}
+
+function applyJsonPatch(resource: Resource, operations: Operation[]): Resource {
+  if (!Array.isArray(operations)) throw badRequest('A JSON Patch must be an array of operations');
+  try {
+    return applyPatch(structuredClone(resource), operations, true, true).newDocument;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    const message = (error as Error).message.split('\n')[0];
+    // a failed `test` is the client's precondition not holding; a malformed operation is a bad request
+    if (name === 'TEST_OPERATION_FAILED' || message.includes('Test operation failed')) {
+      throw new FhirError(422, operationOutcome([{ code: 'processing', diagnostics: `JSON Patch test failed: ${message}` }]));
+    }
+    throw badRequest(`Invalid JSON Patch: ${message}`);
+  }
+}
+
+function resultOf<T extends Resource>(outcome: WriteResult['outcome'], status: WriteResult['status'], stored: StoredResource): WriteResult<T> {
+  return {
+    outcome,
+    status,
+    resourceType: stored.resourceType,
+    id: stored.id,
+    versionId: stored.versionId,
+    lastUpdated: stored.lastUpdated.toISOString(),
+    resource: stored.content as T | null,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Resource } from 'fhir/r4';
+import type postgres from 'postgres';
+
+/**
+ * The seams to the search workstream (docs/store-contract.md). Their classes satisfy these shapes:
+ * `SearchIndexWriter` (libs/store/src/search) and a criteria matcher over `ResourceSearcher`.
+ */
+export interface IndexEntry {
+  resourceType: string;
+  resourceKey: string;
+  resource: Resource | null;
+}
+
+export interface SearchIndexPort {
+  /** Replaces the index rows of these resources inside the caller's transaction; null resource = deleted. */
+  write(tx: postgres.TransactionSql, entries: IndexEntry[]): Promise<void>;
+}
+
+export interface MatchedResource {
+  resourceType: string;
+  id: string;
+}
+
+export interface CriteriaMatcher {
+  /**
+   * Current (not deleted) resources of `resourceType` matching FHIR search `criteria` (a query string without
+   * the leading `?`), at most `limit` of them, read inside `tx` so conditional writes see their own transaction.
+   */
+  match(tx: postgres.TransactionSql, resourceType: string, criteria: string, limit: number): Promise<MatchedResource[]>;
+}
