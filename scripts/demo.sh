@@ -37,7 +37,7 @@ trap stop_apps INT TERM EXIT
 
 start_app() {
   local app="$1"
-  node "dist/apps/$app/main.js" >"$run_dir/$app.log" 2>&1 &
+  node "dist/apps/$app/apps/$app/src/main.js" >"$run_dir/$app.log" 2>&1 &
   pids+=("$!")
   echo "  $app started (pid $!, log $run_dir/$app.log)"
 }

@@ -1,0 +1,31 @@
+import { MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiAppConfig, ContinuumConfigModule } from '@continuum/config';
+import { MessagingModule } from '@continuum/messaging';
+import { APP_LOGGER, ObservabilityModule } from '@continuum/observability';
+import { SearchModule } from '@continuum/search';
+import { StoreModule } from '@continuum/store';
+import { CorrelationMiddleware } from './http/correlation.middleware';
+import { FhirExceptionFilter } from './http/fhir-exception.filter';
+import { httpLoggingParams } from './http/http-logging';
+import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
+import { OpsModule } from './ops/ops.module';
+
+@Module({
+  imports: [
+    ContinuumConfigModule.forRoot(ApiAppConfig),
+    ObservabilityModule.forApp('api'),
+    LoggerModule.forRootAsync({ useFactory: httpLoggingParams, inject: [APP_LOGGER] }),
+    StoreModule.forRoot({ applicationName: 'continuum-api' }),
+    MessagingModule,
+    SearchModule,
+    OpsModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CorrelationMiddleware, HttpMetricsMiddleware).forRoutes('*path');
+  }
+}
