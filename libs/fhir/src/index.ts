@@ -6,3 +6,4 @@ export * from './search';
 export * from './validation';
 export * from './routing-key';
 export * from './ingestion';
+export * from './search-document';
