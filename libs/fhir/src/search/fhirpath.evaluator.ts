@@ -44,7 +44,7 @@ function isNode(value: unknown): value is NodeLike {
 function toPathValue(raw: unknown): PathValue | undefined {
   if (isNode(raw)) {
     const type = (raw.fhirNodeDataType ?? raw.path ?? '').replace(/^(System|FHIR)\./, '');
-    return raw.data === undefined || raw.data === null ? undefined : { type, value: raw.data };
+    return raw.data === undefined || raw.data === null ? undefined : { type, value: unwrapDecimal(raw.data) };
   }
   if (raw === undefined || raw === null) return undefined;
   // Plain values come from operators and functions (`exists() and ...`), or internal types (dates) printed as text.
@@ -75,6 +75,19 @@ export function evaluateNodes(expression: string, resource: object): { path: str
 
 function nodePath(node: NodeLike): string {
   return node.path ?? '';
+}
+
+/** Primitive decimals come wrapped (FP_Decimal) to keep their precision; the index wants the number. */
+function unwrapDecimal(data: unknown): unknown {
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    'toNumber' in data &&
+    typeof data.toNumber === 'function'
+  ) {
+    return (data as { toNumber: () => number }).toNumber();
+  }
+  return data;
 }
 
 function collect(raw: unknown[]): PathValue[] {

@@ -169,12 +169,15 @@ function valueCondition(
         case 'reference':
           return sql`${first} AND ${col('value')} = ${second.resourceType ? `${second.resourceType}/${second.id}` : second.id}`;
         case 'number':
-        case 'quantity':
-          return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}${
-            second.type === 'quantity' && second.unit !== undefined
-              ? sql` AND ${col('unit')} = ${second.unit}`
-              : sql``
-          }`;
+          return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}`;
+        case 'quantity': {
+          const unit = second.unit === undefined ? sql`` : sql` AND ${col('unit')} = ${second.unit}`;
+          const system =
+            second.system === undefined
+              ? sql``
+              : sql` AND ${col('system_hash')} = ${systemHash(second.system)}::bigint`;
+          return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}${unit}${system}`;
+        }
         case 'date':
           return sql`${first} AND ${dateCondition(
             ctx,

@@ -69,15 +69,22 @@ export class ResourceSearcher {
 
     const sorts = request.sort.map((key) => sortExpression(sql, key, 'r'));
     const cursor = request.cursor ? decodeCursor(request.cursor, sorts.length) : undefined;
-    const sortColumns = sorts.map((sort, i) => sql`, ${sort.expression} AS ${sql(`sort_${i}`)}`);
-    const sortTexts = sorts.map((_, i) => sql`, ${sql(`sort_${i}`)}::text AS ${sql(`sort_text_${i}`)}`);
+    // The sort values are selected typed (for ORDER BY) and as text (exact, for the cursor).
+    const sortColumns = sorts.reduce(
+      (all, sort, i) => sql`${all}, ${sort.expression} AS ${sql(`sort_${i}`)}`,
+      sql``,
+    );
+    const sortTexts = sorts.reduce(
+      (all, _, i) => sql`${all}, ${sql(`sort_${i}`)}::text AS ${sql(`sort_text_${i}`)}`,
+      sql``,
+    );
     const rows = await sql<(FoundRow & Record<string, string | null>)[]>`
       SELECT page.* ${sortTexts} FROM (
         SELECT ${ROW_COLUMNS(sql, 'r')} ${sortColumns} FROM resource r
         WHERE ${where} ${cursor ? sql`AND (${afterCursor(sql, sorts, cursor, 'r')})` : sql``}
       ) page
       ORDER BY ${orderBy(sql, sorts, 'page')}
-      LIMIT ${count + 1}`;
+      LIMIT ${count + 1}::int`;
     const page = rows.slice(0, count);
     const last = page[page.length - 1];
     const next =
