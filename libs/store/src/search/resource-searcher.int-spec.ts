@@ -1,4 +1,4 @@
-import type { Encounter, Observation, Organization, Patient, Resource, RiskAssessment } from 'fhir/r4';
+import type { Encounter, Observation, Organization, Patient, FhirResource, RiskAssessment } from 'fhir/r4';
 import type postgres from 'postgres';
 import { storeResources, suffix, testSql } from './testing/search-fixture';
 import { searchWith } from './testing/search-helpers';
@@ -302,7 +302,7 @@ describe('ResourceSearcher', () => {
       },
     ];
     beforeAll(() =>
-      storeResources(sql, [patient, other, organization, encounter, ...observations] as Resource[], {
+      storeResources(sql, [patient, other, organization, encounter, ...observations] as FhirResource[], {
         baseUrl: BASE,
       }),
     );
@@ -402,7 +402,7 @@ describe('ResourceSearcher', () => {
             source: `urn:src:${s}`,
           },
         },
-      ] as Resource[]),
+      ] as FhirResource[]),
     );
 
     it('matches exactly, :below by prefix and :above by ancestor', async () => {
@@ -541,7 +541,7 @@ describe('ResourceSearcher', () => {
       { resourceType: 'Patient', id: `sys-${s}`, meta: { tag: [{ system: 'urn:tag', code: s }] } },
       { resourceType: 'Organization', id: `sys-${s}`, meta: { tag: [{ system: 'urn:tag', code: s }] } },
       { resourceType: 'Practitioner', id: `sys-${s}`, meta: { tag: [{ system: 'urn:tag', code: s }] } },
-    ] as Resource[]);
+    ] as FhirResource[]);
     const result = await search.run(undefined, `_type=Patient,Organization&_tag=urn:tag|${s}`);
     expect(result.matches.map((found) => found.resourceType).sort()).toEqual(['Organization', 'Patient']);
     const all = await search.run(undefined, `_tag=urn:tag|${s}`);

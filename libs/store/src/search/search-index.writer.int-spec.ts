@@ -1,4 +1,4 @@
-import type { Observation, Resource } from 'fhir/r4';
+import type { FhirResource, Observation } from 'fhir/r4';
 import type postgres from 'postgres';
 import { SearchIndexWriter } from './search-index.writer';
 import { storeResources, suffix, testSql } from './testing/search-fixture';
@@ -75,7 +75,7 @@ describe('SearchIndexWriter', () => {
 
   it('writes hundreds of resources of several types in one call', async () => {
     const run = suffix();
-    const resources: Resource[] = Array.from({ length: 300 }, (_, i) =>
+    const resources: FhirResource[] = Array.from({ length: 300 }, (_, i) =>
       i % 3 === 0
         ? { resourceType: 'Patient', id: `bp-${run}-${i}`, name: [{ family: `Bulk${i}` }] }
         : observation(`bo-${run}-${i}`, `code-${run}`, i),

@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4';
+import type { FhirResource, Resource } from 'fhir/r4';
 import { patientCompartmentsOf } from '@continuum/fhir';
 import postgres from 'postgres';
 import { SearchIndexWriter } from '../search-index.writer';
@@ -27,7 +27,7 @@ export function suffix(): string {
  */
 export async function storeResources(
   sql: postgres.Sql,
-  resources: Resource[],
+  resources: FhirResource[],
   options: { baseUrl?: string } = {},
 ) {
   const writer = new SearchIndexWriter(options);
