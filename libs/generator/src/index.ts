@@ -1,0 +1,10 @@
+// Synthetic NHS integration community: people, their records in several source systems, and those systems' feeds.
+export * from './community.generator';
+export * from './community/community.model';
+export { createCommunity, GMC_NUMBER_SYSTEM } from './community/community.factory';
+export * from './output/output.model';
+export * from './output/file-output.sink';
+export * from './generate.runner';
+export { allocateNhsNumber, MAX_PEOPLE } from './person/nhs-number.allocator';
+export type { Person, SourceView, NoiseKind } from './person/person.model';
+export { Random, hash32 } from './random/random';
