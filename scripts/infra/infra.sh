@@ -81,7 +81,8 @@ readonly LOCK_TIMEOUT=600
 # ---------------------------------------------------------------------------
 
 # Progress goes to stderr so that stdout carries only the one-line-per-service summary.
-say() { printf 'infra: %s\n' "$*" >&2; }
+# The elapsed time shows where a slow start spends it.
+say() { printf 'infra: [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 
 # One clear sentence, then stop.
 die() {
@@ -412,7 +413,15 @@ kafka_list_topics() {
   kafka_tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" --list 2>>"$KAFKA_CONSOLE_LOG"
 }
 
-kafka_metadata_answers() { kafka_list_topics >/dev/null; }
+# The topic list seen by the last successful metadata check, so that the steps
+# after it do not pay for another JVM start (2-3 s each on this machine).
+KAFKA_TOPICS_SEEN=""
+KAFKA_TOPICS_KNOWN=false
+
+kafka_metadata_answers() {
+  KAFKA_TOPICS_SEEN=$(kafka_list_topics) || return 1
+  KAFKA_TOPICS_KNOWN=true
+}
 
 kafka_start_process() {
   say "starting Kafka $KAFKA_VERSION (log: $KAFKA_LOGS/server.log)"
@@ -435,9 +444,11 @@ kafka_alive_and_listening() {
 # One message through a fresh consumer group: proves produce and consume work
 # and leaves the group coordinator (__consumer_offsets) loaded for the apps.
 kafka_round_trip() {
-  kafka_tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" \
-    --create --if-not-exists --topic "$KAFKA_READINESS_TOPIC" --partitions 1 --replication-factor 1 \
-    >>"$KAFKA_CONSOLE_LOG" 2>&1 || return 1
+  if ! grep -qxF -- "$KAFKA_READINESS_TOPIC" <<<"$KAFKA_TOPICS_SEEN"; then
+    kafka_tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" \
+      --create --if-not-exists --topic "$KAFKA_READINESS_TOPIC" --partitions 1 --replication-factor 1 \
+      >>"$KAFKA_CONSOLE_LOG" 2>&1 || return 1
+  fi
   # --sync makes a failed send a non-zero exit instead of a logged error.
   printf 'ready-%s\n' "$(date +%s)" | kafka_tool 60 kafka.tools.ConsoleProducer --sync \
     --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" --topic "$KAFKA_READINESS_TOPIC" \
@@ -459,11 +470,13 @@ topic_specs() {
 
 # Creates the topics that are missing; existing ones are left as they are.
 kafka_create_topics() {
-  local existing name partitions created=()
-  existing=$(kafka_list_topics) || die "Kafka does not answer metadata requests on $KAFKA_HOST:$KAFKA_PORT; see $KAFKA_CONSOLE_LOG"
+  local name partitions created=()
+  if [[ $KAFKA_TOPICS_KNOWN != true ]]; then
+    kafka_metadata_answers || die "Kafka does not answer metadata requests on $KAFKA_HOST:$KAFKA_PORT; see $KAFKA_CONSOLE_LOG"
+  fi
   while read -r name partitions; do
     [[ -n $name ]] || continue
-    grep -qxF -- "$name" <<<"$existing" && continue
+    grep -qxF -- "$name" <<<"$KAFKA_TOPICS_SEEN" && continue
     kafka_tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" \
       --create --if-not-exists --topic "$name" --partitions "$partitions" --replication-factor 1 \
       >>"$KAFKA_CONSOLE_LOG" 2>&1 || die "creating Kafka topic $name failed; see $KAFKA_CONSOLE_LOG"
