@@ -7,3 +7,4 @@ export * from './validation';
 export * from './routing-key';
 export * from './ingestion';
 export * from './search-document';
+export * from './hl7v2';

@@ -1,0 +1,140 @@
+import type { Hl7Message } from '@medplum/core';
+import type { Resource } from 'fhir/r4';
+import { organizationReference } from './actor.mappers';
+import { mapAllergies } from './al1.mapper';
+import { mapDiagnoses } from './dg1.mapper';
+import { parseHl7, value } from './hl7-message';
+import { MappingContext, type Hl7MappingInput } from './mapping-context';
+import { mapMerge, type PatientMerge } from './mrg.mapper';
+import { mapResults } from './obr.mapper';
+import { mapPatient } from './pid.mapper';
+import { mapEncounter } from './pv1.mapper';
+import type { Hl7MappingFailure, Hl7MappingResult } from './hl7v2.types';
+
+/** What each supported event maps; anything else is refused as unsupported. */
+const EVENTS: Record<
+  string,
+  { visit: boolean; allergies: boolean; diagnoses: boolean; merge?: boolean; results?: boolean }
+> = {
+  'ADT^A01': { visit: true, allergies: true, diagnoses: true },
+  'ADT^A02': { visit: true, allergies: false, diagnoses: false },
+  'ADT^A03': { visit: true, allergies: true, diagnoses: true },
+  'ADT^A04': { visit: true, allergies: true, diagnoses: true },
+  'ADT^A05': { visit: true, allergies: true, diagnoses: true },
+  'ADT^A08': { visit: true, allergies: true, diagnoses: true },
+  'ADT^A11': { visit: true, allergies: false, diagnoses: false },
+  'ADT^A13': { visit: true, allergies: true, diagnoses: true },
+  'ADT^A28': { visit: false, allergies: true, diagnoses: true },
+  'ADT^A31': { visit: false, allergies: true, diagnoses: true },
+  'ADT^A40': { visit: false, allergies: false, diagnoses: false, merge: true },
+  'ORU^R01': { visit: false, allergies: false, diagnoses: false, results: true },
+};
+
+export const SUPPORTED_HL7_EVENTS = Object.keys(EVENTS);
+
+/** The versions NHS feeds send; others are mapped the same way, with a warning. */
+const NHS_VERSIONS = new Set(['2.3', '2.3.1', '2.4', '2.5', '2.5.1']);
+
+/** Referenced resources first, so a store without transaction-wide reference resolution never sees a dangling one. */
+const TYPE_ORDER = [
+  'Organization',
+  'Practitioner',
+  'Location',
+  'Patient',
+  'Encounter',
+  'AllergyIntolerance',
+  'Condition',
+  'Observation',
+  'DiagnosticReport',
+];
+
+/**
+ * Maps one HL7 v2 message to FHIR R4 resources with deterministic ids. Pure: no I/O, and it never throws for bad
+ * input; a message that cannot be mapped comes back as a failure with a specific code and the problems found.
+ */
+export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7MappingResult {
+  const parsed = parseHl7(text);
+  if (!parsed.ok) return { ok: false, code: 'hl7-unparseable', problems: parsed.problems };
+  const message = parsed.message;
+  const msh = message.header;
+  const messageId = value(msh, 10);
+  const event = eventOf(message);
+  const version = value(msh, 12);
+  const failure = (
+    code: Hl7MappingFailure['code'],
+    problems: Hl7MappingFailure['problems'],
+  ): Hl7MappingFailure => ({
+    ok: false,
+    code,
+    problems,
+    ...(messageId ? { messageId } : {}),
+    ...(event ? { event } : {}),
+  });
+
+  if (!event)
+    return failure('hl7-invalid', [
+      { code: 'required', diagnostics: 'MSH-9 message type is empty', expression: ['MSH-9'] },
+    ]);
+  const plan = EVENTS[event];
+  if (!plan) {
+    return failure('hl7-unsupported-event', [
+      {
+        code: 'not-supported',
+        diagnostics: `HL7 event ${event} is not supported (supported: ${SUPPORTED_HL7_EVENTS.join(', ')})`,
+        expression: ['MSH-9'],
+      },
+    ]);
+  }
+
+  const ctx = new MappingContext(input);
+  if (!messageId) ctx.invalid('MSH-10', 'MSH-10 message control id is empty', 'required');
+  if (!NHS_VERSIONS.has(version))
+    ctx.warn('MSH-12', `HL7 version '${version}' is outside 2.3-2.5.1; mapped as those are`);
+  const trigger = event.split('^')[1];
+  const sender = organizationReference(ctx, value(msh, 4));
+
+  const patient = mapPatient(ctx, message);
+  let merge: PatientMerge | undefined;
+  if (patient) {
+    const encounter = plan.visit
+      ? mapEncounter(ctx, message, patient, { trigger, serviceProvider: sender, required: true })
+      : undefined;
+    if (plan.allergies) mapAllergies(ctx, message.getAllSegments('AL1'), patient);
+    if (plan.diagnoses) mapDiagnoses(ctx, message.getAllSegments('DG1'), patient, encounter);
+    if (plan.merge) merge = mapMerge(ctx, message, patient);
+    if (plan.results) mapResults(ctx, message, patient, sender);
+  }
+  if (ctx.problems.length > 0 || !patient) return failure('hl7-invalid', ctx.problems);
+
+  return {
+    ok: true,
+    messageId,
+    event,
+    version,
+    resources: ordered(ctx.all()),
+    patientId: patient.id,
+    ...(merge ? { merge } : {}),
+    warnings: ctx.warnings,
+  };
+}
+
+/** MSH-9 type^trigger; v2.2-style messages without a trigger there carry it in EVN-1. */
+function eventOf(message: Hl7Message): string | undefined {
+  const type = message.header.getComponent(9, 1).trim().toUpperCase();
+  const trigger = (message.header.getComponent(9, 2) || message.getSegment('EVN')?.getComponent(1, 1) || '')
+    .trim()
+    .toUpperCase();
+  if (!type) return undefined;
+  return trigger ? `${type}^${trigger}` : type;
+}
+
+function ordered(resources: Resource[]): Resource[] {
+  const rank = (resource: Resource) => {
+    const index = TYPE_ORDER.indexOf(resource.resourceType);
+    return index === -1 ? TYPE_ORDER.length : index;
+  };
+  return resources
+    .map((resource, index) => ({ resource, index }))
+    .sort((a, b) => rank(a.resource) - rank(b.resource) || a.index - b.index)
+    .map(({ resource }) => resource);
+}

@@ -1,0 +1,44 @@
+import type { Resource } from 'fhir/r4';
+import type { Problem } from '../operation-outcome';
+import type { PatientMerge } from './mrg.mapper';
+
+export type { Hl7MappingInput } from './mapping-context';
+export type { PatientMerge } from './mrg.mapper';
+
+/** Why a message could not be mapped; the consumer dead-letters it with this code and the problems. */
+export type Hl7FailureCode =
+  /** Not an HL7 v2 message, or one damaged in transit or copying (e.g. segments wrapped across lines). */
+  | 'hl7-unparseable'
+  /** A well-formed message of an event Continuum does not take. */
+  | 'hl7-unsupported-event'
+  /** A supported message whose content the platform refuses (invalid NHS number, impossible date, missing key field). */
+  | 'hl7-invalid';
+
+export interface Hl7MappingSuccess {
+  ok: true;
+  /** MSH-10 message control id. */
+  messageId: string;
+  /** MSH-9 type and trigger, e.g. 'ADT^A01'. */
+  event: string;
+  /** MSH-12 version, e.g. '2.4'. */
+  version: string;
+  /** Every resource made, referenced ones first, each with its deterministic id. */
+  resources: Resource[];
+  /** The patient the message is about (the surviving one for a merge). */
+  patientId: string;
+  /** A40 only: the patient merged into the surviving one. */
+  merge?: PatientMerge;
+  /** What was left out and why (unknown codes, skipped segments); never patient data. */
+  warnings: Problem[];
+}
+
+export interface Hl7MappingFailure {
+  ok: false;
+  code: Hl7FailureCode;
+  problems: Problem[];
+  /** Known when MSH could be read. */
+  messageId?: string;
+  event?: string;
+}
+
+export type Hl7MappingResult = Hl7MappingSuccess | Hl7MappingFailure;

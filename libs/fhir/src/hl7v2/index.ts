@@ -1,0 +1,13 @@
+// HL7 v2 to FHIR R4: pure mapping of NHS ADT and ORU^R01 messages.
+export { mapHl7v2Message, SUPPORTED_HL7_EVENTS } from './hl7v2-message.mapper';
+export type {
+  Hl7FailureCode,
+  Hl7MappingFailure,
+  Hl7MappingInput,
+  Hl7MappingResult,
+  Hl7MappingSuccess,
+  PatientMerge,
+} from './hl7v2.types';
+export { normaliseHl7Text } from './hl7-message';
+export { parseHl7Timestamp, DEFAULT_HL7_TIME_ZONE } from './hl7-datetime';
+export type { Hl7Timestamp } from './hl7-datetime';
