@@ -86,9 +86,10 @@ describe('patientCompartmentsOf', () => {
   it('runs in well under a millisecond per resource', () => {
     const resources = syntheaResources(syntheaBundleFiles()[0]);
     resources.forEach((resource) => patientCompartmentsOf(resource));
-    const start = process.hrtime.bigint();
+    const start = process.cpuUsage();
     for (let i = 0; i < 5; i++) resources.forEach((resource) => patientCompartmentsOf(resource));
-    const perResourceMs = Number(process.hrtime.bigint() - start) / 1e6 / (5 * resources.length);
+    const { user, system } = process.cpuUsage(start);
+    const perResourceMs = (user + system) / 1000 / (5 * resources.length);
     expect(perResourceMs).toBeLessThan(0.5);
   });
 });

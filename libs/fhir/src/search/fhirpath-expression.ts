@@ -75,3 +75,18 @@ export function rewriteResolveIs(term: string): string {
       `.where(reference.matches('^(.*/)?${type}/[^/]+(/_history/.*)?$') or type = '${type}')`,
   );
 }
+
+/**
+ * The top-level elements an expression can read values from (`Observation.value.ofType(Quantity)` → `value`), so the
+ * extractor can skip parameters whose elements the resource does not have without running FHIRPath. Undefined when
+ * some term does not start with `Type.element` (e.g. a composite rooted at the resource itself).
+ */
+export function rootElements(expression: string, resourceType: string): string[] | undefined {
+  const roots: string[] = [];
+  for (const term of splitUnion(expression)) {
+    const match = new RegExp(`^\\(*\\s*${resourceType}\\.([a-zA-Z]+)`).exec(term);
+    if (!match) return undefined;
+    roots.push(match[1]);
+  }
+  return [...new Set(roots)];
+}

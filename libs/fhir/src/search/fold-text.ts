@@ -28,6 +28,8 @@ const SPECIAL_PATTERN = new RegExp(`[${Object.keys(SPECIAL_LETTERS).join('')}]`,
  * The same function feeds the Postgres index and (later) Elasticsearch, so both match alike.
  */
 export function foldText(text: string): string {
+  // Most values are plain ASCII: skip normalisation (the index folds millions of values).
+  if (/^[\x20-\x7e]*$/.test(text)) return text.toLowerCase().replace(/\s+/g, ' ').trim();
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

@@ -29,8 +29,10 @@ export function emptyIndexRows(): IndexRows {
  */
 export function extractIndexRows(resource: Resource, options: { baseUrl?: string } = {}): IndexRows {
   const rows = emptyIndexRows();
+  const present = presentElements(resource);
   for (const param of searchParametersOf(resource.resourceType).values()) {
     if (!param.expression || RESOURCE_ROW_PARAMS.has(param.code)) continue;
+    if (param.rootElements && !param.rootElements.some((element) => present.has(element))) continue;
     if (param.type === 'composite') {
       rows.composite.push(...compositeRows(param, resource, options.baseUrl));
       continue;
@@ -38,6 +40,17 @@ export function extractIndexRows(resource: Resource, options: { baseUrl?: string
     for (const value of evaluate(param.expression, resource)) addValue(rows, param, value, options.baseUrl);
   }
   return dedupe(rows);
+}
+
+/** Top-level element names of a resource, choice elements also by their stem (`effectiveDateTime` → `effective`). */
+function presentElements(resource: Resource): Set<string> {
+  const present = new Set<string>();
+  for (const key of Object.keys(resource)) {
+    const name = key.startsWith('_') ? key.slice(1) : key;
+    present.add(name);
+    present.add(name.replace(/[A-Z].*$/, ''));
+  }
+  return present;
 }
 
 function addValue(rows: IndexRows, param: SearchParamDef, value: PathValue, baseUrl?: string): void {
@@ -127,11 +140,17 @@ function compositeValues(type: string, value: PathValue, baseUrl?: string): Comp
   }
 }
 
+function rowKey(row: object): string {
+  return Object.values(row)
+    .map((value) => (typeof value === 'object' && value !== null ? rowKey(value) : String(value)))
+    .join('\u0000');
+}
+
 function dedupe(rows: IndexRows): IndexRows {
   const unique = <T>(list: T[]): T[] => {
     const seen = new Set<string>();
     return list.filter((row) => {
-      const key = JSON.stringify(row);
+      const key = rowKey(row);
       return seen.has(key) ? false : (seen.add(key), true);
     });
   };

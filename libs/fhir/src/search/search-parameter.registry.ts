@@ -1,6 +1,6 @@
 import type { SearchParameter } from 'fhir/r4';
 import { loadPatientCompartmentDefinition, loadSearchParameters } from './definitions.loader';
-import { expressionForType, rewriteAs } from './fhirpath-expression';
+import { expressionForType, rewriteAs, rootElements } from './fhirpath-expression';
 import type { CompositeComponentDef, SearchParamDef, SearchParamType } from './search-parameter.types';
 
 // The R4 SearchParameter registry, built from the official definitions (STYLE.md habit 13: specs as data).
@@ -49,15 +49,32 @@ function toDef(
         ]
       : [];
   });
+  const expression = definition.expression
+    ? expressionForType(definition.expression, resourceType)
+    : undefined;
   return {
     resourceType,
     code: definition.code,
     type: definition.type as SearchParamType,
     url: definition.url,
-    expression: definition.expression ? expressionForType(definition.expression, resourceType) : undefined,
+    expression,
     targets: [...(definition.target ?? [])],
     components,
+    rootElements: expression
+      ? rootElements(compositeRoot(expression, resourceType, components), resourceType)
+      : undefined,
   };
+}
+
+/** A composite rooted at the resource itself (`Observation`) needs its value component's element to have any row. */
+function compositeRoot(
+  expression: string,
+  resourceType: string,
+  components: CompositeComponentDef[],
+): string {
+  return expression === resourceType && components.length === 2
+    ? `${resourceType}.${components[1].expression}`
+    : expression;
 }
 
 function get(): Registry {

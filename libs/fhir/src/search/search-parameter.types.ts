@@ -21,4 +21,6 @@ export interface SearchParamDef {
   /** Resource types a reference parameter may point at. */
   targets: string[];
   components: CompositeComponentDef[];
+  /** Top-level elements the expression reads (choice elements by their stem: `value`), when it only reads those. */
+  rootElements?: string[];
 }
