@@ -1,0 +1,7 @@
+import type { BenchSuite } from '../suite';
+import { generateSuite } from './generate.suite';
+
+/** Every suite by name; add a stage's suite here (store, ingest, index, api, export). */
+export const suites: Record<string, BenchSuite> = {
+  [generateSuite.name]: generateSuite,
+};
