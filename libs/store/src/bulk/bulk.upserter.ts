@@ -3,7 +3,7 @@ import type { OperationOutcome, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { ResourceRepository } from '../repository/resource.repository';
 import type { PlannedVersion, StoreOptions, StoredResource, WriteContext } from '../store.types';
-import { planVersion, sameContent } from '../version.planner';
+import { planVersion, sameContent, stamp } from '../version.planner';
 import { VersionWriter } from '../version.writer';
 
 export interface BulkEntry {
@@ -72,6 +72,14 @@ export class BulkUpserter {
           results[candidate.index] = { ...base, outcome: 'stale', versionId: current.versionId, detail: staleOutcome(candidate, current) };
           continue;
         }
+        // an identical replay is dropped before planning, which would compute compartments for nothing
+        if (current?.content && !current.deleted) {
+          const replayed = stamp(candidate.resource, id, current.versionId, current.lastUpdated, context);
+          if (sameContent(current.content, replayed)) {
+            results[candidate.index] = { ...base, outcome: 'unchanged', versionId: current.versionId };
+            continue;
+          }
+        }
         const version = planVersion({
           current,
           resourceType,
@@ -81,10 +89,6 @@ export class BulkUpserter {
           sourceUpdated: candidate.sourceUpdated ?? current?.sourceUpdated ?? null,
           baseUrl: this.options.baseUrl,
         });
-        if (current && !current.deleted && sameContent(current.content, version.content)) {
-          results[candidate.index] = { ...base, outcome: 'unchanged', versionId: current.versionId };
-          continue;
-        }
         const round = roundOf.get(candidate.key) ?? 0;
         roundOf.set(candidate.key, round + 1);
         (rounds[round] ??= []).push(version);
