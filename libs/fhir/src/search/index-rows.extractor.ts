@@ -147,7 +147,7 @@ function rowKey(row: object): string {
 }
 
 function dedupe(rows: IndexRows): IndexRows {
-  const unique = <T>(list: T[]): T[] => {
+  const unique = <T extends object>(list: T[]): T[] => {
     const seen = new Set<string>();
     return list.filter((row) => {
       const key = rowKey(row);
