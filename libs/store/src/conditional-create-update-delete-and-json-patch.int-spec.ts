@@ -14,7 +14,8 @@ async function failure(action: Promise<unknown>): Promise<FhirError> {
   throw new Error('expected a FhirError');
 }
 
-const byIdentifier = (value: string) => `identifier=${encodeURIComponent(`${TEST_IDENTIFIER_SYSTEM}|${value}`)}`;
+const byIdentifier = (value: string) =>
+  `identifier=${encodeURIComponent(`${TEST_IDENTIFIER_SYSTEM}|${value}`)}`;
 
 describe('conditional create, update, delete and JSON Patch', () => {
   let store: FhirStore;
@@ -30,11 +31,15 @@ describe('conditional create, update, delete and JSON Patch', () => {
     const again = await store.create(aPatient(value), {}, { ifNoneExist: `Patient?${byIdentifier(value)}` });
     expect(again).toMatchObject({ outcome: 'existing', status: 200, id: first.id, versionId: 1 });
     await store.create(aPatient(value));
-    expect((await failure(store.create(aPatient(value), {}, { ifNoneExist: byIdentifier(value) }))).status).toBe(412);
+    expect(
+      (await failure(store.create(aPatient(value), {}, { ifNoneExist: byIdentifier(value) }))).status,
+    ).toBe(412);
   });
 
   it('refuses criteria with an unknown parameter rather than matching everything', async () => {
-    expect((await failure(store.create(aPatient('x'), {}, { ifNoneExist: 'no-such-param=1' }))).status).toBe(400);
+    expect((await failure(store.create(aPatient('x'), {}, { ifNoneExist: 'no-such-param=1' }))).status).toBe(
+      400,
+    );
   });
 
   it('conditional update: creates on no match, updates the one match, 412 on several', async () => {
@@ -43,16 +48,28 @@ describe('conditional create, update, delete and JSON Patch', () => {
     expect(created).toMatchObject({ outcome: 'created', versionId: 1 });
     const updated = await store.conditionalUpdate(aPatient(value, { gender: 'female' }), byIdentifier(value));
     expect(updated).toMatchObject({ outcome: 'updated', id: created.id, versionId: 2 });
-    expect((await failure(store.conditionalUpdate({ ...aPatient(value), id: 'someone-else' }, byIdentifier(value)))).status).toBe(400);
+    expect(
+      (
+        await failure(
+          store.conditionalUpdate({ ...aPatient(value), id: 'someone-else' }, byIdentifier(value)),
+        )
+      ).status,
+    ).toBe(400);
     await store.create(aPatient(value));
     expect((await failure(store.conditionalUpdate(aPatient(value), byIdentifier(value)))).status).toBe(412);
   });
 
   it('conditional delete: deletes the one match, changes nothing on none, 412 on several', async () => {
     const value = `cd-${token()}`;
-    expect(await store.conditionalDelete('Patient', byIdentifier(value))).toMatchObject({ outcome: 'not-found' });
+    expect(await store.conditionalDelete('Patient', byIdentifier(value))).toMatchObject({
+      outcome: 'not-found',
+    });
     const created = await store.create(aPatient(value));
-    expect(await store.conditionalDelete('Patient', byIdentifier(value))).toMatchObject({ outcome: 'deleted', id: created.id, versionId: 2 });
+    expect(await store.conditionalDelete('Patient', byIdentifier(value))).toMatchObject({
+      outcome: 'deleted',
+      id: created.id,
+      versionId: 2,
+    });
     expect((await failure(store.read('Patient', created.id))).status).toBe(410);
     await store.create(aPatient(value));
     await store.create(aPatient(value));
@@ -73,12 +90,38 @@ describe('conditional create, update, delete and JSON Patch', () => {
       { ifMatch: 'W/"1"' },
     );
     expect(patched).toMatchObject({ outcome: 'updated', versionId: 2 });
-    expect(await store.read<Patient>('Patient', created.id)).toMatchObject({ gender: 'female', active: true });
-    expect((await failure(store.patch('Patient', created.id, [{ op: 'test', path: '/gender', value: 'male' }]))).status).toBe(422);
-    expect((await failure(store.patch('Patient', created.id, [{ op: 'replace', path: '/gender', value: 'x' }]))).status).toBe(422);
-    expect((await failure(store.patch('Patient', created.id, [{ op: 'replace', path: '/id', value: 'other' }]))).status).toBe(422);
-    expect((await failure(store.patch('Patient', created.id, [{ op: 'add', path: '/active', value: false }], {}, { ifMatch: '1' }))).status).toBe(412);
-    expect((await failure(store.patch('Patient', created.id, [{ op: 'bogus', path: '/x' } as never]))).status).toBe(400);
+    expect(await store.read<Patient>('Patient', created.id)).toMatchObject({
+      gender: 'female',
+      active: true,
+    });
+    expect(
+      (await failure(store.patch('Patient', created.id, [{ op: 'test', path: '/gender', value: 'male' }])))
+        .status,
+    ).toBe(422);
+    expect(
+      (await failure(store.patch('Patient', created.id, [{ op: 'replace', path: '/gender', value: 'x' }])))
+        .status,
+    ).toBe(422);
+    expect(
+      (await failure(store.patch('Patient', created.id, [{ op: 'replace', path: '/id', value: 'other' }])))
+        .status,
+    ).toBe(422);
+    expect(
+      (
+        await failure(
+          store.patch(
+            'Patient',
+            created.id,
+            [{ op: 'add', path: '/active', value: false }],
+            {},
+            { ifMatch: '1' },
+          ),
+        )
+      ).status,
+    ).toBe(412);
+    expect(
+      (await failure(store.patch('Patient', created.id, [{ op: 'bogus', path: '/x' } as never]))).status,
+    ).toBe(400);
     expect((await failure(store.patch('Patient', `missing-${token()}`, []))).status).toBe(404);
     expect((await store.read('Patient', created.id)).meta?.versionId).toBe('2');
   });

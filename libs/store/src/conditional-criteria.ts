@@ -10,7 +10,8 @@ export function normaliseCriteria(resourceType: string, criteria: string): strin
   const prefix = criteria.includes('?') ? criteria.slice(0, criteria.indexOf('?')) : resourceType;
   if (prefix !== resourceType) throw badRequest(`Criteria '${criteria}' are not for ${resourceType}`);
   const pairs = [...new URLSearchParams(query).entries()].filter(([name]) => name !== '');
-  if (pairs.length === 0) throw badRequest(`Conditional operation on ${resourceType} without search criteria`);
+  if (pairs.length === 0)
+    throw badRequest(`Conditional operation on ${resourceType} without search criteria`);
   pairs.sort(([a, x], [b, y]) => (a === b ? compare(x, y) : compare(a, b)));
   return new URLSearchParams(pairs).toString();
 }

@@ -19,8 +19,16 @@ export function createFhirStore(
   options: StoreOptions & { searchIndex?: SearchIndexPort; matcher?: CriteriaMatcher } = {},
 ): FhirStore {
   const repository = new ResourceRepository();
-  const versions = new VersionWriter(repository, options.searchIndex ?? new SearchIndexWriter({ baseUrl: options.baseUrl }));
-  const writer = new ResourceWriter(repository, versions, options.matcher ?? new SearchCriteriaMatcher(options), options);
+  const versions = new VersionWriter(
+    repository,
+    options.searchIndex ?? new SearchIndexWriter({ baseUrl: options.baseUrl }),
+  );
+  const writer = new ResourceWriter(
+    repository,
+    versions,
+    options.matcher ?? new SearchCriteriaMatcher(options),
+    options,
+  );
   const reader = new ResourceReader(repository);
   const executor = new EntryExecutor(writer, reader);
   return new FhirStore(

@@ -22,37 +22,81 @@ export class FhirStore {
     private readonly bulk: BulkUpserter,
   ) {}
 
-  create<T extends Resource>(resource: T, context: WriteContext = {}, options: { ifNoneExist?: string } = {}): Promise<WriteResult<T>> {
+  create<T extends Resource>(
+    resource: T,
+    context: WriteContext = {},
+    options: { ifNoneExist?: string } = {},
+  ): Promise<WriteResult<T>> {
     return this.sql.begin((tx) =>
-      options.ifNoneExist ? this.writer.conditionalCreate(tx, resource, options.ifNoneExist, context) : this.writer.create(tx, resource, context),
+      options.ifNoneExist
+        ? this.writer.conditionalCreate(tx, resource, options.ifNoneExist, context)
+        : this.writer.create(tx, resource, context),
     ) as Promise<WriteResult<T>>;
   }
 
-  update<T extends Resource>(resource: T, context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult<T>> {
-    return this.sql.begin((tx) => this.writer.update(tx, resource, context, options)) as Promise<WriteResult<T>>;
+  update<T extends Resource>(
+    resource: T,
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    return this.sql.begin((tx) => this.writer.update(tx, resource, context, options)) as Promise<
+      WriteResult<T>
+    >;
   }
 
-  conditionalUpdate<T extends Resource>(resource: T, criteria: string, context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult<T>> {
-    return this.sql.begin((tx) => this.writer.conditionalUpdate(tx, resource, criteria, context, options)) as Promise<WriteResult<T>>;
+  conditionalUpdate<T extends Resource>(
+    resource: T,
+    criteria: string,
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    return this.sql.begin((tx) =>
+      this.writer.conditionalUpdate(tx, resource, criteria, context, options),
+    ) as Promise<WriteResult<T>>;
   }
 
-  patch(resourceType: string, id: string, operations: Operation[], context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult> {
-    return this.sql.begin((tx) => this.writer.patch(tx, resourceType, id, operations, context, options)) as Promise<WriteResult>;
+  patch(
+    resourceType: string,
+    id: string,
+    operations: Operation[],
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult> {
+    return this.sql.begin((tx) =>
+      this.writer.patch(tx, resourceType, id, operations, context, options),
+    ) as Promise<WriteResult>;
   }
 
-  delete(resourceType: string, id: string, context: WriteContext = {}, options: UpdateOptions = {}): Promise<WriteResult> {
-    return this.sql.begin((tx) => this.writer.delete(tx, resourceType, id, context, options)) as Promise<WriteResult>;
+  delete(
+    resourceType: string,
+    id: string,
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult> {
+    return this.sql.begin((tx) =>
+      this.writer.delete(tx, resourceType, id, context, options),
+    ) as Promise<WriteResult>;
   }
 
-  conditionalDelete(resourceType: string, criteria: string, context: WriteContext = {}): Promise<WriteResult> {
-    return this.sql.begin((tx) => this.writer.conditionalDelete(tx, resourceType, criteria, context)) as Promise<WriteResult>;
+  conditionalDelete(
+    resourceType: string,
+    criteria: string,
+    context: WriteContext = {},
+  ): Promise<WriteResult> {
+    return this.sql.begin((tx) =>
+      this.writer.conditionalDelete(tx, resourceType, criteria, context),
+    ) as Promise<WriteResult>;
   }
 
   read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
     return this.reader.read<T>(this.sql, resourceType, id);
   }
 
-  vread<T extends Resource = Resource>(resourceType: string, id: string, versionId: string | number): Promise<T> {
+  vread<T extends Resource = Resource>(
+    resourceType: string,
+    id: string,
+    versionId: string | number,
+  ): Promise<T> {
     return this.reader.vread<T>(this.sql, resourceType, id, versionId);
   }
 
@@ -62,8 +106,14 @@ export class FhirStore {
   }
 
   /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */
-  processBundle(bundle: Bundle, context: WriteContext = {}, options: { baseUrl?: string } = {}): Promise<Bundle> {
-    return bundle.type === 'batch' ? this.batches.process(bundle, context, options) : this.transactions.process(bundle, context, options);
+  processBundle(
+    bundle: Bundle,
+    context: WriteContext = {},
+    options: { baseUrl?: string } = {},
+  ): Promise<Bundle> {
+    return bundle.type === 'batch'
+      ? this.batches.process(bundle, context, options)
+      : this.transactions.process(bundle, context, options);
   }
 
   /** Ingestion's bulk path: validated, versioned, guarded against stale or replayed copies; one result per entry. */

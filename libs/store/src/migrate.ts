@@ -11,7 +11,11 @@ class MigrateConfig {
 async function main(): Promise<void> {
   const { database } = loadConfig(MigrateConfig);
   const ran = await runMigrations(database);
-  process.stdout.write(ran.length ? `Applied migrations:\n${ran.map((name) => `  - ${name}`).join('\n')}\n` : 'Database is up to date.\n');
+  process.stdout.write(
+    ran.length
+      ? `Applied migrations:\n${ran.map((name) => `  - ${name}`).join('\n')}\n`
+      : 'Database is up to date.\n',
+  );
 }
 
 main().catch((error: unknown) => {

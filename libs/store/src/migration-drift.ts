@@ -17,7 +17,9 @@ async function main(): Promise<void> {
     process.stdout.write('No schema drift: entities match the migrations.\n');
     return;
   }
-  process.stderr.write(`Schema drift: the entities need SQL no migration contains:\n${drift.map((query) => `  ${query};`).join('\n')}\n`);
+  process.stderr.write(
+    `Schema drift: the entities need SQL no migration contains:\n${drift.map((query) => `  ${query};`).join('\n')}\n`,
+  );
   process.exit(1);
 }
 

@@ -24,12 +24,19 @@ describe('a resource through create, update, delete: read, vread, history and 41
   afterAll(() => close());
 
   it('creates with a server id, versions each update, keeps deletion as a tombstone version', async () => {
-    const created = await store.create(aPatient(`lc-${token()}`, { id: 'ignored-client-id' }), { sourceSystem: 'https://example.org/pas', requestId: 'req-1' });
+    const created = await store.create(aPatient(`lc-${token()}`, { id: 'ignored-client-id' }), {
+      sourceSystem: 'https://example.org/pas',
+      requestId: 'req-1',
+    });
     expect(created).toMatchObject({ outcome: 'created', status: 201, versionId: 1 });
     expect(created.id).not.toBe('ignored-client-id');
     expect(created.resource?.meta).toMatchObject({ versionId: '1', source: 'https://example.org/pas' });
 
-    const updated = await store.update<Patient>({ ...(created.resource as Patient), gender: 'female' }, {}, { ifMatch: 'W/"1"' });
+    const updated = await store.update<Patient>(
+      { ...(created.resource as Patient), gender: 'female' },
+      {},
+      { ifMatch: 'W/"1"' },
+    );
     expect(updated).toMatchObject({ outcome: 'updated', status: 200, versionId: 2 });
     expect((await store.read<Patient>('Patient', created.id)).gender).toBe('female');
     expect((await store.vread<Patient>('Patient', created.id, 1)).gender).toBe('male');
@@ -50,9 +57,11 @@ describe('a resource through create, update, delete: read, vread, history and 41
     ]);
     expect(history.entry?.[0].resource).toBeUndefined();
 
-    const [row] = await sql`SELECT deleted, content, compartments, source_system FROM resource WHERE resource_type = 'Patient' AND id = ${created.id}`;
+    const [row] =
+      await sql`SELECT deleted, content, compartments, source_system FROM resource WHERE resource_type = 'Patient' AND id = ${created.id}`;
     expect(row).toMatchObject({ deleted: true, content: null, compartments: [] });
-    const changes = await sql`SELECT version_id, operation FROM resource_change WHERE resource_type = 'Patient' AND id = ${created.id} ORDER BY seq`;
+    const changes =
+      await sql`SELECT version_id, operation FROM resource_change WHERE resource_type = 'Patient' AND id = ${created.id} ORDER BY seq`;
     expect(changes.map((change) => change.operation)).toEqual(['create', 'update', 'delete']);
 
     // an update after a delete brings the resource back as a new version
@@ -72,8 +81,14 @@ describe('a resource through create, update, delete: read, vread, history and 41
   it('refuses an update with a stale If-Match (412) and an invalid resource (422, nothing written)', async () => {
     const created = await store.create(aPatient(`im-${token()}`));
     await store.update({ ...(created.resource as Patient), active: true });
-    expect(await statusOf(store.update({ ...(created.resource as Patient), active: false }, {}, { ifMatch: '1' }))).toBe(412);
-    expect(await statusOf(store.update({ ...(created.resource as Patient), gender: 'martian' as Patient['gender'] }))).toBe(422);
+    expect(
+      await statusOf(store.update({ ...(created.resource as Patient), active: false }, {}, { ifMatch: '1' })),
+    ).toBe(412);
+    expect(
+      await statusOf(
+        store.update({ ...(created.resource as Patient), gender: 'martian' as Patient['gender'] }),
+      ),
+    ).toBe(422);
     expect((await store.read<Patient>('Patient', created.id)).meta?.versionId).toBe('2');
   });
 
@@ -85,15 +100,20 @@ describe('a resource through create, update, delete: read, vread, history and 41
       code: { text: 'heart rate' },
       subject: { reference: `Patient/${patient.id}` },
     });
-    const [row] = await sql`SELECT compartments FROM resource WHERE resource_type = 'Observation' AND id = ${observation.id}`;
+    const [row] =
+      await sql`SELECT compartments FROM resource WHERE resource_type = 'Observation' AND id = ${observation.id}`;
     expect(row.compartments).toEqual([patient.id]);
   });
 
   it('pages type history with _count and a cursor, and filters with _since', async () => {
     const ids: string[] = [];
     const start = new Date().toISOString();
-    for (let i = 0; i < 5; i++) ids.push((await store.create({ resourceType: 'Basic', code: { text: `history-${i}` } })).id);
-    const first = await store.history({ resourceType: 'Basic' }, { since: start, count: 3, baseUrl: 'https://fhir.example/r4' });
+    for (let i = 0; i < 5; i++)
+      ids.push((await store.create({ resourceType: 'Basic', code: { text: `history-${i}` } })).id);
+    const first = await store.history(
+      { resourceType: 'Basic' },
+      { since: start, count: 3, baseUrl: 'https://fhir.example/r4' },
+    );
     expect(first.entry).toHaveLength(3);
     expect(first.entry?.[0].fullUrl).toMatch(/^https:\/\/fhir\.example\/r4\/Basic\//);
     const next = first.link?.find((link) => link.relation === 'next')?.url as string;

@@ -29,9 +29,15 @@ export class ResourceReader {
     return current.content as T;
   }
 
-  async vread<T extends Resource = Resource>(sql: Queryable, resourceType: string, id: string, versionId: string | number): Promise<T> {
+  async vread<T extends Resource = Resource>(
+    sql: Queryable,
+    resourceType: string,
+    id: string,
+    versionId: string | number,
+  ): Promise<T> {
     const version = Number(versionId);
-    if (!Number.isInteger(version) || version < 1) throw notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+    if (!Number.isInteger(version) || version < 1)
+      throw notFound(`${resourceType}/${id}/_history/${versionId} not found`);
     const row = await this.repository.readVersion(sql, resourceType, id, version);
     if (!row) throw notFound(`${resourceType}/${id}/_history/${versionId} not found`);
     if (row.deleted || !row.content) throw gone(`${resourceType}/${id}/_history/${versionId} is a deletion`);
@@ -39,7 +45,11 @@ export class ResourceReader {
   }
 
   /** A `history` Bundle, newest first, with a `next` link while more versions remain. */
-  async history(sql: Queryable, scope: { resourceType?: string; id?: string }, options: HistoryOptions = {}): Promise<Bundle> {
+  async history(
+    sql: Queryable,
+    scope: { resourceType?: string; id?: string },
+    options: HistoryOptions = {},
+  ): Promise<Bundle> {
     const count = Math.min(Math.max(options.count ?? DEFAULT_COUNT, 1), MAX_COUNT);
     const since = options.since === undefined ? undefined : parseInstant(options.since);
     const rows = await this.repository.history(sql, {
@@ -49,17 +59,33 @@ export class ResourceReader {
       limit: count + 1,
     });
     if (scope.id && scope.resourceType && rows.length === 0 && !options.cursor && !since) {
-      if (!(await this.repository.read(sql, scope.resourceType, scope.id))) throw notFound(`${scope.resourceType}/${scope.id} not found`);
+      if (!(await this.repository.read(sql, scope.resourceType, scope.id)))
+        throw notFound(`${scope.resourceType}/${scope.id} not found`);
     }
     const page = rows.slice(0, count);
     const base = (options.baseUrl ?? '').replace(/\/$/, '');
     const path = [scope.resourceType, scope.id].filter(Boolean).join('/');
     const self = `${base}/${path ? `${path}/` : ''}_history`;
     const params = (extra: Record<string, string>) =>
-      new URLSearchParams({ ...(options.since ? { _since: options.since } : {}), _count: String(count), ...extra }).toString();
-    const link: Bundle['link'] = [{ relation: 'self', url: `${self}?${params(options.cursor ? { _cursor: options.cursor } : {})}` }];
-    if (rows.length > count) link.push({ relation: 'next', url: `${self}?${params({ _cursor: encodeCursor(page[page.length - 1]) })}` });
-    return { resourceType: 'Bundle', type: 'history', link, entry: page.map((row) => historyEntry(row, base)) };
+      new URLSearchParams({
+        ...(options.since ? { _since: options.since } : {}),
+        _count: String(count),
+        ...extra,
+      }).toString();
+    const link: Bundle['link'] = [
+      { relation: 'self', url: `${self}?${params(options.cursor ? { _cursor: options.cursor } : {})}` },
+    ];
+    if (rows.length > count)
+      link.push({
+        relation: 'next',
+        url: `${self}?${params({ _cursor: encodeCursor(page[page.length - 1]) })}`,
+      });
+    return {
+      resourceType: 'Bundle',
+      type: 'history',
+      link,
+      entry: page.map((row) => historyEntry(row, base)),
+    };
   }
 }
 
@@ -80,18 +106,34 @@ function historyEntry(row: HistoryRow, base: string): BundleEntry {
 
 function parseInstant(value: string): Date {
   const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw badRequest(`Invalid _since '${value}'`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime()))
+    throw badRequest(`Invalid _since '${value}'`);
   return date;
 }
 
 function encodeCursor(row: HistoryRow): string {
-  return Buffer.from(JSON.stringify([row.last_updated.toISOString(), row.resource_type, row.id, row.version_id])).toString('base64url');
+  return Buffer.from(
+    JSON.stringify([row.last_updated.toISOString(), row.resource_type, row.id, row.version_id]),
+  ).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { lastUpdated: string; resourceType: string; id: string; versionId: number } {
+function decodeCursor(cursor: string): {
+  lastUpdated: string;
+  resourceType: string;
+  id: string;
+  versionId: number;
+} {
   try {
-    const [lastUpdated, resourceType, id, versionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string, number];
-    if (typeof lastUpdated !== 'string' || typeof resourceType !== 'string' || typeof id !== 'string' || typeof versionId !== 'number') throw new Error();
+    const [lastUpdated, resourceType, id, versionId] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    ) as [string, string, string, number];
+    if (
+      typeof lastUpdated !== 'string' ||
+      typeof resourceType !== 'string' ||
+      typeof id !== 'string' ||
+      typeof versionId !== 'number'
+    )
+      throw new Error();
     return { lastUpdated, resourceType, id, versionId };
   } catch {
     throw badRequest('Invalid history _cursor');

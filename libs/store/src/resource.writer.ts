@@ -45,7 +45,12 @@ export class ResourceWriter {
   }
 
   /** POST: a new resource with a server-assigned id (any id in the body is ignored, as the spec says). */
-  async create<T extends Resource>(tx: postgres.TransactionSql, resource: T, context: WriteContext, id: string = randomUUID()): Promise<WriteResult<T>> {
+  async create<T extends Resource>(
+    tx: postgres.TransactionSql,
+    resource: T,
+    context: WriteContext,
+    id: string = randomUUID(),
+  ): Promise<WriteResult<T>> {
     this.validate(resource);
     return this.put(tx, resource.resourceType, id, resource, context, undefined);
   }
@@ -61,7 +66,10 @@ export class ResourceWriter {
     this.validate(resource);
     const criteria = await this.lockCriteria(tx, resource.resourceType, ifNoneExist);
     const matches = await this.matcher.match(tx, resource.resourceType, criteria, 2);
-    if (matches.length > 1) throw preconditionFailed(`If-None-Exist '${ifNoneExist}' matches more than one ${resource.resourceType}`);
+    if (matches.length > 1)
+      throw preconditionFailed(
+        `If-None-Exist '${ifNoneExist}' matches more than one ${resource.resourceType}`,
+      );
     if (matches.length === 1) {
       const existing = await this.repository.read(tx, resource.resourceType, matches[0].id);
       if (existing?.content && !existing.deleted) return resultOf<T>('existing', 200, existing);
@@ -70,9 +78,16 @@ export class ResourceWriter {
   }
 
   /** PUT Type/id: update, or create with the client's id when there is none (update-as-create). */
-  async update<T extends Resource>(tx: postgres.TransactionSql, resource: T, context: WriteContext, options: UpdateOptions = {}): Promise<WriteResult<T>> {
-    if (!resource.id) throw badRequest('An update needs the resource id in the body', [`${resource.resourceType}.id`]);
-    if (!isValidFhirId(resource.id)) throw badRequest(`Invalid id '${resource.id}'`, [`${resource.resourceType}.id`]);
+  async update<T extends Resource>(
+    tx: postgres.TransactionSql,
+    resource: T,
+    context: WriteContext,
+    options: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    if (!resource.id)
+      throw badRequest('An update needs the resource id in the body', [`${resource.resourceType}.id`]);
+    if (!isValidFhirId(resource.id))
+      throw badRequest(`Invalid id '${resource.id}'`, [`${resource.resourceType}.id`]);
     this.validate(resource);
     return this.put(tx, resource.resourceType, resource.id, resource, context, options.ifMatch);
   }
@@ -88,10 +103,14 @@ export class ResourceWriter {
     this.validate(resource);
     const normalised = await this.lockCriteria(tx, resource.resourceType, criteria);
     const matches = await this.matcher.match(tx, resource.resourceType, normalised, 2);
-    if (matches.length > 1) throw preconditionFailed(`Criteria '${criteria}' match more than one ${resource.resourceType}`);
+    if (matches.length > 1)
+      throw preconditionFailed(`Criteria '${criteria}' match more than one ${resource.resourceType}`);
     const target = matches[0]?.id ?? resource.id ?? randomUUID();
     if (resource.id && resource.id !== target) {
-      throw badRequest(`Resource id '${resource.id}' does not match the resource the criteria found ('${target}')`, [`${resource.resourceType}.id`]);
+      throw badRequest(
+        `Resource id '${resource.id}' does not match the resource the criteria found ('${target}')`,
+        [`${resource.resourceType}.id`],
+      );
     }
     if (!isValidFhirId(target)) throw badRequest(`Invalid id '${target}'`, [`${resource.resourceType}.id`]);
     return this.put(tx, resource.resourceType, target, resource, context, options.ifMatch);
@@ -118,7 +137,13 @@ export class ResourceWriter {
   }
 
   /** DELETE: a tombstone version (read then answers 410). Deleting what is absent or already deleted changes nothing. */
-  async delete(tx: postgres.TransactionSql, resourceType: string, id: string, context: WriteContext, options: UpdateOptions = {}): Promise<WriteResult> {
+  async delete(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    id: string,
+    context: WriteContext,
+    options: UpdateOptions = {},
+  ): Promise<WriteResult> {
     const current = await this.repository.lock(tx, resourceType, id);
     if (!current) {
       if (options.ifMatch !== undefined) throw preconditionFailed(`${resourceType}/${id} does not exist`);
@@ -130,11 +155,18 @@ export class ResourceWriter {
   }
 
   /** DELETE Type?criteria: deletes the one match; none is a no-op, more than one a 412. */
-  async conditionalDelete(tx: postgres.TransactionSql, resourceType: string, criteria: string, context: WriteContext): Promise<WriteResult> {
+  async conditionalDelete(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    criteria: string,
+    context: WriteContext,
+  ): Promise<WriteResult> {
     const normalised = await this.lockCriteria(tx, resourceType, criteria);
     const matches = await this.matcher.match(tx, resourceType, normalised, 2);
-    if (matches.length > 1) throw preconditionFailed(`Criteria '${criteria}' match more than one ${resourceType}`);
-    if (matches.length === 0) return { outcome: 'not-found', status: 204, resourceType, id: '', resource: null };
+    if (matches.length > 1)
+      throw preconditionFailed(`Criteria '${criteria}' match more than one ${resourceType}`);
+    if (matches.length === 0)
+      return { outcome: 'not-found', status: 204, resourceType, id: '', resource: null };
     return this.delete(tx, resourceType, matches[0].id, context);
   }
 
@@ -149,7 +181,8 @@ export class ResourceWriter {
   ): Promise<WriteResult<T>> {
     for (let attempt = 0; attempt < MAX_CREATE_RACE_RETRIES; attempt++) {
       const current = await this.repository.lock(tx, resourceType, id);
-      if (!current && ifMatch !== undefined) throw preconditionFailed(`${resourceType}/${id} does not exist (If-Match ${ifMatch})`);
+      if (!current && ifMatch !== undefined)
+        throw preconditionFailed(`${resourceType}/${id} does not exist (If-Match ${ifMatch})`);
       if (current) checkIfMatch(current, ifMatch);
       const result = await this.tryWriteNext<T>(tx, current, resourceType, id, resource, context);
       if (result) return result;
@@ -180,10 +213,18 @@ export class ResourceWriter {
     resource: Resource | null,
     context: WriteContext,
   ): Promise<WriteResult<T> | undefined> {
-    const version = planVersion({ current, resourceType, id, resource, context, baseUrl: this.options.baseUrl });
+    const version = planVersion({
+      current,
+      resourceType,
+      id,
+      resource,
+      context,
+      baseUrl: this.options.baseUrl,
+    });
     const { written } = await this.versions.write(tx, [version]);
     if (written.length === 0) return undefined;
-    const outcome = version.operation === 'delete' ? 'deleted' : version.operation === 'create' ? 'created' : 'updated';
+    const outcome =
+      version.operation === 'delete' ? 'deleted' : version.operation === 'create' ? 'created' : 'updated';
     return {
       outcome,
       status: outcome === 'created' ? 201 : 200,
@@ -199,12 +240,20 @@ export class ResourceWriter {
    * Locks the criteria (held to the end of the transaction) and returns up to two matches: what a transaction
    * needs to resolve conditional entries and references before it writes anything.
    */
-  async resolveCriteria(tx: postgres.TransactionSql, resourceType: string, criteria: string): Promise<string[]> {
+  async resolveCriteria(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    criteria: string,
+  ): Promise<string[]> {
     const normalised = await this.lockCriteria(tx, resourceType, criteria);
     return (await this.matcher.match(tx, resourceType, normalised, 2)).map((match) => match.id);
   }
 
-  private async lockCriteria(tx: postgres.TransactionSql, resourceType: string, criteria: string): Promise<string> {
+  private async lockCriteria(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    criteria: string,
+  ): Promise<string> {
     const normalised = normaliseCriteria(resourceType, criteria);
     await this.repository.lockCriteria(tx, `conditional:${resourceType}?${normalised}`);
     return normalised;
@@ -221,7 +270,9 @@ function checkIfMatch(current: StoredResource, ifMatch: string | number | undefi
   if (ifMatch === undefined) return;
   const expected = parseVersionTag(ifMatch);
   if (expected !== current.versionId) {
-    throw preconditionFailed(`${current.resourceType}/${current.id} is at version ${current.versionId}, not ${expected} (If-Match)`);
+    throw preconditionFailed(
+      `${current.resourceType}/${current.id} is at version ${current.versionId}, not ${expected} (If-Match)`,
+    );
   }
 }
 
@@ -234,13 +285,20 @@ function applyJsonPatch(resource: Resource, operations: Operation[]): Resource {
     const message = (error as Error).message.split('\n')[0];
     // a failed `test` is the client's precondition not holding; a malformed operation is a bad request
     if (name === 'TEST_OPERATION_FAILED' || message.includes('Test operation failed')) {
-      throw new FhirError(422, operationOutcome([{ code: 'processing', diagnostics: `JSON Patch test failed: ${message}` }]));
+      throw new FhirError(
+        422,
+        operationOutcome([{ code: 'processing', diagnostics: `JSON Patch test failed: ${message}` }]),
+      );
     }
     throw badRequest(`Invalid JSON Patch: ${message}`);
   }
 }
 
-function resultOf<T extends Resource>(outcome: WriteResult['outcome'], status: WriteResult['status'], stored: StoredResource): WriteResult<T> {
+function resultOf<T extends Resource>(
+  outcome: WriteResult['outcome'],
+  status: WriteResult['status'],
+  stored: StoredResource,
+): WriteResult<T> {
   return {
     outcome,
     status,

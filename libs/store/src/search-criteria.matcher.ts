@@ -15,8 +15,16 @@ export class SearchCriteriaMatcher implements CriteriaMatcher {
     private readonly searcher = new ResourceSearcher(),
   ) {}
 
-  async match(tx: postgres.TransactionSql, resourceType: string, criteria: string, limit: number): Promise<MatchedResource[]> {
-    const request = parseSearchRequest(resourceType, new URLSearchParams(criteria), { strict: true, baseUrl: this.options.baseUrl });
+  async match(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    criteria: string,
+    limit: number,
+  ): Promise<MatchedResource[]> {
+    const request = parseSearchRequest(resourceType, new URLSearchParams(criteria), {
+      strict: true,
+      baseUrl: this.options.baseUrl,
+    });
     request.count = limit;
     request.total = 'none';
     const result = await this.searcher.search(request, { sql: tx, baseUrl: this.options.baseUrl });

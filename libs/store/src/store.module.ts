@@ -1,5 +1,12 @@
 import { DatabaseConfig } from '@continuum/config';
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type postgres from 'postgres';
 import { PostgresHealthCheck } from './database/postgres.health';
 import { createSql } from './database/sql.factory';
@@ -15,9 +22,17 @@ type StoreModuleOptions = StoreOptions & { applicationName?: string };
 
 function storeProviders(options: StoreModuleOptions): Provider[] {
   return [
-    { provide: SQL, useFactory: (config: DatabaseConfig) => createSql(config, options), inject: [DatabaseConfig] },
+    {
+      provide: SQL,
+      useFactory: (config: DatabaseConfig) => createSql(config, options),
+      inject: [DatabaseConfig],
+    },
     { provide: FhirStore, useFactory: (sql: postgres.Sql) => createFhirStore(sql, options), inject: [SQL] },
-    { provide: PostgresHealthCheck, useFactory: (sql: postgres.Sql) => new PostgresHealthCheck(sql), inject: [SQL] },
+    {
+      provide: PostgresHealthCheck,
+      useFactory: (sql: postgres.Sql) => new PostgresHealthCheck(sql),
+      inject: [SQL],
+    },
     { provide: ResourceChangeReader, useValue: new ResourceChangeReader() },
   ];
 }

@@ -26,5 +26,10 @@ export interface CriteriaMatcher {
    * Current (not deleted) resources of `resourceType` matching FHIR search `criteria` (a query string without
    * the leading `?`), at most `limit` of them, read inside `tx` so conditional writes see their own transaction.
    */
-  match(tx: postgres.TransactionSql, resourceType: string, criteria: string, limit: number): Promise<MatchedResource[]>;
+  match(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    criteria: string,
+    limit: number,
+  ): Promise<MatchedResource[]>;
 }

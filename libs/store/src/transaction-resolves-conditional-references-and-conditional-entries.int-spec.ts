@@ -17,11 +17,18 @@ describe('a transaction resolves conditional references and conditional entries'
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'transaction',
-      entry: [{ resource: anObservation(`Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|${value}`), request: { method: 'POST', url: 'Observation' } }],
+      entry: [
+        {
+          resource: anObservation(`Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|${value}`),
+          request: { method: 'POST', url: 'Observation' },
+        },
+      ],
     };
     const response = await store.processBundle(bundle);
     const observationId = (response.entry?.[0].response?.location as string).split('/')[1];
-    expect((await store.read<Observation>('Observation', observationId)).subject?.reference).toBe(`Patient/${patient.id}`);
+    expect((await store.read<Observation>('Observation', observationId)).subject?.reference).toBe(
+      `Patient/${patient.id}`,
+    );
   });
 
   it('fails the whole transaction with 412 naming the entry when a conditional reference matches nothing', async () => {
@@ -30,13 +37,19 @@ describe('a transaction resolves conditional references and conditional entries'
       type: 'transaction',
       entry: [
         { resource: aPatient(`txref-ok-${token()}`), request: { method: 'POST', url: 'Patient' } },
-        { resource: anObservation(`Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|nobody-${token()}`), request: { method: 'POST', url: 'Observation' } },
+        {
+          resource: anObservation(`Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|nobody-${token()}`),
+          request: { method: 'POST', url: 'Observation' },
+        },
       ],
     };
     const error = await store.processBundle(bundle).catch((caught: unknown) => caught as FhirError);
     expect(error).toBeInstanceOf(FhirError);
     expect((error as FhirError).status).toBe(412);
-    expect((error as FhirError).outcome.issue[0]).toMatchObject({ expression: ['Bundle.entry[1]'], diagnostics: expect.stringContaining('matches nothing') });
+    expect((error as FhirError).outcome.issue[0]).toMatchObject({
+      expression: ['Bundle.entry[1]'],
+      diagnostics: expect.stringContaining('matches nothing'),
+    });
   });
 
   it('maps a conditional create that matches to the existing resource, and references to it follow', async () => {
@@ -47,15 +60,35 @@ describe('a transaction resolves conditional references and conditional entries'
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl, resource: aPatient(value), request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${TEST_IDENTIFIER_SYSTEM}|${value}` } },
+        {
+          fullUrl,
+          resource: aPatient(value),
+          request: {
+            method: 'POST',
+            url: 'Patient',
+            ifNoneExist: `identifier=${TEST_IDENTIFIER_SYSTEM}|${value}`,
+          },
+        },
         { resource: anObservation(fullUrl), request: { method: 'POST', url: 'Observation' } },
-        { resource: aPatient(`txcu-${token()}`, { active: true }), request: { method: 'PUT', url: `Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|${value}` } },
+        {
+          resource: aPatient(`txcu-${token()}`, { active: true }),
+          request: { method: 'PUT', url: `Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|${value}` },
+        },
       ],
     };
     const response = await store.processBundle(bundle);
-    expect(response.entry?.map((entry) => entry.response?.status)).toEqual(['200 OK', '201 Created', '200 OK']);
+    expect(response.entry?.map((entry) => entry.response?.status)).toEqual([
+      '200 OK',
+      '201 Created',
+      '200 OK',
+    ]);
     const observationId = (response.entry?.[1].response?.location as string).split('/')[1];
-    expect((await store.read<Observation>('Observation', observationId)).subject?.reference).toBe(`Patient/${existing.id}`);
-    expect(await store.read<Patient>('Patient', existing.id)).toMatchObject({ active: true, meta: { versionId: '2' } });
+    expect((await store.read<Observation>('Observation', observationId)).subject?.reference).toBe(
+      `Patient/${existing.id}`,
+    );
+    expect(await store.read<Patient>('Patient', existing.id)).toMatchObject({
+      active: true,
+      meta: { versionId: '2' },
+    });
   });
 });

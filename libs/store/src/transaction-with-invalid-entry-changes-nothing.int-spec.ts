@@ -30,17 +30,28 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl: patientUrl, resource: aPatient(`tx-${token()}`), request: { method: 'POST', url: 'Patient' } },
+        {
+          fullUrl: patientUrl,
+          resource: aPatient(`tx-${token()}`),
+          request: { method: 'POST', url: 'Patient' },
+        },
         { resource: anObservation(patientUrl), request: { method: 'POST', url: 'Observation' } },
         { request: { method: 'DELETE', url: `Patient/${existing.id}` } },
-        { resource: anObservation(patientUrl, { status: 'done' as Observation['status'] }), request: { method: 'POST', url: 'Observation' } },
+        {
+          resource: anObservation(patientUrl, { status: 'done' as Observation['status'] }),
+          request: { method: 'POST', url: 'Observation' },
+        },
       ],
     };
     const changesBefore = await sql`SELECT count(*)::int AS n FROM resource_change`;
     const error = await failure(store.processBundle(bundle));
     expect(error.status).toBe(422);
     expect(error.outcome.issue).toEqual([
-      expect.objectContaining({ code: 'code-invalid', expression: ['Bundle.entry[3].resource.status'], diagnostics: expect.stringContaining('Bundle.entry[3]') }),
+      expect.objectContaining({
+        code: 'code-invalid',
+        expression: ['Bundle.entry[3].resource.status'],
+        diagnostics: expect.stringContaining('Bundle.entry[3]'),
+      }),
     ]);
     // the DELETE ran first (spec order) and was rolled back with the rest
     expect((await store.read('Patient', existing.id)).meta?.versionId).toBe('1');
@@ -56,13 +67,17 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
       type: 'transaction',
       entry: [
         { resource: aPatient(value), request: { method: 'POST', url: 'Patient' } },
-        { resource: { ...(existing.resource as Patient) }, request: { method: 'PUT', url: `Patient/${existing.id}`, ifMatch: 'W/"7"' } },
+        {
+          resource: { ...(existing.resource as Patient) },
+          request: { method: 'PUT', url: `Patient/${existing.id}`, ifMatch: 'W/"7"' },
+        },
       ],
     };
     const error = await failure(store.processBundle(bundle));
     expect(error.status).toBe(412);
     expect(error.outcome.issue[0].expression).toEqual(['Bundle.entry[1]']);
-    const rows = await sql`SELECT 1 FROM resource WHERE resource_type = 'Patient' AND content @> ${sql.json({ identifier: [{ value }] })}`;
+    const rows =
+      await sql`SELECT 1 FROM resource WHERE resource_type = 'Patient' AND content @> ${sql.json({ identifier: [{ value }] })}`;
     expect(rows).toHaveLength(0);
   });
 
@@ -75,15 +90,32 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
       type: 'transaction',
       entry: [
         { resource: anObservation(patientUrl), request: { method: 'POST', url: 'Observation' } },
-        { fullUrl: patientUrl, resource: aPatient(`tx-ok-${token()}`), request: { method: 'POST', url: 'Patient' } },
-        { resource: { ...aPatient(clientId), id: clientId, link: [{ other: { reference: patientUrl }, type: 'seealso' }] }, request: { method: 'PUT', url: `Patient/${clientId}` } },
+        {
+          fullUrl: patientUrl,
+          resource: aPatient(`tx-ok-${token()}`),
+          request: { method: 'POST', url: 'Patient' },
+        },
+        {
+          resource: {
+            ...aPatient(clientId),
+            id: clientId,
+            link: [{ other: { reference: patientUrl }, type: 'seealso' }],
+          },
+          request: { method: 'PUT', url: `Patient/${clientId}` },
+        },
         { request: { method: 'DELETE', url: `Patient/${toDelete.id}` } },
         { request: { method: 'GET', url: `Patient/${toDelete.id}/_history/1` } },
       ],
     };
     const response = await store.processBundle(bundle);
     expect(response.type).toBe('transaction-response');
-    expect(response.entry?.map((entry) => entry.response?.status)).toEqual(['201 Created', '201 Created', '201 Created', '200 OK', '200 OK']);
+    expect(response.entry?.map((entry) => entry.response?.status)).toEqual([
+      '201 Created',
+      '201 Created',
+      '201 Created',
+      '200 OK',
+      '200 OK',
+    ]);
     const patientLocation = response.entry?.[1].response?.location as string;
     expect(patientLocation).toMatch(/^Patient\/[0-9a-f-]{36}\/_history\/1$/);
     const patientRef = patientLocation.split('/_history')[0];
@@ -100,14 +132,25 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
       type: 'batch',
       entry: [
         { resource: aPatient(`batch-${token()}`), request: { method: 'POST', url: 'Patient' } },
-        { resource: aPatient('bad', { gender: 'nope' as Patient['gender'] }), request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: aPatient('bad', { gender: 'nope' as Patient['gender'] }),
+          request: { method: 'POST', url: 'Patient' },
+        },
         { request: { method: 'GET', url: `Patient/missing-${token()}` } },
         { request: { method: 'POST', url: 'NotAType' } },
       ],
     };
     const response = await store.processBundle(bundle);
     expect(response.type).toBe('batch-response');
-    expect(response.entry?.map((entry) => entry.response?.status)).toEqual(['201 Created', '422', '404', '400']);
-    expect(response.entry?.[1].response?.outcome).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: ['Bundle.entry[1].resource.gender'] }] });
+    expect(response.entry?.map((entry) => entry.response?.status)).toEqual([
+      '201 Created',
+      '422',
+      '404',
+      '400',
+    ]);
+    expect(response.entry?.[1].response?.outcome).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ expression: ['Bundle.entry[1].resource.gender'] }],
+    });
   });
 });

@@ -13,13 +13,29 @@ export function nextTimestamp(previous: Date | undefined, now: Date = new Date()
 }
 
 /** The resource as stored: server-owned meta (versionId, lastUpdated, source) replaced, the rest kept. */
-export function stamp<T extends Resource>(resource: T, id: string, versionId: number, lastUpdated: Date, context: WriteContext): T {
-  const { versionId: _clientVersion, lastUpdated: _clientLastUpdated, source: clientSource, ...meta } = resource.meta ?? {};
+export function stamp<T extends Resource>(
+  resource: T,
+  id: string,
+  versionId: number,
+  lastUpdated: Date,
+  context: WriteContext,
+): T {
+  const {
+    versionId: _clientVersion,
+    lastUpdated: _clientLastUpdated,
+    source: clientSource,
+    ...meta
+  } = resource.meta ?? {};
   const source = context.sourceSystem ?? clientSource;
   return {
     ...resource,
     id,
-    meta: { ...meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString(), ...(source ? { source } : {}) },
+    meta: {
+      ...meta,
+      versionId: String(versionId),
+      lastUpdated: lastUpdated.toISOString(),
+      ...(source ? { source } : {}),
+    },
   };
 }
 
@@ -41,7 +57,8 @@ export function planVersion(input: PlanInput): PlannedVersion {
   const versionId = (current?.versionId ?? 0) + 1;
   const lastUpdated = nextTimestamp(current?.lastUpdated, input.now);
   const content = resource ? stamp(resource, id, versionId, lastUpdated, context) : null;
-  const operation: ChangeOperation = content === null ? 'delete' : !current || current.deleted ? 'create' : 'update';
+  const operation: ChangeOperation =
+    content === null ? 'delete' : !current || current.deleted ? 'create' : 'update';
   return {
     resourceType,
     id,

@@ -35,7 +35,11 @@ export class VersionWriter {
     await this.repository.appendChanges(tx, written);
     await this.searchIndex.write(
       tx,
-      written.map((version) => ({ resourceType: version.resourceType, resourceKey: version.resourceKey, resource: version.content })),
+      written.map((version) => ({
+        resourceType: version.resourceType,
+        resourceKey: version.resourceKey,
+        resource: version.content,
+      })),
     );
     return { written, conflicted };
   }

@@ -1,4 +1,9 @@
-import { getDataType, isResourceType, type InternalSchemaElement, type InternalTypeSchema } from '@medplum/core';
+import {
+  getDataType,
+  isResourceType,
+  type InternalSchemaElement,
+  type InternalTypeSchema,
+} from '@medplum/core';
 
 /** One element of a resource with its definition: what the extra (non-medplum) checks look at. */
 export interface VisitedElement {
@@ -16,7 +21,10 @@ const PRIMITIVE = /^[a-z]/; // FHIR primitive type names start lower-case (strin
  * Walks a resource along its StructureDefinition, calling `visit` for each element value that has a definition.
  * Structural problems (unknown elements, wrong JSON types) are medplum's to report; the walker just skips them.
  */
-export function walkResource(resource: Record<string, unknown>, visit: (element: VisitedElement) => void): void {
+export function walkResource(
+  resource: Record<string, unknown>,
+  visit: (element: VisitedElement) => void,
+): void {
   const resourceType = resource.resourceType;
   if (typeof resourceType !== 'string' || !isResourceType(resourceType)) return;
   walkObject(resource, getDataType(resourceType), resourceType, visit);
@@ -56,7 +64,10 @@ function descend(value: unknown, type: string, path: string, visit: (element: Vi
   if (schema) walkObject(object, schema, path, visit);
 }
 
-function findElement(schema: InternalTypeSchema, key: string): { definition: InternalSchemaElement; type: string } | undefined {
+function findElement(
+  schema: InternalTypeSchema,
+  key: string,
+): { definition: InternalSchemaElement; type: string } | undefined {
   const direct = schema.elements[key];
   if (direct) return { definition: direct, type: direct.type[0]?.code ?? 'Element' };
   for (const [name, definition] of Object.entries(schema.elements)) {

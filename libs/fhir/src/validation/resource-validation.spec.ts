@@ -7,12 +7,20 @@ import { assertValidResource, findProblems, parseResourceJson } from './resource
 const OFFICIAL = '/work/shared/testdata/fhir-r4-official-examples';
 const UK_CORE = '/work/shared/ukcore/examples';
 // Not resources, or deliberately invalid in the upstream test suite (see SOURCES.md).
-const NOT_VALID_EXAMPLES = new Set(['bundle-with-no-type.json', 'explanationofbenefit-example.json', 'json-patch-tests.json']);
+const NOT_VALID_EXAMPLES = new Set([
+  'bundle-with-no-type.json',
+  'explanationofbenefit-example.json',
+  'json-patch-tests.json',
+]);
 
 const load = <T = Resource>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const examples = (dir: string) =>
-  fs.readdirSync(dir).filter((file) => file.endsWith('.json') && !NOT_VALID_EXAMPLES.has(file)).map((file) => path.join(dir, file));
-const errorsOf = (resource: unknown) => findProblems(resource).filter((problem) => (problem.severity ?? 'error') === 'error');
+  fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.json') && !NOT_VALID_EXAMPLES.has(file))
+    .map((file) => path.join(dir, file));
+const errorsOf = (resource: unknown) =>
+  findProblems(resource).filter((problem) => (problem.severity ?? 'error') === 'error');
 
 function outcomeOf(action: () => unknown): FhirError {
   try {
@@ -72,29 +80,62 @@ describe('resource validation', () => {
     const allergy = load<Resource>(path.join(OFFICIAL, 'allergyintolerance-example.json'));
     const broken = {
       ...allergy,
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'bogus' }] },
+      clinicalStatus: {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'bogus' },
+        ],
+      },
     };
-    expect(errorsOf(broken).map((problem) => problem.expression?.[0])).toEqual(['AllergyIntolerance.clinicalStatus']);
+    expect(errorsOf(broken).map((problem) => problem.expression?.[0])).toEqual([
+      'AllergyIntolerance.clinicalStatus',
+    ]);
   });
 
   it('checks elements of contained resources with their own definition', () => {
     const container = load<Resource>(path.join(OFFICIAL, 'patient-container-example.json')) as Patient;
     const broken = { ...container, contained: [{ ...container.contained?.[0], id: 'p1', gender: 'nope' }] };
-    expect(errorsOf(broken).map((problem) => problem.expression?.[0])).toContain('Patient.contained[0].gender');
+    expect(errorsOf(broken).map((problem) => problem.expression?.[0])).toContain(
+      'Patient.contained[0].gender',
+    );
   });
 
   it('accepts every well-formed reference form and refuses the malformed ones', () => {
-    const withReference = (reference: string) => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference } });
-    for (const ok of ['Patient/123', 'Patient/123/_history/2', 'https://example.org/fhir/Patient/1', 'urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a', 'urn:oid:1.2.3']) {
+    const withReference = (reference: string) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference },
+    });
+    for (const ok of [
+      'Patient/123',
+      'Patient/123/_history/2',
+      'https://example.org/fhir/Patient/1',
+      'urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a',
+      'urn:oid:1.2.3',
+    ]) {
       expect(errorsOf(withReference(ok))).toEqual([]);
     }
-    for (const bad of ['Patient/', 'Patient/1/_history', 'urn:uuid:not-a-uuid', 'Patient?identifier=x|1', 'Patient/1 2', 'NoSuchType/1']) {
-      expect(errorsOf(withReference(bad)).map((problem) => problem.expression?.[0])).toEqual(['Observation.subject.reference']);
+    for (const bad of [
+      'Patient/',
+      'Patient/1/_history',
+      'urn:uuid:not-a-uuid',
+      'Patient?identifier=x|1',
+      'Patient/1 2',
+      'NoSuchType/1',
+    ]) {
+      expect(errorsOf(withReference(bad)).map((problem) => problem.expression?.[0])).toEqual([
+        'Observation.subject.reference',
+      ]);
     }
   });
 
   it('refuses a resource over the configured size', () => {
-    const error = outcomeOf(() => assertValidResource({ resourceType: 'Basic', code: { text: 'x'.repeat(2000) } }, { maxResourceBytes: 1000 }));
+    const error = outcomeOf(() =>
+      assertValidResource(
+        { resourceType: 'Basic', code: { text: 'x'.repeat(2000) } },
+        { maxResourceBytes: 1000 },
+      ),
+    );
     expect(error.status).toBe(422);
     expect(error.outcome.issue[0].code).toBe('too-long');
   });

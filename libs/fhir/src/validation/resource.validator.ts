@@ -43,14 +43,20 @@ export function findProblems(resource: unknown, options: ValidationOptions = {})
   problems.push(...medplumProblems(object as unknown as Resource));
   const type = typeof object.resourceType === 'string' ? object.resourceType : 'Resource';
   problems.push(...idProblems(object, type));
-  problems.push(...((object.contained as unknown[] | undefined) ?? []).flatMap((contained, index) =>
-    contained && typeof contained === 'object' ? idProblems(contained as Record<string, unknown>, `${type}.contained[${index}]`) : [],
-  ));
+  problems.push(
+    ...((object.contained as unknown[] | undefined) ?? []).flatMap((contained, index) =>
+      contained && typeof contained === 'object'
+        ? idProblems(contained as Record<string, unknown>, `${type}.contained[${index}]`)
+        : [],
+    ),
+  );
 
   valueSets ??= ValueSetRegistry.fromR4Definitions();
   const registry = valueSets;
   const containedIds = new Set(
-    ((object.contained as { id?: unknown }[] | undefined) ?? []).map((contained) => contained?.id).filter((id): id is string => typeof id === 'string'),
+    ((object.contained as { id?: unknown }[] | undefined) ?? [])
+      .map((contained) => contained?.id)
+      .filter((id): id is string => typeof id === 'string'),
   );
   walkResource(object, (element) => {
     const binding = checkRequiredBinding(element, registry);
@@ -64,9 +70,15 @@ export function findProblems(resource: unknown, options: ValidationOptions = {})
 /** Throws FhirError 422 listing every error; returns the warnings otherwise. */
 export function assertValidResource(resource: unknown, options: ValidationOptions = {}): ValidationReport {
   const problems = findProblems(resource, options);
-  const errors = problems.filter((problem) => (problem.severity ?? 'error') === 'error' || problem.severity === 'fatal');
+  const errors = problems.filter(
+    (problem) => (problem.severity ?? 'error') === 'error' || problem.severity === 'fatal',
+  );
   if (errors.length > 0) throw unprocessable(errors);
-  return { warnings: problems.filter((problem) => problem.severity === 'warning' || problem.severity === 'information') };
+  return {
+    warnings: problems.filter(
+      (problem) => problem.severity === 'warning' || problem.severity === 'information',
+    ),
+  };
 }
 
 /** Parses a request body; unparsable JSON (or not an object) is a 400, not a 422. */
@@ -75,10 +87,25 @@ export function parseResourceJson(body: string | Buffer): Resource {
   try {
     parsed = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch (error) {
-    throw new FhirError(400, operationOutcome([{ code: 'structure', diagnostics: `Body is not valid JSON: ${(error as Error).message}` }]));
+    throw new FhirError(
+      400,
+      operationOutcome([
+        { code: 'structure', diagnostics: `Body is not valid JSON: ${(error as Error).message}` },
+      ]),
+    );
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { resourceType?: unknown }).resourceType !== 'string') {
-    throw new FhirError(400, operationOutcome([{ code: 'structure', diagnostics: 'Body is not a FHIR resource (a JSON object with resourceType)' }]));
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    typeof (parsed as { resourceType?: unknown }).resourceType !== 'string'
+  ) {
+    throw new FhirError(
+      400,
+      operationOutcome([
+        { code: 'structure', diagnostics: 'Body is not a FHIR resource (a JSON object with resourceType)' },
+      ]),
+    );
   }
   return parsed as Resource;
 }
@@ -89,7 +116,9 @@ function medplumProblems(resource: Resource): Problem[] {
     return medplumValidate(resource).map(toProblem);
   } catch (error) {
     if (error instanceof OperationOutcomeError) return (error.outcome.issue ?? []).map(toProblem);
-    return [{ code: 'structure', diagnostics: `Resource could not be validated: ${(error as Error).message}` }];
+    return [
+      { code: 'structure', diagnostics: `Resource could not be validated: ${(error as Error).message}` },
+    ];
   }
 }
 
@@ -103,5 +132,11 @@ function toProblem(issue: OperationOutcomeIssue): Problem {
 function idProblems(resource: Record<string, unknown>, path: string): Problem[] {
   const id = resource.id;
   if (id === undefined || (typeof id === 'string' && FHIR_ID.test(id))) return [];
-  return [{ code: 'value', diagnostics: `Invalid id ${JSON.stringify(id)}: 1-64 characters of A-Z a-z 0-9 - .`, expression: [`${path}.id`] }];
+  return [
+    {
+      code: 'value',
+      diagnostics: `Invalid id ${JSON.stringify(id)}: 1-64 characters of A-Z a-z 0-9 - .`,
+      expression: [`${path}.id`],
+    },
+  ];
 }

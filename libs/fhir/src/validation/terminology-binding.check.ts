@@ -8,7 +8,10 @@ import type { ValueSetExpansion, ValueSetRegistry } from './value-set.registry';
  * check. Codes must come from the bound value set; a CodeableConcept needs at least one coding from it (or text
  * only). Value sets that cannot be expanded locally are left unchecked rather than guessed.
  */
-export function checkRequiredBinding(element: VisitedElement, valueSets: ValueSetRegistry): Problem | undefined {
+export function checkRequiredBinding(
+  element: VisitedElement,
+  valueSets: ValueSetRegistry,
+): Problem | undefined {
   const binding = element.definition.binding;
   if (binding?.strength !== 'required' || !binding.valueSet) return undefined;
   const expansion = valueSets.expand(binding.valueSet);
@@ -24,7 +27,8 @@ export function checkRequiredBinding(element: VisitedElement, valueSets: ValueSe
     case 'code':
     case 'string':
     case 'uri':
-      if (typeof element.value === 'string' && !expansion.codes.has(element.value)) return refuse(`'${element.value}'`);
+      if (typeof element.value === 'string' && !expansion.codes.has(element.value))
+        return refuse(`'${element.value}'`);
       return undefined;
     case 'Coding': {
       const coding = element.value as Coding;

@@ -23,7 +23,8 @@ export class ValueSetRegistry {
       for (const entry of bundle.entry ?? []) {
         const resource = entry.resource;
         if (resource?.resourceType === 'ValueSet' && resource.url) this.valueSets.set(resource.url, resource);
-        if (resource?.resourceType === 'CodeSystem' && resource.url) this.codeSystems.set(resource.url, resource);
+        if (resource?.resourceType === 'CodeSystem' && resource.url)
+          this.codeSystems.set(resource.url, resource);
       }
     }
   }

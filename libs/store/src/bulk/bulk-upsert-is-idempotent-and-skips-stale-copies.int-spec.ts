@@ -20,16 +20,21 @@ describe('bulk upsert: idempotent replays and the stale-copy guard', () => {
     const results = await store.upsertMany(
       [
         { resource: { ...aPatient(patientId), id: patientId }, sourceUpdated: '2026-01-01T10:00:00Z' },
-        { resource: { ...anObservation(`Patient/${patientId}`), id: observationId }, sourceUpdated: '2026-01-01T10:00:00Z' },
+        {
+          resource: { ...anObservation(`Patient/${patientId}`), id: observationId },
+          sourceUpdated: '2026-01-01T10:00:00Z',
+        },
       ],
       context,
     );
     expect(results.map((result) => result.outcome)).toEqual(['created', 'created']);
     const stored = await store.read<Patient>('Patient', patientId);
     expect(stored.meta).toMatchObject({ versionId: '1', source: context.sourceSystem });
-    const [row] = await sql`SELECT compartments, source_system FROM resource WHERE resource_type = 'Observation' AND id = ${observationId}`;
+    const [row] =
+      await sql`SELECT compartments, source_system FROM resource WHERE resource_type = 'Observation' AND id = ${observationId}`;
     expect(row).toMatchObject({ compartments: [patientId], source_system: context.sourceSystem });
-    const changes = await sql`SELECT operation, request_id FROM resource_change WHERE id IN ${sql([patientId, observationId])}`;
+    const changes =
+      await sql`SELECT operation, request_id FROM resource_change WHERE id IN ${sql([patientId, observationId])}`;
     expect(changes.map((change) => change.operation)).toEqual(['create', 'create']);
     expect(changes[0].request_id).toBe('batch-1');
   });
@@ -41,15 +46,22 @@ describe('bulk upsert: idempotent replays and the stale-copy guard', () => {
     const replay = await store.upsertMany([v1], context);
     expect(replay).toEqual([expect.objectContaining({ outcome: 'unchanged', versionId: 1 })]);
 
-    const newer = { resource: { ...aPatient(id, { gender: 'female' }), id }, sourceUpdated: '2026-02-02T10:00:00Z' };
+    const newer = {
+      resource: { ...aPatient(id, { gender: 'female' }), id },
+      sourceUpdated: '2026-02-02T10:00:00Z',
+    };
     expect((await store.upsertMany([newer], context))[0]).toMatchObject({ outcome: 'updated', versionId: 2 });
 
-    const older = { resource: { ...aPatient(id, { gender: 'other' }), id }, sourceUpdated: '2026-02-01T12:00:00Z' };
+    const older = {
+      resource: { ...aPatient(id, { gender: 'other' }), id },
+      sourceUpdated: '2026-02-01T12:00:00Z',
+    };
     const stale = await store.upsertMany([older], context);
     expect(stale[0]).toMatchObject({ outcome: 'stale', versionId: 2 });
     expect(stale[0].detail?.issue[0].diagnostics).toMatch(/older than the stored version 2/);
     expect((await store.read<Patient>('Patient', id)).gender).toBe('female');
-    const history = await sql`SELECT version_id FROM resource_history WHERE resource_type = 'Patient' AND id = ${id}`;
+    const history =
+      await sql`SELECT version_id FROM resource_history WHERE resource_type = 'Patient' AND id = ${id}`;
     expect(history).toHaveLength(2);
   });
 
@@ -59,15 +71,26 @@ describe('bulk upsert: idempotent replays and the stale-copy guard', () => {
       [
         { resource: { ...aPatient(id), id }, sourceUpdated: '2026-03-01T10:00:00Z' },
         { resource: { ...aPatient('no-id') } },
-        { resource: { ...aPatient(id, { gender: 'wrong' as Patient['gender'] }), id: `bulk-bad-${token()}` } },
+        {
+          resource: { ...aPatient(id, { gender: 'wrong' as Patient['gender'] }), id: `bulk-bad-${token()}` },
+        },
         { resource: { ...aPatient(id, { active: true }), id }, sourceUpdated: '2026-03-01T11:00:00Z' },
         { resource: { ...aPatient(id, { active: false }), id }, sourceUpdated: '2026-03-01T09:00:00Z' },
       ],
       context,
     );
-    expect(results.map((result) => result.outcome)).toEqual(['created', 'invalid', 'invalid', 'updated', 'stale']);
+    expect(results.map((result) => result.outcome)).toEqual([
+      'created',
+      'invalid',
+      'invalid',
+      'updated',
+      'stale',
+    ]);
     expect(results[2].detail?.issue[0].expression).toEqual(['Patient.gender']);
-    expect(await store.read<Patient>('Patient', id)).toMatchObject({ active: true, meta: { versionId: '2' } });
+    expect(await store.read<Patient>('Patient', id)).toMatchObject({
+      active: true,
+      meta: { versionId: '2' },
+    });
   });
 
   it('concurrent batches touching the same resources neither deadlock nor lose versions', async () => {
@@ -75,10 +98,16 @@ describe('bulk upsert: idempotent replays and the stale-copy guard', () => {
     await store.upsertMany(ids.map((id) => ({ resource: { ...aPatient(id), id } })));
     await Promise.all(
       Array.from({ length: 5 }, (_, writer) =>
-        store.upsertMany((writer % 2 ? [...ids].reverse() : ids).map((id) => ({ resource: { ...aPatient(id, { name: [{ family: `W${writer}` }] }), id } }))),
+        store.upsertMany(
+          (writer % 2 ? [...ids].reverse() : ids).map((id) => ({
+            resource: { ...aPatient(id, { name: [{ family: `W${writer}` }] }), id },
+          })),
+        ),
       ),
     );
-    const rows = await sql<{ id: string; version_id: number }[]>`SELECT id, version_id FROM resource WHERE resource_type = 'Patient' AND id IN ${sql(ids)}`;
+    const rows = await sql<
+      { id: string; version_id: number }[]
+    >`SELECT id, version_id FROM resource WHERE resource_type = 'Patient' AND id IN ${sql(ids)}`;
     expect(rows.every((row) => row.version_id === 6)).toBe(true);
   });
 });

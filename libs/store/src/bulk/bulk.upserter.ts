@@ -53,8 +53,15 @@ export class BulkUpserter {
     entries.forEach((entry, index) => {
       const problems = this.problemsOf(entry);
       const { resourceType, id } = entry.resource ?? {};
-      if (problems.length) results[index] = { index, resourceType, id, outcome: 'invalid', detail: operationOutcome(problems) };
-      else candidates.push({ index, key: `${resourceType}/${id}`, resource: entry.resource, sourceUpdated: entry.sourceUpdated ? new Date(entry.sourceUpdated) : null });
+      if (problems.length)
+        results[index] = { index, resourceType, id, outcome: 'invalid', detail: operationOutcome(problems) };
+      else
+        candidates.push({
+          index,
+          key: `${resourceType}/${id}`,
+          resource: entry.resource,
+          sourceUpdated: entry.sourceUpdated ? new Date(entry.sourceUpdated) : null,
+        });
     });
     if (candidates.length === 0) return results;
 
@@ -68,8 +75,17 @@ export class BulkUpserter {
         const current = state.get(candidate.key);
         const { resourceType, id } = splitKey(candidate.key);
         const base = { index: candidate.index, resourceType, id };
-        if (current?.sourceUpdated && candidate.sourceUpdated && candidate.sourceUpdated < current.sourceUpdated) {
-          results[candidate.index] = { ...base, outcome: 'stale', versionId: current.versionId, detail: staleOutcome(candidate, current) };
+        if (
+          current?.sourceUpdated &&
+          candidate.sourceUpdated &&
+          candidate.sourceUpdated < current.sourceUpdated
+        ) {
+          results[candidate.index] = {
+            ...base,
+            outcome: 'stale',
+            versionId: current.versionId,
+            detail: staleOutcome(candidate, current),
+          };
           continue;
         }
         // an identical replay is dropped before planning, which would compute compartments for nothing
@@ -93,13 +109,21 @@ export class BulkUpserter {
         roundOf.set(candidate.key, round + 1);
         (rounds[round] ??= []).push(version);
         state.set(candidate.key, asStored(version, current));
-        results[candidate.index] = { ...base, outcome: version.operation === 'create' ? 'created' : 'updated', versionId: version.versionId };
+        results[candidate.index] = {
+          ...base,
+          outcome: version.operation === 'create' ? 'created' : 'updated',
+          versionId: version.versionId,
+        };
       }
       for (const round of rounds) {
         const { conflicted } = await this.versions.write(tx, round);
         if (conflicted.length) {
           // only a concurrent create of the same new id gets here (existing rows are locked): retry the batch
-          throw FhirError.of(409, 'conflict', `Concurrent writes to ${conflicted.map((v) => `${v.resourceType}/${v.id}`).join(', ')}; retry the batch`);
+          throw FhirError.of(
+            409,
+            'conflict',
+            `Concurrent writes to ${conflicted.map((v) => `${v.resourceType}/${v.id}`).join(', ')}; retry the batch`,
+          );
         }
       }
     });
@@ -109,12 +133,20 @@ export class BulkUpserter {
   private problemsOf(entry: BulkEntry): Problem[] {
     const resource = entry.resource as Resource | undefined;
     if (!resource?.id || !isValidFhirId(resource.id)) {
-      return [{ code: 'required', diagnostics: 'Bulk entries need a resource with a valid id', expression: [`${resource?.resourceType ?? 'Resource'}.id`] }];
+      return [
+        {
+          code: 'required',
+          diagnostics: 'Bulk entries need a resource with a valid id',
+          expression: [`${resource?.resourceType ?? 'Resource'}.id`],
+        },
+      ];
     }
     if (entry.sourceUpdated !== undefined && Number.isNaN(new Date(entry.sourceUpdated).getTime())) {
       return [{ code: 'value', diagnostics: `Invalid sourceUpdated '${entry.sourceUpdated}'` }];
     }
-    return findProblems(resource, { maxResourceBytes: this.options.maxResourceBytes }).filter((problem) => (problem.severity ?? 'error') === 'error');
+    return findProblems(resource, { maxResourceBytes: this.options.maxResourceBytes }).filter(
+      (problem) => (problem.severity ?? 'error') === 'error',
+    );
   }
 }
 

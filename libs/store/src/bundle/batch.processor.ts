@@ -15,7 +15,8 @@ export class BatchProcessor {
   ) {}
 
   async process(bundle: Bundle, context: WriteContext, options: { baseUrl?: string } = {}): Promise<Bundle> {
-    if (bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') throw badRequest('Expected a Bundle of type batch', ['Bundle.type']);
+    if (bundle.resourceType !== 'Bundle' || bundle.type !== 'batch')
+      throw badRequest('Expected a Bundle of type batch', ['Bundle.type']);
     const entries = bundle.entry ?? [];
     const { parsed, problems } = parseEntries(entries, options.baseUrl ?? this.options.baseUrl);
     const responses: BundleEntry[] = entries.map(() => ({ response: { status: '400 Bad Request' } }));

@@ -5,11 +5,16 @@ import { atEntry } from './entry-error';
 
 describe('bundle entries', () => {
   it('parses methods, ids, versions, criteria and JSON Patch binaries, stripping our base URL', () => {
-    const patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/active', value: true }])).toString('base64');
+    const patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/active', value: true }])).toString(
+      'base64',
+    );
     const entries: BundleEntry[] = [
       { request: { method: 'GET', url: 'https://fhir.example/r4/Patient/1/_history/2' } },
       { request: { method: 'DELETE', url: 'Patient?identifier=x|1' } },
-      { resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: patch }, request: { method: 'PATCH', url: 'Patient/1' } },
+      {
+        resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: patch },
+        request: { method: 'PATCH', url: 'Patient/1' },
+      },
     ];
     const { parsed, problems } = parseEntries(entries, 'https://fhir.example/r4');
     expect(problems).toEqual([]);
@@ -26,13 +31,18 @@ describe('bundle entries', () => {
       { request: { method: 'GET', url: 'Nope/1' } },
     ];
     const { problems } = parseEntries(entries, undefined);
-    expect(problems.map((problem) => problem.expression?.[0])).toEqual([0, 1, 2, 3].map((i) => `Bundle.entry[${i}].request`));
+    expect(problems.map((problem) => problem.expression?.[0])).toEqual(
+      [0, 1, 2, 3].map((i) => `Bundle.entry[${i}].request`),
+    );
   });
 
   it('relocates issue expressions into the entry', () => {
     const error = atEntry(FhirError.of(422, 'code-invalid', 'bad gender', ['Patient.contact[0].gender']), 3);
     expect(error.status).toBe(422);
-    expect(error.outcome.issue[0]).toMatchObject({ expression: ['Bundle.entry[3].resource.contact[0].gender'], diagnostics: 'Bundle.entry[3]: bad gender' });
+    expect(error.outcome.issue[0]).toMatchObject({
+      expression: ['Bundle.entry[3].resource.contact[0].gender'],
+      diagnostics: 'Bundle.entry[3]: bad gender',
+    });
     expect(atEntry(new Error('boom'), 1).outcome.issue[0].expression).toEqual(['Bundle.entry[1]']);
   });
 });

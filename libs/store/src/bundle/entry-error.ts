@@ -7,14 +7,18 @@ import type { OperationOutcome } from 'fhir/r4';
  */
 export function atEntry(error: unknown, index: number): FhirError {
   const outcome: OperationOutcome =
-    error instanceof FhirError ? error.outcome : operationOutcome([{ code: 'exception', diagnostics: (error as Error).message }]);
+    error instanceof FhirError
+      ? error.outcome
+      : operationOutcome([{ code: 'exception', diagnostics: (error as Error).message }]);
   const status = error instanceof FhirError ? error.status : 500;
   return new FhirError(status, {
     ...outcome,
     issue: outcome.issue.map((issue) => ({
       ...issue,
       diagnostics: `Bundle.entry[${index}]: ${issue.diagnostics ?? issue.code}`,
-      expression: issue.expression?.length ? issue.expression.map((path) => relocate(path, index)) : [`Bundle.entry[${index}]`],
+      expression: issue.expression?.length
+        ? issue.expression.map((path) => relocate(path, index))
+        : [`Bundle.entry[${index}]`],
     })),
   });
 }
@@ -23,7 +27,9 @@ export function problemsAtEntry(problems: Problem[], index: number): Problem[] {
   return problems.map((problem) => ({
     ...problem,
     diagnostics: `Bundle.entry[${index}]: ${problem.diagnostics}`,
-    expression: problem.expression?.length ? problem.expression.map((path) => relocate(path, index)) : [`Bundle.entry[${index}]`],
+    expression: problem.expression?.length
+      ? problem.expression.map((path) => relocate(path, index))
+      : [`Bundle.entry[${index}]`],
   }));
 }
 

@@ -16,7 +16,11 @@ export class EntryExecutor {
     private readonly reader: ResourceReader,
   ) {}
 
-  async execute(tx: postgres.TransactionSql, entry: ParsedEntry, context: WriteContext): Promise<BundleEntry> {
+  async execute(
+    tx: postgres.TransactionSql,
+    entry: ParsedEntry,
+    context: WriteContext,
+  ): Promise<BundleEntry> {
     switch (entry.method) {
       case 'GET':
       case 'HEAD': {
@@ -26,7 +30,11 @@ export class EntryExecutor {
           : await this.reader.read(tx, entry.resourceType, entry.id);
         return {
           ...(entry.method === 'GET' ? { resource: resource as FhirResource } : {}),
-          response: { status: '200 OK', etag: etagOf(Number(resource.meta?.versionId)), lastModified: resource.meta?.lastUpdated },
+          response: {
+            status: '200 OK',
+            etag: etagOf(Number(resource.meta?.versionId)),
+            lastModified: resource.meta?.lastUpdated,
+          },
         };
       }
       case 'POST': {
@@ -45,7 +53,11 @@ export class EntryExecutor {
         return responseEntry(result);
       }
       case 'PATCH':
-        return responseEntry(await this.writer.patch(tx, entry.resourceType, entry.id!, entry.patch!, context, { ifMatch: entry.ifMatch }));
+        return responseEntry(
+          await this.writer.patch(tx, entry.resourceType, entry.id!, entry.patch!, context, {
+            ifMatch: entry.ifMatch,
+          }),
+        );
       case 'DELETE': {
         const result = entry.criteria
           ? await this.writer.conditionalDelete(tx, entry.resourceType, entry.criteria, context)

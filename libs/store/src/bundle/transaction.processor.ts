@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, findProblems, FhirError, operationOutcome, preconditionFailed, unprocessable, type Problem } from '@continuum/fhir';
+import {
+  badRequest,
+  findProblems,
+  FhirError,
+  operationOutcome,
+  preconditionFailed,
+  unprocessable,
+  type Problem,
+} from '@continuum/fhir';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { ResourceWriter } from '../resource.writer';
@@ -25,7 +33,8 @@ export class TransactionProcessor {
   ) {}
 
   async process(bundle: Bundle, context: WriteContext, options: { baseUrl?: string } = {}): Promise<Bundle> {
-    if (bundle.resourceType !== 'Bundle' || bundle.type !== 'transaction') throw badRequest('Expected a Bundle of type transaction', ['Bundle.type']);
+    if (bundle.resourceType !== 'Bundle' || bundle.type !== 'transaction')
+      throw badRequest('Expected a Bundle of type transaction', ['Bundle.type']);
     const { parsed, problems } = parseEntries(bundle.entry ?? [], options.baseUrl ?? this.options.baseUrl);
     if (problems.length) throw new FhirError(400, operationOutcome(problems));
     const ordered = [...parsed].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
@@ -50,7 +59,10 @@ export class TransactionProcessor {
   }
 
   /** fullUrl → `Type/id` for every entry that will create or update; conditional ones resolved under their lock. */
-  private async assignIdentities(tx: postgres.TransactionSql, entries: ParsedEntry[]): Promise<Map<string, string>> {
+  private async assignIdentities(
+    tx: postgres.TransactionSql,
+    entries: ParsedEntry[],
+  ): Promise<Map<string, string>> {
     const identities = new Map<string, string>();
     for (const entry of entries) {
       if ((entry.method !== 'POST' && entry.method !== 'PUT') || !entry.resource) continue;
@@ -69,7 +81,8 @@ export class TransactionProcessor {
     const criteria = entry.method === 'POST' ? entry.ifNoneExist : entry.criteria;
     if (criteria) {
       const matches = await this.writer.resolveCriteria(tx, entry.resourceType, criteria);
-      if (matches.length > 1) throw preconditionFailed(`Criteria '${criteria}' match more than one ${entry.resourceType}`);
+      if (matches.length > 1)
+        throw preconditionFailed(`Criteria '${criteria}' match more than one ${entry.resourceType}`);
       if (matches.length === 1) return matches[0];
     }
     if (entry.method === 'POST') {
@@ -81,7 +94,11 @@ export class TransactionProcessor {
   }
 
   /** Rewrites every Reference.reference naming a bundle fullUrl or a conditional reference, in every entry. */
-  private async rewriteReferences(tx: postgres.TransactionSql, entries: ParsedEntry[], identities: Map<string, string>): Promise<void> {
+  private async rewriteReferences(
+    tx: postgres.TransactionSql,
+    entries: ParsedEntry[],
+    identities: Map<string, string>,
+  ): Promise<void> {
     const conditional = new Map<string, string>();
     for (const entry of entries) {
       if (!entry.resource) continue;
@@ -115,7 +132,12 @@ export class TransactionProcessor {
     for (const entry of entries) {
       if (!entry.resource) continue;
       const found = findProblems(entry.resource, { maxResourceBytes: this.options.maxResourceBytes });
-      problems.push(...problemsAtEntry(found.filter((problem) => (problem.severity ?? 'error') === 'error'), entry.index));
+      problems.push(
+        ...problemsAtEntry(
+          found.filter((problem) => (problem.severity ?? 'error') === 'error'),
+          entry.index,
+        ),
+      );
     }
     if (problems.length) throw unprocessable(problems);
   }

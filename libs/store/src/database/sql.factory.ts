@@ -14,6 +14,13 @@ export function createSql(config: DatabaseConfig, options: { applicationName?: s
       statement_timeout: config.statementTimeoutMs,
       idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs,
     },
-    types: { bigint: { to: 20, from: [20], serialize: (value: string | number | bigint) => String(value), parse: (value: string) => value } },
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: string | number | bigint) => String(value),
+        parse: (value: string) => value,
+      },
+    },
   });
 }

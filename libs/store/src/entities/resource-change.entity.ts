@@ -11,7 +11,11 @@ export type ChangeOperation = 'create' | 'update' | 'delete';
 @Index('resource_change_tx_seq_idx', ['txId', 'seq'])
 @Check('resource_change_operation_ck', `operation IN ('create', 'update', 'delete')`)
 export class ResourceChangeEntity {
-  @PrimaryGeneratedColumn('increment', { name: 'seq', type: 'bigint', primaryKeyConstraintName: 'resource_change_pkey' })
+  @PrimaryGeneratedColumn('increment', {
+    name: 'seq',
+    type: 'bigint',
+    primaryKeyConstraintName: 'resource_change_pkey',
+  })
   seq!: string;
 
   /** The writing transaction's id (epoch-extended, as txid_current() gives it). */

@@ -46,11 +46,17 @@ export class CreateResourceTables1763780000000 implements MigrationInterface {
         CONSTRAINT "resource_pkey" PRIMARY KEY ("resource_type", "id")
       ) PARTITION BY LIST ("resource_type")`);
     for (const type of LARGE_TYPES) {
-      await queryRunner.query(`CREATE TABLE "${partitionName(type)}" PARTITION OF "resource" FOR VALUES IN ('${type}')`);
+      await queryRunner.query(
+        `CREATE TABLE "${partitionName(type)}" PARTITION OF "resource" FOR VALUES IN ('${type}')`,
+      );
     }
     await queryRunner.query(`CREATE TABLE "resource_default" PARTITION OF "resource" DEFAULT`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "resource_key_uq" ON "resource" ("resource_key", "resource_type")`);
-    await queryRunner.query(`CREATE INDEX "resource_type_last_updated_idx" ON "resource" ("resource_type", "last_updated")`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "resource_key_uq" ON "resource" ("resource_key", "resource_type")`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "resource_type_last_updated_idx" ON "resource" ("resource_type", "last_updated")`,
+    );
     // Patient-compartment lookups ($everything, compartment search); fastupdate off keeps read latency steady.
     await queryRunner.query(
       `CREATE INDEX "resource_compartments_gin" ON "resource" USING gin ("compartments") WITH (fastupdate = off)`,
@@ -73,7 +79,9 @@ export class CreateResourceTables1763780000000 implements MigrationInterface {
         `CREATE TABLE "resource_history_${remainder}" PARTITION OF "resource_history" FOR VALUES WITH (MODULUS ${HISTORY_HASH_PARTITIONS}, REMAINDER ${remainder})`,
       );
     }
-    await queryRunner.query(`CREATE INDEX "resource_history_last_updated_idx" ON "resource_history" ("last_updated")`);
+    await queryRunner.query(
+      `CREATE INDEX "resource_history_last_updated_idx" ON "resource_history" ("last_updated")`,
+    );
     await queryRunner.query(
       `CREATE INDEX "resource_history_type_last_updated_idx" ON "resource_history" ("resource_type", "last_updated")`,
     );
@@ -93,7 +101,9 @@ export class CreateResourceTables1763780000000 implements MigrationInterface {
         CONSTRAINT "resource_change_operation_ck" CHECK (operation IN ('create', 'update', 'delete')),
         CONSTRAINT "resource_change_pkey" PRIMARY KEY ("seq")
       )`);
-    await queryRunner.query(`CREATE INDEX "resource_change_tx_seq_idx" ON "resource_change" ("tx_id", "seq")`);
+    await queryRunner.query(
+      `CREATE INDEX "resource_change_tx_seq_idx" ON "resource_change" ("tx_id", "seq")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

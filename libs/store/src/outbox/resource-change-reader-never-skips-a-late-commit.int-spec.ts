@@ -13,7 +13,9 @@ describe('the outbox reader never skips a change committed late', () => {
   beforeAll(async () => ({ store, sql, close } = await openTestStore()));
   afterAll(() => close());
 
-  async function readAll(cursor: ChangeCursor | null): Promise<{ changes: ResourceChange[]; cursor: ChangeCursor | null }> {
+  async function readAll(
+    cursor: ChangeCursor | null,
+  ): Promise<{ changes: ResourceChange[]; cursor: ChangeCursor | null }> {
     const changes: ResourceChange[] = [];
     for (;;) {
       const page = await reader.readAfter(sql, cursor, 500);

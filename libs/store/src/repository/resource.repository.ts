@@ -45,7 +45,11 @@ export class ResourceRepository {
   }
 
   /** Reads and row-locks the current version; concurrent writers of the same resource queue here. */
-  async lock(tx: postgres.TransactionSql, resourceType: string, id: string): Promise<StoredResource | undefined> {
+  async lock(
+    tx: postgres.TransactionSql,
+    resourceType: string,
+    id: string,
+  ): Promise<StoredResource | undefined> {
     const [row] = await tx<CurrentRow[]>`
       SELECT resource_type, id, resource_key, version_id, last_updated, deleted, source_system, source_updated, content
       FROM resource WHERE resource_type = ${resourceType} AND id = ${id} FOR UPDATE`;
@@ -53,7 +57,10 @@ export class ResourceRepository {
   }
 
   /** Locks many current rows in key order (so two batches cannot deadlock) and returns them keyed `type/id`. */
-  async lockMany(tx: postgres.TransactionSql, keys: { resourceType: string; id: string }[]): Promise<Map<string, StoredResource>> {
+  async lockMany(
+    tx: postgres.TransactionSql,
+    keys: { resourceType: string; id: string }[],
+  ): Promise<Map<string, StoredResource>> {
     if (keys.length === 0) return new Map();
     const rows = await tx<CurrentRow[]>`
       SELECT r.resource_type, r.id, r.resource_key, r.version_id, r.last_updated, r.deleted, r.source_system,
@@ -66,7 +73,12 @@ export class ResourceRepository {
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, toStored(row)]));
   }
 
-  async readVersion(sql: Queryable, resourceType: string, id: string, versionId: number): Promise<HistoryRow | undefined> {
+  async readVersion(
+    sql: Queryable,
+    resourceType: string,
+    id: string,
+    versionId: number,
+  ): Promise<HistoryRow | undefined> {
     const [row] = await sql<HistoryRow[]>`
       SELECT resource_type, id, version_id, last_updated, deleted, content
       FROM resource_history WHERE resource_type = ${resourceType} AND id = ${id} AND version_id = ${versionId}`;
@@ -109,7 +121,10 @@ export class ResourceRepository {
         ${versions.map((v) => v.resourceKey)}::bigint[],
         ${versions.map((v) => v.versionId)}::int[],
         ${versions.map((v) => v.lastUpdated.toISOString())}::timestamptz[],
-        ${tx.array(versions.map((v) => v.content === null), 16)}::bool[],
+        ${tx.array(
+          versions.map((v) => v.content === null),
+          16,
+        )}::bool[],
         ${versions.map((v) => v.sourceSystem)}::text[],
         ${versions.map((v) => v.sourceUpdated?.toISOString() ?? null)}::timestamptz[],
         ${versions.map((v) => JSON.stringify(v.compartments))}::text[]::jsonb[],
@@ -136,7 +151,10 @@ export class ResourceRepository {
         ${versions.map((v) => v.id)}::text[],
         ${versions.map((v) => v.versionId)}::int[],
         ${versions.map((v) => v.lastUpdated.toISOString())}::timestamptz[],
-        ${tx.array(versions.map((v) => v.content === null), 16)}::bool[],
+        ${tx.array(
+          versions.map((v) => v.content === null),
+          16,
+        )}::bool[],
         ${versions.map((v) => v.sourceSystem)}::text[],
         ${versions.map((v) => v.requestId)}::text[],
         ${versions.map((v) => (v.content ? JSON.stringify(v.content) : null))}::text[]::jsonb[]
@@ -144,7 +162,10 @@ export class ResourceRepository {
   }
 
   /** The outbox rows, in the same transaction as the change (tx_id defaults to the writing transaction). */
-  async appendChanges(tx: postgres.TransactionSql, versions: (PlannedVersion & { resourceKey: string })[]): Promise<void> {
+  async appendChanges(
+    tx: postgres.TransactionSql,
+    versions: (PlannedVersion & { resourceKey: string })[],
+  ): Promise<void> {
     await tx`
       INSERT INTO resource_change (resource_type, id, resource_key, version_id, operation, changed_at, source_system, request_id)
       SELECT * FROM unnest(

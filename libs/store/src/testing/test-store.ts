@@ -6,13 +6,20 @@ import { createFhirStore } from '../fhir-store.factory';
 import { runMigrations } from '../migration.runner';
 import type { StoreOptions } from '../store.types';
 
-const config = { url: TEST_DATABASE_URL, poolSize: 25, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000 };
+const config = {
+  url: TEST_DATABASE_URL,
+  poolSize: 25,
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 60_000,
+};
 
 /**
  * A store over the test database for integration tests. Migrating is idempotent (TypeORM skips what ran), so
  * suites may call it whether or not the jest global setup already did.
  */
-export async function openTestStore(options: StoreOptions = {}): Promise<{ sql: postgres.Sql; store: FhirStore; close: () => Promise<void> }> {
+export async function openTestStore(
+  options: StoreOptions = {},
+): Promise<{ sql: postgres.Sql; store: FhirStore; close: () => Promise<void> }> {
   const sql = createSql(config, { applicationName: 'continuum-store-test' });
   // parallel jest workers would otherwise race to create the same tables
   await sql.begin(async (tx) => {
