@@ -3,6 +3,11 @@ import type { Client } from '@elastic/elasticsearch';
 import { ElasticsearchConfig } from '@continuum/config';
 import { createElasticsearchClient } from './elasticsearch-client';
 import { ElasticsearchHealthCheck } from './elasticsearch.health';
+import { SearchIndexManager } from './indexing/search-index.manager';
+import { SearchIndexNaming } from './indexing/search-index.naming';
+import { Aggregations } from './query/aggregations.service';
+import { FullTextSearch } from './query/full-text-search.service';
+import { PatientFinder } from './query/patient-finder.service';
 
 export const ELASTICSEARCH = Symbol('ELASTICSEARCH');
 
@@ -19,8 +24,26 @@ export const ELASTICSEARCH = Symbol('ELASTICSEARCH');
       useFactory: (client: Client) => new ElasticsearchHealthCheck(client),
       inject: [ELASTICSEARCH],
     },
+    {
+      provide: SearchIndexNaming,
+      useFactory: (config: ElasticsearchConfig) => new SearchIndexNaming(config.indexPrefix),
+      inject: [ElasticsearchConfig],
+    },
+    ...[SearchIndexManager, PatientFinder, FullTextSearch, Aggregations].map((service) => ({
+      provide: service,
+      useFactory: (client: Client, naming: SearchIndexNaming) => new service(client, naming),
+      inject: [ELASTICSEARCH, SearchIndexNaming],
+    })),
   ],
-  exports: [ELASTICSEARCH, ElasticsearchHealthCheck],
+  exports: [
+    ELASTICSEARCH,
+    ElasticsearchHealthCheck,
+    SearchIndexNaming,
+    SearchIndexManager,
+    PatientFinder,
+    FullTextSearch,
+    Aggregations,
+  ],
 })
 export class SearchModule implements OnApplicationShutdown {
   constructor(@Inject(ELASTICSEARCH) private readonly client: Client) {}
