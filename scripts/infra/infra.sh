@@ -31,6 +31,7 @@ readonly CACHE_DIR RUN_DIR
 # Everything Maven fetches goes into our own repository inside the cache, so that
 # deleting the cache dir really means "cold" and nothing leaks into ~/.m2.
 readonly MAVEN_REPO="$CACHE_DIR/maven-repo"
+readonly MAVEN_CENTRAL_URL=https://repo.maven.apache.org/maven2/
 
 readonly PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=postgres
 readonly PG_DATABASES=(continuum continuum_test)
@@ -211,8 +212,12 @@ mvn_fetch() {
   require_cmd mvn "install Maven (apt-get install -y maven)"
   mkdir -p "$MAVEN_REPO" "$(dirname "$log")"
   if ! mvn -B -q -Dmaven.repo.local="$MAVEN_REPO" "$@" >"$log" 2>&1; then
-    if grep -qiE 'UnknownHost|Connect(ion)? (refused|timed out)|Network is unreachable|Could not transfer' "$log"; then
-      die "could not download $what from Maven Central (network or proxy problem); see $log"
+    # Quiet Maven hides the network error behind e.g. "No plugin found for prefix
+    # 'dependency'", so ask Maven Central directly (any HTTP answer, even a 404,
+    # means it is reachable) before blaming anything else.
+    if grep -qiE 'UnknownHost|Connect(ion)? (refused|timed out)|Network is unreachable|Could not transfer' "$log" ||
+      ! curl -sSI -m 15 -o /dev/null "$MAVEN_CENTRAL_URL" 2>/dev/null; then
+      die "could not download $what: Maven Central ($MAVEN_CENTRAL_URL) is not reachable from this machine; see $log"
     fi
     die "Maven failed to fetch $what; see $log"
   fi
