@@ -91,7 +91,8 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
   if (!NHS_VERSIONS.has(version))
     ctx.warn('MSH-12', `HL7 version '${version}' is outside 2.3-2.5.1; mapped as those are`);
   const trigger = event.split('^')[1];
-  const sender = organizationReference(ctx, value(msh, 4));
+  // the sending facility (MSH-4) provides the visit or performs the tests; person-level events do not name it
+  const sender = plan.visit || plan.results ? organizationReference(ctx, value(msh, 4)) : undefined;
 
   const patient = mapPatient(ctx, message);
   let merge: PatientMerge | undefined;
