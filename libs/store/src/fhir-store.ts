@@ -7,6 +7,7 @@ import { BulkUpserter, type BulkEntry, type BulkEntryResult } from './bulk/bulk.
 import { ResourceReader, type HistoryOptions } from './resource.reader';
 import { ResourceWriter, type UpdateOptions } from './resource.writer';
 import type { WriteContext, WriteResult } from './store.types';
+import { inTransaction } from './database/transaction.runner';
 
 /**
  * The resource store as the apps use it: every FHIR interaction on persisted resources, each write in its own
@@ -27,11 +28,11 @@ export class FhirStore {
     context: WriteContext = {},
     options: { ifNoneExist?: string } = {},
   ): Promise<WriteResult<T>> {
-    return this.sql.begin((tx) =>
+    return inTransaction(this.sql, (tx) =>
       options.ifNoneExist
         ? this.writer.conditionalCreate(tx, resource, options.ifNoneExist, context)
         : this.writer.create(tx, resource, context),
-    ) as Promise<WriteResult<T>>;
+    );
   }
 
   update<T extends Resource>(
@@ -39,9 +40,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return this.sql.begin((tx) => this.writer.update(tx, resource, context, options)) as Promise<
-      WriteResult<T>
-    >;
+    return inTransaction(this.sql, (tx) => this.writer.update(tx, resource, context, options));
   }
 
   conditionalUpdate<T extends Resource>(
@@ -50,9 +49,9 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return this.sql.begin((tx) =>
+    return inTransaction(this.sql, (tx) =>
       this.writer.conditionalUpdate(tx, resource, criteria, context, options),
-    ) as Promise<WriteResult<T>>;
+    );
   }
 
   patch(
@@ -62,9 +61,9 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return this.sql.begin((tx) =>
+    return inTransaction(this.sql, (tx) =>
       this.writer.patch(tx, resourceType, id, operations, context, options),
-    ) as Promise<WriteResult>;
+    );
   }
 
   delete(
@@ -73,9 +72,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return this.sql.begin((tx) =>
-      this.writer.delete(tx, resourceType, id, context, options),
-    ) as Promise<WriteResult>;
+    return inTransaction(this.sql, (tx) => this.writer.delete(tx, resourceType, id, context, options));
   }
 
   conditionalDelete(
@@ -83,9 +80,9 @@ export class FhirStore {
     criteria: string,
     context: WriteContext = {},
   ): Promise<WriteResult> {
-    return this.sql.begin((tx) =>
+    return inTransaction(this.sql, (tx) =>
       this.writer.conditionalDelete(tx, resourceType, criteria, context),
-    ) as Promise<WriteResult>;
+    );
   }
 
   read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {

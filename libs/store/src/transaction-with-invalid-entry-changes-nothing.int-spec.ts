@@ -144,9 +144,9 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
     expect(response.type).toBe('batch-response');
     expect(response.entry?.map((entry) => entry.response?.status)).toEqual([
       '201 Created',
-      '422',
-      '404',
-      '400',
+      '422 Unprocessable Entity',
+      '404 Not Found',
+      '400 Bad Request',
     ]);
     expect(response.entry?.[1].response?.outcome).toMatchObject({
       resourceType: 'OperationOutcome',

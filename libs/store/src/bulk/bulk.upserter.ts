@@ -5,6 +5,7 @@ import { ResourceRepository } from '../repository/resource.repository';
 import type { PlannedVersion, StoreOptions, StoredResource, WriteContext } from '../store.types';
 import { planVersion, sameContent, stamp } from '../version.planner';
 import { VersionWriter } from '../version.writer';
+import { inTransaction } from '../database/transaction.runner';
 
 export interface BulkEntry {
   /** The resource with its id (ingestion derives ids from source identifiers, so a replay hits the same row). */
@@ -65,7 +66,7 @@ export class BulkUpserter {
     });
     if (candidates.length === 0) return results;
 
-    await this.sql.begin(async (tx) => {
+    await inTransaction(this.sql, async (tx) => {
       const keys = [...new Set(candidates.map((candidate) => candidate.key))].sort().map(splitKey);
       const state = await this.repository.lockMany(tx, keys);
       // a resource repeated in one batch gets one version per round: a statement cannot update a row twice

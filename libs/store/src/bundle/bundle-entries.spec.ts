@@ -37,12 +37,20 @@ describe('bundle entries', () => {
   });
 
   it('relocates issue expressions into the entry', () => {
-    const error = atEntry(FhirError.of(422, 'code-invalid', 'bad gender', ['Patient.contact[0].gender']), 3);
+    const error = atEntry(
+      FhirError.of(422, 'code-invalid', 'bad gender', ['Patient.contact[0].gender']),
+      3,
+    ) as FhirError;
     expect(error.status).toBe(422);
     expect(error.outcome.issue[0]).toMatchObject({
       expression: ['Bundle.entry[3].resource.contact[0].gender'],
       diagnostics: 'Bundle.entry[3]: bad gender',
     });
-    expect(atEntry(new Error('boom'), 1).outcome.issue[0].expression).toEqual(['Bundle.entry[1]']);
+    expect(FhirError.of(404, 'not-found', 'x')).not.toBe(atEntry(FhirError.of(404, 'not-found', 'x'), 1));
+    const unexpected = new Error('boom');
+    expect(atEntry(unexpected, 1)).toBe(unexpected);
+    expect(
+      (atEntry(FhirError.of(404, 'not-found', 'gone'), 1) as FhirError).outcome.issue[0].expression,
+    ).toEqual(['Bundle.entry[1]']);
   });
 });

@@ -1,17 +1,15 @@
-import { FhirError, operationOutcome, type Problem } from '@continuum/fhir';
+import { FhirError, type Problem } from '@continuum/fhir';
 import type { OperationOutcome } from 'fhir/r4';
 
 /**
  * Re-locates an error inside a bundle entry: `Patient.gender` becomes `Bundle.entry[3].resource.gender`, an issue
- * without a location gets `Bundle.entry[3]`, and each message names the entry.
+ * without a location gets `Bundle.entry[3]`, and each message names the entry. Anything but a FhirError is
+ * returned unchanged: an unexpected failure stays one (the edge answers a generic 500, details only in logs).
  */
-export function atEntry(error: unknown, index: number): FhirError {
-  const outcome: OperationOutcome =
-    error instanceof FhirError
-      ? error.outcome
-      : operationOutcome([{ code: 'exception', diagnostics: (error as Error).message }]);
-  const status = error instanceof FhirError ? error.status : 500;
-  return new FhirError(status, {
+export function atEntry(error: unknown, index: number): unknown {
+  if (!(error instanceof FhirError)) return error;
+  const outcome: OperationOutcome = error.outcome;
+  return new FhirError(error.status, {
     ...outcome,
     issue: outcome.issue.map((issue) => ({
       ...issue,

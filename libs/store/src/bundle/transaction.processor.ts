@@ -15,6 +15,7 @@ import type { StoreOptions, WriteContext } from '../store.types';
 import { parseEntries, type EntryMethod, type ParsedEntry } from './bundle-entry.parser';
 import { atEntry, problemsAtEntry } from './entry-error';
 import { EntryExecutor } from './entry.executor';
+import { inTransaction } from '../database/transaction.runner';
 
 /** FHIR's processing order for a transaction: deletes, creates, updates and patches, then reads. */
 const ORDER: Record<EntryMethod, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
@@ -39,7 +40,7 @@ export class TransactionProcessor {
     if (problems.length) throw new FhirError(400, operationOutcome(problems));
     const ordered = [...parsed].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
 
-    const responses = await this.sql.begin(async (tx) => {
+    const responses = await inTransaction(this.sql, async (tx) => {
       const results = new Map<number, BundleEntry>();
       const run = async (entry: ParsedEntry) => {
         try {
