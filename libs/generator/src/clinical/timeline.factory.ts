@@ -256,7 +256,7 @@ export class TimelineFactory {
     if (candidates.length === 0) return;
     const condition = this.rng.weighted(candidates.map((c) => ({ value: c, weight: c.weight * (c.settings[setting] ?? 0) })));
     episode.diagnoses.push(this.acuteDiagnosis(condition, at));
-    if (condition.medicines.length > 0 && episode.source.kind !== 'acute' && this.rng.chance(0.7)) {
+    if (condition.medicines.length > 0 && episode.source.kind !== 'acute' && this.rng.chance(0.8)) {
       const key = this.rng.pick(condition.medicines);
       episode.medications.push({ key, row: codeTables.medicines[key], authored: at, status: 'completed', course: 'acute' });
     }
