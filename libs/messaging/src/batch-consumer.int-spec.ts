@@ -5,7 +5,7 @@ import { testEnv, uniqueSuffix } from '@continuum/testing';
 import { BatchConsumer, type ConsumedMessage } from './batch-consumer';
 import { createKafka } from './kafka-client';
 import { KafkaPublisher } from './publisher';
-import { ensureTopics } from './topics';
+import { ensureTopics } from './topic-admin';
 
 const logger = createLogger('messaging-int-spec', 'error');
 const kafka = createKafka(loadConfig(KafkaConfig, testEnv), logger, 'int-spec');

@@ -49,7 +49,9 @@ export class BatchConsumer {
       groupId: options.groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Room for the largest message a topic accepts (10 MiB, see topics.json), so one never stalls a partition.
+      maxBytesPerPartition: 12 * 1024 * 1024,
+      maxBytes: 48 * 1024 * 1024,
       allowAutoTopicCreation: false,
     });
     this.metrics = new ConsumerMetrics(options.registry);
@@ -120,7 +122,7 @@ export class BatchConsumer {
             firstOffset: messages[0].offset,
             attempt,
             retryInMs: delay,
-            err: error instanceof Error ? { type: error.name, message: error.message } : String(error),
+            err: describeError(error),
           },
           'batch failed with a transient fault; retrying without skipping',
         );
@@ -194,4 +196,11 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
 
 function* chunks<T>(items: T[], size: number): Generator<T[]> {
   for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
+
+/** Enough to diagnose a failure without dumping payloads: type, message and a driver's error code. */
+function describeError(error: unknown): Record<string, unknown> | string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return { type: error.name, message: error.message.slice(0, 500), ...(typeof code === 'string' ? { code } : {}) };
 }

@@ -9,6 +9,34 @@ export interface OutgoingMessage {
 }
 
 /**
+ * Kafka checks its size limit (message.max.bytes, max.message.bytes) against a whole record batch, not one
+ * record, so a send of many messages is split into requests of about this size; a single larger message (up to
+ * the topic's limit, e.g. a whole-patient Bundle) goes alone.
+ */
+const MAX_REQUEST_BYTES = 900 * 1024;
+
+function sizeOf(message: OutgoingMessage): number {
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+  return Buffer.byteLength(message.value) + (message.key ? Buffer.byteLength(message.key) : 0) + headers + 64;
+}
+
+function* bySize(messages: OutgoingMessage[], maxBytes: number): Generator<OutgoingMessage[]> {
+  let batch: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = sizeOf(message);
+    if (batch.length > 0 && bytes + size > maxBytes) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(message);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
  * An idempotent producer (acks from all in-sync replicas, no duplicates on retry) that stamps the current
  * correlation id on every message so consumers can carry it on.
  */
@@ -37,18 +65,20 @@ export class KafkaPublisher {
     if (messages.length === 0) return;
     await this.connect();
     const correlationId = currentCorrelationId();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((message) => ({
-        key: message.key ?? null,
-        value: message.value,
-        headers: {
-          ...(correlationId ? { [Header.correlationId]: correlationId } : {}),
-          ...message.headers,
-        },
-      })),
-    });
+    for (const batch of bySize(messages, MAX_REQUEST_BYTES)) {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: batch.map((message) => ({
+          key: message.key ?? null,
+          value: message.value,
+          headers: {
+            ...(correlationId ? { [Header.correlationId]: correlationId } : {}),
+            ...message.headers,
+          },
+        })),
+      });
+    }
   }
 
   async disconnect(): Promise<void> {

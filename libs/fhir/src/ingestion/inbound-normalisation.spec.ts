@@ -145,3 +145,34 @@ describe('normalising inbound resources', () => {
       expect(result.problems[0].expression).toEqual(['Bundle.entry[0].resource.subject.reference']);
   });
 });
+
+describe('conditional references from source systems', () => {
+  it('turns Type?identifier=system|value into a logical reference with a normalised identifier', () => {
+    const result = normalise({
+      resourceType: 'Encounter',
+      id: 'e1',
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+      serviceProvider: {
+        reference: 'Organization?identifier=http://fhir.nhs.net/Id/ods-organization-code|rxx',
+      },
+    });
+    expect(
+      result.ok && (result.content.upserts[0].resource as { serviceProvider?: unknown }).serviceProvider,
+    ).toEqual({
+      type: 'Organization',
+      identifier: { system: IdentifierSystem.odsOrganisationCode, value: 'RXX' },
+    });
+  });
+
+  it('refuses other conditional forms with a reason', () => {
+    const result = normalise({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'Patient?name=smith' },
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0].diagnostics).toMatch(/Type\?identifier=system\|value/);
+  });
+});

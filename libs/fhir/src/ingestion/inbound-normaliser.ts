@@ -54,7 +54,13 @@ export function normaliseInbound(content: InboundContent, sourceSystem: string):
       if (key === 'reference' && typeof node.reference === 'string') {
         const rewritten = rewriteReference(node.reference, sourceSystem, idByFullUrl);
         if (typeof rewritten === 'string') node.reference = rewritten;
-        else problems.push({ ...rewritten, expression: [`${path}.reference`] });
+        else if ('identifier' in rewritten) {
+          // A logical reference: valid FHIR, searchable with :identifier, resolved to an id when the target is known.
+          delete node.reference;
+          node.type = rewritten.type;
+          node.identifier = rewritten.identifier;
+          problems.push(...normaliseIdentifier(rewritten.identifier, sourceSystem, `${path}.identifier`));
+        } else problems.push({ ...rewritten, expression: [`${path}.reference`] });
       }
       if (key === 'identifier') {
         const identifiers = node.identifier;
@@ -84,11 +90,27 @@ export function normaliseInbound(content: InboundContent, sourceSystem: string):
 
 const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
+type LogicalReference = { type: string; identifier: Identifier };
+
+/**
+ * `Type?identifier=system|value`, the conditional reference source systems use for shared things such as
+ * practitioners (SDS id), organisations (ODS code) and locations, as a logical reference (Reference.identifier).
+ */
+function logicalReference(reference: string): LogicalReference | undefined {
+  const match = /^([A-Z][A-Za-z]+)\?identifier=([^&]*)$/.exec(reference);
+  if (!match) return undefined;
+  const token = decodeURIComponent(match[2]);
+  const bar = token.indexOf('|');
+  const [system, value] = bar >= 0 ? [token.slice(0, bar), token.slice(bar + 1)] : [undefined, token];
+  if (!value) return undefined;
+  return { type: match[1], identifier: { ...(system ? { system } : {}), value } };
+}
+
 function rewriteReference(
   reference: string,
   sourceSystem: string,
   idByFullUrl: Map<string, { type: string; id: string }>,
-): string | Omit<Problem, 'expression'> {
+): string | LogicalReference | Omit<Problem, 'expression'> {
   if (reference.startsWith('#')) return reference;
   const inMessage = idByFullUrl.get(reference);
   if (inMessage) return `${inMessage.type}/${inMessage.id}`;
@@ -100,10 +122,12 @@ function rewriteReference(
   }
   const relative = RELATIVE.exec(reference);
   if (relative) return `${relative[1]}/${sourceScopedId(sourceSystem, relative[1], relative[2])}`;
+  const logical = logicalReference(reference);
+  if (logical) return logical;
   if (reference.includes('?')) {
     return {
       code: 'not-supported',
-      diagnostics: `conditional reference '${reference}' is not supported on the ingestion topic: reference the source's own id`,
+      diagnostics: `conditional reference '${reference}' is not supported on the ingestion topic: use Type?identifier=system|value or the source's own id`,
     };
   }
   return reference; // an absolute URL to another server: kept as the source wrote it

@@ -3,3 +3,4 @@ export * from './inbound-message.parser';
 export * from './identifier-normaliser';
 export * from './inbound-normaliser';
 export * from './provenance.builder';
+export * from './logical-reference.resolver';

@@ -1,0 +1,15 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { IngestAppConfig, loadConfig } from '@continuum/config';
+import { IngestModule } from './ingest.module';
+
+export async function startIngest(): Promise<void> {
+  loadConfig(IngestAppConfig); // fail fast with a readable message before Nest starts
+  const app = await NestFactory.createApplicationContext(IngestModule, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Sql } from 'postgres';
+import { ContinuumConfigModule, IngestAppConfig, IngestMetricsConfig } from '@continuum/config';
+import { KafkaHealthCheck, MessagingModule } from '@continuum/messaging';
+import {
+  APP_LOGGER,
+  HEALTH_CHECKS,
+  ObservabilityModule,
+  OpsServerModule,
+  type Logger,
+} from '@continuum/observability';
+import { PostgresHealthCheck, SQL, StoreModule } from '@continuum/store';
+import { IngestionModule } from './ingestion/ingestion.module';
+
+@Module({
+  imports: [
+    ContinuumConfigModule.forRoot(IngestAppConfig),
+    ObservabilityModule.forApp('ingest'),
+    LoggerModule.forRootAsync({
+      useFactory: (logger: Logger) => ({ pinoHttp: { logger } }),
+      inject: [APP_LOGGER],
+    }),
+    StoreModule.forRoot({ applicationName: 'continuum-ingest' }),
+    MessagingModule,
+    OpsServerModule.forRoot({
+      portConfig: IngestMetricsConfig,
+      checks: {
+        useFactory: (sql: Sql, kafka: KafkaHealthCheck) => [new PostgresHealthCheck(sql), kafka],
+        inject: [SQL, KafkaHealthCheck],
+      },
+    }),
+    IngestionModule,
+  ],
+})
+export class IngestModule {}

@@ -1,0 +1,72 @@
+import type { OperationOutcome } from 'fhir/r4';
+import { operationOutcome, type Problem } from '@continuum/fhir';
+import { Header, type ConsumedMessage } from '@continuum/messaging';
+
+/** Who sent a message and which one it is: the contract's required headers, checked before anything else. */
+export interface InboundEnvelope {
+  sourceSystem: string;
+  messageId: string;
+  receivedAt: Date;
+}
+
+/** A message that cannot be ingested, with the reason the dead-letter record will carry. */
+export interface Rejection {
+  code: string;
+  reason: string;
+  outcome: OperationOutcome;
+}
+
+export function rejection(code: string, problems: Problem[]): Rejection {
+  return {
+    code,
+    reason: problems
+      .map(
+        (problem) =>
+          `${problem.diagnostics}${problem.expression ? ` (at ${problem.expression.join(', ')})` : ''}`,
+      )
+      .join('; '),
+    outcome: operationOutcome(problems),
+  };
+}
+
+const MAX_HEADER_LENGTH = 256;
+
+/** Reads the envelope headers, or says which one is missing or unusable. */
+export function readEnvelope(
+  message: ConsumedMessage,
+  messageIdFallback?: string,
+): InboundEnvelope | Rejection {
+  const problems: Problem[] = [];
+  const sourceSystem = message.headers[Header.sourceSystem]?.trim();
+  const messageId = message.headers[Header.messageId]?.trim() || messageIdFallback;
+  if (!sourceSystem)
+    problems.push({
+      code: 'required',
+      diagnostics: `the '${Header.sourceSystem}' header is required: who sent this message`,
+    });
+  else if (sourceSystem.length > MAX_HEADER_LENGTH)
+    problems.push({
+      code: 'too-long',
+      diagnostics: `the '${Header.sourceSystem}' header is longer than ${MAX_HEADER_LENGTH} characters`,
+    });
+  if (!messageId)
+    problems.push({
+      code: 'required',
+      diagnostics: `the '${Header.messageId}' header is required: a unique id per source system`,
+    });
+  else if (messageId.length > MAX_HEADER_LENGTH)
+    problems.push({
+      code: 'too-long',
+      diagnostics: `the '${Header.messageId}' header is longer than ${MAX_HEADER_LENGTH} characters`,
+    });
+  if (problems.length > 0) return rejection('missing-header', problems);
+  return {
+    sourceSystem: sourceSystem!,
+    messageId: messageId!,
+    receivedAt: new Date(Number(message.timestamp) || Date.now()),
+  };
+}
+
+export function isRejection(value: object): value is Rejection {
+  return 'code' in value && 'outcome' in value && 'reason' in value;
+}

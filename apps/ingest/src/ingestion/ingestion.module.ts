@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import type { Sql } from 'postgres';
+import { MessageLedger, ResourceSearcher, SQL } from '@continuum/store';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { FhirMessageTranslator } from './fhir-message.translator';
+import { InboundConsumer } from './inbound.consumer';
+import { IngestMetrics } from './ingest.metrics';
+import { IngestionService } from './ingestion.service';
+import { LogicalReferenceResolution } from './logical-reference.resolution';
+
+/** Ingestion of source-system feeds from Kafka into the store (see docs/messaging.md for the contract). */
+@Module({
+  providers: [
+    { provide: MessageLedger, useFactory: (sql: Sql) => new MessageLedger(sql), inject: [SQL] },
+    { provide: ResourceSearcher, useFactory: (sql: Sql) => new ResourceSearcher(sql), inject: [SQL] },
+    LogicalReferenceResolution,
+    DeadLetterPublisher,
+    FhirMessageTranslator,
+    IngestMetrics,
+    IngestionService,
+    InboundConsumer,
+  ],
+  exports: [IngestionService],
+})
+export class IngestionModule {}

@@ -1,0 +1,268 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import { buildProvenance, FhirError, findProblems, type Problem } from '@continuum/fhir';
+import type { ConsumedMessage } from '@continuum/messaging';
+import { APP_LOGGER, type Logger } from '@continuum/observability';
+import { FhirStore, ledgerKey, MessageLedger, type BulkEntry, type MessageReceipt } from '@continuum/store';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import {
+  isRejection,
+  readEnvelope,
+  rejection,
+  type InboundEnvelope,
+  type Rejection,
+} from './inbound-envelope';
+import { IngestMetrics } from './ingest.metrics';
+import { LogicalReferenceResolution } from './logical-reference.resolution';
+import { isTransientFault } from './transient-fault';
+import type { MessageTranslator, Translation } from './translation';
+
+interface Accepted {
+  message: ConsumedMessage;
+  envelope: InboundEnvelope;
+  translation: Translation;
+}
+
+interface Refused {
+  message: ConsumedMessage;
+  envelope?: InboundEnvelope;
+  rejection: Rejection;
+}
+
+/**
+ * Turns a chunk of one partition's messages into stored resources. Resolves only when every message is durably
+ * dealt with — stored (with its Provenance and ledger receipt) or dead-lettered with a reason — so the consumer
+ * may then commit the offsets. Throws only for transient faults (database or Kafka unavailable, deadlock): the
+ * chunk is then retried as a whole, which is harmless because every step is idempotent (source-scoped ids,
+ * identical copies add no version, the ledger skips messages already ingested).
+ */
+@Injectable()
+export class IngestionService {
+  constructor(
+    private readonly store: FhirStore,
+    private readonly ledger: MessageLedger,
+    private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: IngestMetrics,
+    private readonly references: LogicalReferenceResolution,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async ingest(messages: ConsumedMessage[], translator: MessageTranslator): Promise<void> {
+    const refused: Refused[] = [];
+    const withEnvelope: { message: ConsumedMessage; envelope: InboundEnvelope }[] = [];
+    for (const message of messages) {
+      const envelope = readEnvelope(message, translator.messageIdOf?.(message));
+      if (isRejection(envelope)) refused.push({ message, rejection: envelope });
+      else withEnvelope.push({ message, envelope });
+    }
+
+    const seen = await this.ledger.known(withEnvelope.map(({ envelope }) => envelope));
+    const accepted: Accepted[] = [];
+    for (const { message, envelope } of withEnvelope) {
+      const key = ledgerKey(envelope);
+      if (seen.has(key)) {
+        this.metrics.messages.inc({ topic: message.topic, outcome: 'duplicate' });
+        continue;
+      }
+      seen.add(key); // the same message twice in one chunk is a replay too
+      const translation = translator.translate(message, envelope);
+      const problem = isRejection(translation) ? translation : invalidContent(translation);
+      if (problem) refused.push({ message, envelope, rejection: problem });
+      else
+        accepted.push({
+          message,
+          envelope,
+          translation: withProvenance(message, envelope, translation as Translation),
+        });
+    }
+
+    await this.references.resolve(
+      accepted.flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource)),
+    );
+    const storeRefusals = await this.write(accepted);
+    for (const item of accepted) {
+      const refusal = storeRefusals.get(item);
+      if (refusal) refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
+    }
+
+    await this.deadLetters.publish(refused);
+    await this.ledger.record([
+      ...accepted
+        .filter((item) => !storeRefusals.has(item))
+        .map((item) =>
+          receipt(
+            item.message,
+            item.envelope,
+            'stored',
+            item.translation.upserts.length + item.translation.deletes.length,
+          ),
+        ),
+      ...refused.flatMap(({ message, envelope, rejection: { code } }) =>
+        envelope ? [receipt(message, envelope, 'dead-lettered', 0, code)] : [],
+      ),
+    ]);
+    for (const item of accepted) {
+      if (!storeRefusals.has(item))
+        this.metrics.messages.inc({ topic: item.message.topic, outcome: 'stored' });
+    }
+    for (const {
+      message,
+      rejection: { code },
+    } of refused) {
+      this.metrics.messages.inc({ topic: message.topic, outcome: 'dead-lettered' });
+      this.metrics.deadLettered.inc({ topic: message.topic, code });
+      this.logger.warn(
+        { topic: message.topic, partition: message.partition, offset: message.offset, code },
+        'message dead-lettered',
+      );
+    }
+  }
+
+  /**
+   * Writes accepted messages: those with deletes one by one as atomic transaction bundles, the rest through the
+   * bulk path, one call per source system. A permanent store error on a group is narrowed down to the message
+   * that causes it by writing the group's messages one by one; transient faults propagate.
+   */
+  private async write(accepted: Accepted[]): Promise<Map<Accepted, Rejection>> {
+    const refusals = new Map<Accepted, Rejection>();
+    const bySource = new Map<string, Accepted[]>();
+    for (const item of accepted) {
+      if (item.translation.deletes.length > 0) {
+        const refusal = await this.writeAsTransaction(item);
+        if (refusal) refusals.set(item, refusal);
+        continue;
+      }
+      bySource.set(item.envelope.sourceSystem, [...(bySource.get(item.envelope.sourceSystem) ?? []), item]);
+    }
+    for (const [sourceSystem, group] of bySource) {
+      try {
+        await this.writeBulk(sourceSystem, group, refusals);
+      } catch (error) {
+        if (isTransientFault(error) || group.length === 1) {
+          if (isTransientFault(error)) throw error;
+          refusals.set(group[0], storeError(error));
+          continue;
+        }
+        for (const item of group) {
+          try {
+            await this.writeBulk(sourceSystem, [item], refusals);
+          } catch (single) {
+            if (isTransientFault(single)) throw single;
+            refusals.set(item, storeError(single));
+          }
+        }
+      }
+    }
+    return refusals;
+  }
+
+  private async writeBulk(
+    sourceSystem: string,
+    group: Accepted[],
+    refusals: Map<Accepted, Rejection>,
+  ): Promise<void> {
+    const entries: BulkEntry[] = [];
+    const owners: Accepted[] = [];
+    for (const item of group) {
+      for (const upsert of item.translation.upserts) {
+        entries.push({
+          resource: upsert.resource,
+          sourceUpdated: upsert.sourceUpdated ?? item.envelope.receivedAt.toISOString(),
+        });
+        owners.push(item);
+      }
+    }
+    const results = await this.store.upsertMany(entries, { sourceSystem });
+    results.forEach((result, index) => {
+      this.metrics.resources.inc({ outcome: result.outcome });
+      if (result.outcome === 'invalid') {
+        // Validated before writing, so this means the store applies a rule ingestion does not know: report it.
+        refusals.set(owners[index], {
+          code: 'store-refused',
+          reason: `the store refused ${result.resourceType}/${result.id}: ${result.detail?.issue.map((issue) => issue.diagnostics).join('; ')}`,
+          outcome: result.detail ?? rejection('store-refused', []).outcome,
+        });
+      }
+    });
+  }
+
+  private async writeAsTransaction(item: Accepted): Promise<Rejection | undefined> {
+    const entry: BundleEntry[] = [
+      ...item.translation.deletes.map(({ resourceType, id }) => ({
+        request: { method: 'DELETE' as const, url: `${resourceType}/${id}` },
+      })),
+      ...item.translation.upserts.map(({ resource }) => ({
+        resource: resource as FhirResource,
+        request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` },
+      })),
+    ];
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry };
+    try {
+      await this.store.processBundle(bundle, { sourceSystem: item.envelope.sourceSystem });
+      this.metrics.resources.inc({ outcome: 'deleted' }, item.translation.deletes.length);
+      return undefined;
+    } catch (error) {
+      if (isTransientFault(error)) throw error;
+      return storeError(error);
+    }
+  }
+}
+
+function invalidContent(translation: Translation): Rejection | undefined {
+  const problems: Problem[] = translation.upserts.flatMap(({ resource }) =>
+    findProblems(resource).map((problem) => ({
+      ...problem,
+      diagnostics: `${resource.resourceType}/${resource.id}: ${problem.diagnostics}`,
+    })),
+  );
+  return problems.length > 0 ? rejection('invalid-fhir', problems) : undefined;
+}
+
+function withProvenance(
+  message: ConsumedMessage,
+  envelope: InboundEnvelope,
+  translation: Translation,
+): Translation {
+  if (translation.upserts.length === 0) return translation;
+  const provenance = buildProvenance(
+    translation.upserts.map(({ resource }) => ({ resourceType: resource.resourceType, id: resource.id! })),
+    {
+      ...envelope,
+      receivedAt: envelope.receivedAt.toISOString(),
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+    },
+  );
+  return { ...translation, upserts: [...translation.upserts, { resource: provenance }] };
+}
+
+function storeError(error: unknown): Rejection {
+  if (error instanceof FhirError) {
+    return { code: 'store-refused', reason: error.message, outcome: error.outcome };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return rejection('store-error', [
+    { code: 'exception', diagnostics: `the store could not write this message: ${message}` },
+  ]);
+}
+
+function receipt(
+  message: ConsumedMessage,
+  envelope: InboundEnvelope,
+  outcome: MessageReceipt['outcome'],
+  resourceCount: number,
+  errorCode: string | null = null,
+): MessageReceipt {
+  return {
+    sourceSystem: envelope.sourceSystem,
+    messageId: envelope.messageId,
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    receivedAt: envelope.receivedAt,
+    outcome,
+    resourceCount,
+    errorCode,
+  };
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { Resource } from 'fhir/r4';
+import {
+  identifierIndex,
+  logicalTargetKey,
+  logicalTargets,
+  parseSearchRequest,
+  resolveLogicalReferences,
+  type LogicalTarget,
+} from '@continuum/fhir';
+import { ResourceSearcher } from '@continuum/store';
+
+/** Identifier values per search: an OR list long enough to be cheap, short enough for a readable query plan. */
+const VALUES_PER_SEARCH = 50;
+
+/**
+ * Resolves the logical references of a chunk (`Type?identifier=system|value` from source systems) to literal
+ * `Type/id`: first against resources in the same chunk, then against stored ones, one search per target type and
+ * up to 50 identifiers. What stays unknown stays a logical reference (valid FHIR, searchable by :identifier).
+ */
+@Injectable()
+export class LogicalReferenceResolution {
+  constructor(private readonly searcher: ResourceSearcher) {}
+
+  async resolve(resources: Resource[]): Promise<void> {
+    const known = identifierIndex(resources);
+    const missing = logicalTargets(resources).filter((target) => !known.has(logicalTargetKey(target)));
+    for (const [type, targets] of groupByType(missing)) {
+      for (let start = 0; start < targets.length; start += VALUES_PER_SEARCH) {
+        const slice = targets.slice(start, start + VALUES_PER_SEARCH);
+        const identifier = slice
+          .map(({ system, value }) => `${escapeSearchValue(system)}|${escapeSearchValue(value)}`)
+          .join(',');
+        const request = parseSearchRequest(type, { identifier, _count: String(VALUES_PER_SEARCH * 2) });
+        const result = await this.searcher.search(request);
+        for (const [key, id] of identifierIndex(result.matches.map((match) => match.content))) {
+          if (!known.has(key)) known.set(key, id);
+        }
+      }
+    }
+    resolveLogicalReferences(resources, known);
+  }
+}
+
+function groupByType(targets: LogicalTarget[]): Map<string, LogicalTarget[]> {
+  const groups = new Map<string, LogicalTarget[]>();
+  for (const target of targets) groups.set(target.type, [...(groups.get(target.type) ?? []), target]);
+  return groups;
+}
+
+/** FHIR search escaping: `\`, `,`, `|` and `$` inside a value are preceded by a backslash. */
+function escapeSearchValue(value: string): string {
+  return value.replace(/[\\,|$]/g, (character) => `\\${character}`);
+}

@@ -1,0 +1,16 @@
+import type { NormalisedResource } from '@continuum/fhir';
+import type { ConsumedMessage } from '@continuum/messaging';
+import type { InboundEnvelope, Rejection } from './inbound-envelope';
+
+/** What one message asks the store to do, in source-scoped ids, after the topic's own parsing and mapping. */
+export interface Translation {
+  upserts: NormalisedResource[];
+  deletes: { resourceType: string; id: string }[];
+}
+
+/** A topic's way of turning a message into a Translation (FHIR JSON, HL7 v2), or refusing it with a reason. */
+export interface MessageTranslator {
+  /** For HL7 v2 the message id is in the message itself (MSH-10); FHIR messages must carry the header. */
+  messageIdOf?(message: ConsumedMessage): string | undefined;
+  translate(message: ConsumedMessage, envelope: InboundEnvelope): Translation | Rejection;
+}
