@@ -1,6 +1,7 @@
 import {
   DynamicModule,
   Inject,
+  type InjectionToken,
   Injectable,
   Module,
   type OnApplicationBootstrap,
@@ -39,12 +40,23 @@ class OpsServerLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 /** Serves /metrics and /health for an app that is not an HTTP server otherwise (ingest, indexer). */
 @Module({})
 export class OpsServerModule {
-  /** portConfig: the config section class that carries `port` (e.g. IngestMetricsConfig). */
-  static forPort(portConfig: abstract new () => { port: number }): DynamicModule {
+  /**
+   * portConfig: the config section class that carries `port` (e.g. IngestMetricsConfig);
+   * checks: how to build the app's readiness checks from providers it can see (global ones, e.g. SQL, KAFKA).
+   */
+  static forRoot(options: {
+    portConfig: abstract new () => { port: number };
+    checks: { useFactory: (...dependencies: never[]) => HealthCheck[]; inject: InjectionToken[] };
+  }): DynamicModule {
     return {
       module: OpsServerModule,
       providers: [
-        { provide: OPS_PORT, useFactory: (config: { port: number }) => config.port, inject: [portConfig] },
+        {
+          provide: OPS_PORT,
+          useFactory: (config: { port: number }) => config.port,
+          inject: [options.portConfig],
+        },
+        { provide: HEALTH_CHECKS, useFactory: options.checks.useFactory, inject: options.checks.inject },
         OpsServerLifecycle,
       ],
     };

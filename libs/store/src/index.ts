@@ -17,5 +17,6 @@ export * from './entities';
 export { STORE_MIGRATIONS } from './migrations';
 export { PostgresHealthCheck } from './database/postgres.health';
 export * from './search';
+export * from './ingestion';
 export * from './outbox/outbox.repository';
 export * from './outbox/resource-source.reader';

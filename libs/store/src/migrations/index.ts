@@ -1,8 +1,13 @@
 import { CreateResourceTables1763780000000 } from './1763780000000-CreateResourceTables';
 import { CreateSearchIndexTables1763790000000 } from './1763790000000-CreateSearchIndexTables';
+import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateIngestedMessageTable';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
  * (instead of a glob) works the same under ts-node, jest and the compiled build.
  */
-export const STORE_MIGRATIONS = [CreateResourceTables1763780000000, CreateSearchIndexTables1763790000000];
+export const STORE_MIGRATIONS = [
+  CreateResourceTables1763780000000,
+  CreateSearchIndexTables1763790000000,
+  CreateIngestedMessageTable1763800000000,
+];
