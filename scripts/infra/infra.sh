@@ -132,6 +132,7 @@ live_pid() {
     printf '%s\n' "$pid"
     return 0
   fi
+  say "removing stale pid file $pid_file (process ${pid:-?} is gone or is something else)"
   rm -f "$pid_file"
   return 1
 }
@@ -631,16 +632,23 @@ es_healthy() {
 
 es_start_process() {
   say "starting Elasticsearch $ES_VERSION (log: $ES_SERVER_LOG)"
-  # -d: the launcher returns once the node has started and leaves no second JVM
-  # behind; the timeout keeps a stuck start from hanging us.
-  # setsid --wait: the node gets its own session, so it outlives the terminal or
-  # CI step that started it, while we still wait for the launcher.
-  if ! (cd "$ES_HOME" && as_es_user setsid --wait env ES_JAVA_HOME="$JAVA_HOME_RESOLVED" ES_PATH_CONF="$ES_HOME/config" \
-    ES_TMPDIR="$ES_TMP" ES_JAVA_OPTS="-Xms512m -Xmx512m" \
-    timeout "$ES_START_TIMEOUT" bin/elasticsearch -d -p "$ES_PID_FILE") >"$ES_STARTUP_LOG" 2>&1 </dev/null 9>&-; then
+  local -a launch=(
+    # setsid --wait: the node gets a session of its own, so it outlives the
+    # terminal or CI step that started it, while we still wait for the launcher.
+    setsid --wait
+    env ES_JAVA_HOME="$JAVA_HOME_RESOLVED" ES_PATH_CONF="$ES_HOME/config" ES_TMPDIR="$ES_TMP"
+    ES_JAVA_OPTS="-Xms512m -Xmx512m"
+    # -d: the launcher returns once the node has started and leaves no second
+    # JVM behind; the timeout keeps a stuck start from hanging us.
+    timeout "$ES_START_TIMEOUT" bin/elasticsearch -d -p "$ES_PID_FILE"
+  )
+  # A raised open-files limit (where allowed) silences a bootstrap warning and
+  # leaves room for many small test indices.
+  if ! (cd "$ES_HOME" && { ulimit -n 65535 2>/dev/null || true; } && as_es_user "${launch[@]}") \
+    >"$ES_STARTUP_LOG" 2>&1 </dev/null 9>&-; then
     local pid
     if pid=$(es_pid); then stop_pid elasticsearch "$pid"; fi
-    die "Elasticsearch failed to start within ${ES_START_TIMEOUT}s; see $ES_STARTUP_LOG and $ES_SERVER_LOG"
+    die "Elasticsearch did not start (it failed, or took over ${ES_START_TIMEOUT}s); see $ES_STARTUP_LOG and $ES_SERVER_LOG"
   fi
 }
 
