@@ -282,19 +282,23 @@ pg_ensure_running() {
 
 pg_ensure_databases() {
   require_cmd psql "install the PostgreSQL client (apt-get install -y postgresql-client)"
-  local db exists
+  local db exists output
   for db in "${PG_DATABASES[@]}"; do
-    if ! exists=$(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -w -Atc \
-      "select 1 from pg_database where datname = '$db'" 2>&1); then
+    if ! exists=$(pg_database_exists "$db"); then
       die "cannot connect to PostgreSQL as '$PG_USER' without a password on $PG_HOST:$PG_PORT ($exists); allow 'trust' for 127.0.0.1 in pg_hba.conf."
     fi
-    if [[ $exists != 1 ]]; then
-      say "creating database $db"
-      # Tolerate a concurrent creator: "already exists" is success for us.
-      psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -w -qc "create database $db" 2>&1 |
-        grep -v 'already exists' >&2 || true
-    fi
+    [[ $exists == 1 ]] && continue
+    say "creating database $db"
+    # A concurrent creator may win the race: what matters is that it exists after.
+    output=$(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -w -qc "create database $db" 2>&1) || true
+    [[ $(pg_database_exists "$db") == 1 ]] || die "could not create database $db: $output"
   done
+}
+
+# Prints 1 if the database exists (nothing if not); fails if PostgreSQL refuses us.
+pg_database_exists() {
+  psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -w -Atc \
+    "select 1 from pg_database where datname = '$1'" 2>&1
 }
 
 pg_up() {
@@ -496,6 +500,13 @@ kafka_create_topics() {
 kafka_start() {
   prepare_run_dir
   if kafka_pid >/dev/null; then
+    # Ours and alive; it may still be starting (an interrupted `up`), so wait for
+    # it the same bounded way. Both checks pass at once on a running broker.
+    resolve_java
+    kafka_fetch
+    kafka_write_config
+    wait_for "$KAFKA_START_TIMEOUT" "Kafka listening on $KAFKA_HOST:$KAFKA_PORT" "$KAFKA_LOGS/server.log" kafka_alive_and_listening
+    wait_for "$KAFKA_START_TIMEOUT" "Kafka answering metadata requests" "$KAFKA_CONSOLE_LOG" kafka_metadata_answers
     return 0
   fi
   if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
