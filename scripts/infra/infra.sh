@@ -451,8 +451,9 @@ kafka_alive_and_listening() {
   port_open "$KAFKA_HOST" "$KAFKA_PORT"
 }
 
-# One message through a fresh consumer group: proves produce and consume work
-# and leaves the group coordinator (__consumer_offsets) loaded for the apps.
+# One message in and out through a consumer group (continuum-infra-readiness):
+# proves produce and consume work and leaves the group coordinator
+# (__consumer_offsets) loaded before the apps connect.
 kafka_round_trip() {
   if ! grep -qxF -- "$KAFKA_READINESS_TOPIC" <<<"$KAFKA_TOPICS_SEEN"; then
     kafka_tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" \
@@ -716,8 +717,8 @@ es_status_line() {
 # Commands
 # ---------------------------------------------------------------------------
 
-# Starts Kafka and Elasticsearch side by side: their JVM start-ups overlap, which
-# roughly halves a cold `up` on two cores. Each runs in its own subshell so that
+# Starts Kafka and Elasticsearch side by side: their JVM start-ups and waits
+# overlap, which shortens an `up` that has to start both. Each runs in its own subshell so that
 # a `die` in one is reported and turns the whole `up` into a failure.
 cmd_up() {
   take_lock
@@ -763,8 +764,15 @@ cmd_status() {
 cmd_start_service() {
   take_lock
   case ${1:-} in
-    kafka) kafka_up && kafka_status_line ;;
-    elasticsearch) es_up && es_status_line ;;
+    # Not `kafka_up && ...`: that would switch `set -e` off inside kafka_up.
+    kafka)
+      kafka_up
+      kafka_status_line
+      ;;
+    elasticsearch)
+      es_up
+      es_status_line
+      ;;
     *) usage ;;
   esac
 }
