@@ -41,6 +41,8 @@ export class TimelineFactory {
   private readonly birth: Date;
   private readonly windowStart: Date;
   private readonly windowEnd: Date;
+  /** How much this person uses each setting relative to others of their age (mean 1). */
+  private readonly propensity: Record<SettingKey, number>;
 
   constructor(
     private readonly community: Community,
@@ -52,6 +54,25 @@ export class TimelineFactory {
     this.windowStart = this.birth > historyStart ? this.birth : historyStart;
     this.windowEnd = person.deceasedDate ? parseDate(person.deceasedDate) : community.today;
     this.physiology = createPhysiology(person.sex === 'female', this.ageAt(this.windowEnd), rng);
+    this.propensity = this.usePropensity();
+  }
+
+  /**
+   * Health-care use is skewed: a few people use a service a lot, many never. A gamma(1/2) multiplier with mean 1
+   * (a squared standard normal) per setting keeps the averages and spreads them like real feeds; GP use is less
+   * skewed (0.4 + 0.6 × exponential).
+   */
+  private usePropensity(): Record<SettingKey, number> {
+    const skewed = () => this.rng.normal() ** 2;
+    return {
+      gp: 0.4 + 0.6 * -Math.log(1 - this.rng.next()),
+      outpatient: skewed(),
+      emergency: skewed(),
+      inpatient: skewed(),
+      community: skewed(),
+      ooh: skewed(),
+      socialCare: skewed(),
+    };
   }
 
   build(): Episode[] {
@@ -153,7 +174,7 @@ export class TimelineFactory {
       if (setting === 'gp' && !practice) continue;
       const extraKey = CHRONIC_EXTRA[setting];
       const extra = extraKey ? active.reduce((sum, c) => sum + Number(c.condition[extraKey] ?? 0), 0) : 0;
-      const count = this.rng.poisson((interpolateByAge(care.ageRates, age) + extra) * years);
+      const count = this.rng.poisson((interpolateByAge(care.ageRates, age) + extra) * years * this.propensity[setting]);
       for (let i = 0; i < count; i++) this.contact(setting, this.randomDay(from, to));
     }
   }
