@@ -35,30 +35,48 @@ const TABLE_OF: Record<string, IndexTable> = {
   composite: 'composite',
 };
 
-export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: string): Fragment {
+/** A resource row in the query: its alias, and its type(s) when known (always, except system search without _type). */
+export interface RowRef {
+  alias: string;
+  types?: string[];
+}
+
+/**
+ * The row's type as SQL: a constant when there is one type, so that the planner prunes index partitions at plan time
+ * and estimates from that partition's statistics; the column otherwise.
+ */
+function typeOf(ctx: FilterContext, row: RowRef): Fragment {
+  const { sql } = ctx;
+  return row.types?.length === 1 ? sql`${row.types[0]}::text` : sql`${sql(row.alias)}.resource_type`;
+}
+
+export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: RowRef): Fragment {
   const { sql } = ctx;
   switch (filter.kind) {
     case 'param':
       return paramCondition(ctx, filter, row);
     case 'chain': {
-      const ref = ctx.aliases.take('c');
-      const target = ctx.aliases.take('t');
-      return sql`EXISTS (SELECT 1 FROM search_reference ${sql(ref)}
-        JOIN resource ${sql(target)} ON ${sql(target)}.resource_type = ${sql(ref)}.target_type AND ${sql(target)}.id = ${sql(ref)}.target_id
-        WHERE ${sql(ref)}.resource_type = ${sql(row)}.resource_type AND ${sql(ref)}.resource_key = ${sql(row)}.resource_key
-          AND ${sql(ref)}.code = ${filter.code} AND ${sql(ref)}.target_type = ANY(${filter.targetTypes}::text[])
-          AND ${sql(target)}.resource_type = ANY(${filter.targetTypes}::text[]) AND NOT ${sql(target)}.deleted
-          AND ${filterCondition(ctx, filter.filter, target)})`;
+      const ref = sql(ctx.aliases.take('c'));
+      const targetRow: RowRef = { alias: ctx.aliases.take('t'), types: filter.targetTypes };
+      const target = sql(targetRow.alias);
+      const targetType = typeOf(ctx, targetRow);
+      return sql`EXISTS (SELECT 1 FROM search_reference ${ref}
+        JOIN resource ${target} ON ${target}.resource_type = ${targetType} AND ${target}.id = ${ref}.target_id
+        WHERE ${ref}.resource_type = ${typeOf(ctx, row)} AND ${ref}.resource_key = ${sql(row.alias)}.resource_key
+          AND ${ref}.code = ${filter.code} AND ${ref}.target_type = ${targetType}
+          AND ${target}.resource_type = ANY(${filter.targetTypes}::text[]) AND NOT ${target}.deleted
+          AND ${filterCondition(ctx, filter.filter, targetRow)})`;
     }
     case 'has': {
-      const ref = ctx.aliases.take('h');
-      const source = ctx.aliases.take('s');
-      return sql`EXISTS (SELECT 1 FROM search_reference ${sql(ref)}
-        JOIN resource ${sql(source)} ON ${sql(source)}.resource_type = ${sql(ref)}.resource_type AND ${sql(source)}.resource_key = ${sql(ref)}.resource_key
-        WHERE ${sql(ref)}.resource_type = ${filter.sourceType} AND ${sql(ref)}.code = ${filter.referenceCode}
-          AND ${sql(ref)}.target_type = ${sql(row)}.resource_type AND ${sql(ref)}.target_id = ${sql(row)}.id
-          AND ${sql(source)}.resource_type = ${filter.sourceType} AND NOT ${sql(source)}.deleted
-          AND ${filterCondition(ctx, filter.filter, source)})`;
+      const ref = sql(ctx.aliases.take('h'));
+      const sourceRow: RowRef = { alias: ctx.aliases.take('s'), types: [filter.sourceType] };
+      const source = sql(sourceRow.alias);
+      return sql`EXISTS (SELECT 1 FROM search_reference ${ref}
+        JOIN resource ${source} ON ${source}.resource_type = ${filter.sourceType}::text AND ${source}.resource_key = ${ref}.resource_key
+        WHERE ${ref}.resource_type = ${filter.sourceType}::text AND ${ref}.code = ${filter.referenceCode}
+          AND ${ref}.target_type = ${typeOf(ctx, row)} AND ${ref}.target_id = ${sql(row.alias)}.id
+          AND NOT ${source}.deleted
+          AND ${filterCondition(ctx, filter.filter, sourceRow)})`;
     }
   }
 }
@@ -66,14 +84,15 @@ export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: s
 function paramCondition(
   ctx: FilterContext,
   filter: Extract<SearchFilter, { kind: 'param' }>,
-  row: string,
+  row: RowRef,
 ): Fragment {
   const { sql } = ctx;
+  const rowAlias = sql(row.alias);
   // _id and _lastUpdated live on the resource row itself.
-  if (filter.code === '_id') return resourceIdCondition(ctx, filter.values, row);
+  if (filter.code === '_id') return resourceIdCondition(ctx, filter.values, row.alias);
   if (filter.code === '_lastUpdated') {
-    const at = (_: string) => sql`${sql(row)}.last_updated`;
-    const end = (_: string) => sql`(${sql(row)}.last_updated + interval '1 millisecond')`;
+    const at = (_: string) => sql`${rowAlias}.last_updated`;
+    const end = (_: string) => sql`(${rowAlias}.last_updated + interval '1 millisecond')`;
     return join(
       sql,
       filter.values.map((value) => (value.type === 'date' ? dateCondition(ctx, value, at, end) : sql`false`)),
@@ -81,11 +100,11 @@ function paramCondition(
     );
   }
   const table = TABLE_OF[filter.type];
-  const alias = ctx.aliases.take('i');
-  const column: ValueColumn = (name) => sql`${sql(alias)}.${sql(name)}`;
-  const rows = (condition: Fragment) => sql`EXISTS (SELECT 1 FROM ${sql(`search_${table}`)} ${sql(alias)}
-    WHERE ${sql(alias)}.resource_type = ${sql(row)}.resource_type AND ${sql(alias)}.resource_key = ${sql(row)}.resource_key
-      AND ${sql(alias)}.code = ${filter.code} AND (${condition}))`;
+  const alias = sql(ctx.aliases.take('i'));
+  const column: ValueColumn = (name) => sql`${alias}.${sql(name)}`;
+  const rows = (condition: Fragment) => sql`EXISTS (SELECT 1 FROM ${sql(`search_${table}`)} ${alias}
+    WHERE ${alias}.resource_type = ${typeOf(ctx, row)} AND ${alias}.resource_key = ${rowAlias}.resource_key
+      AND ${alias}.code = ${filter.code} AND (${condition}))`;
   const [first] = filter.values;
   if (first?.type === 'missing') return first.missing ? sql`NOT ${rows(sql`true`)}` : rows(sql`true`);
   const any = join(

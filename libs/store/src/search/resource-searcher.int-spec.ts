@@ -1,16 +1,18 @@
 import type { Encounter, Observation, Organization, Patient, FhirResource, RiskAssessment } from 'fhir/r4';
 import type postgres from 'postgres';
-import { storeResources, suffix, testSql } from './testing/search-fixture';
+import { analyzeSearchTables, storeResources, suffix, testSql } from './testing/search-fixture';
 import { searchWith } from './testing/search-helpers';
 
 const BASE = 'https://fhir.continuum.example.nhs.uk/R4';
+jest.setTimeout(60_000);
 
 describe('ResourceSearcher', () => {
   let sql: postgres.Sql;
   let search: ReturnType<typeof searchWith>;
-  beforeAll(() => {
+  beforeAll(async () => {
     sql = testSql();
     search = searchWith(sql);
+    await analyzeSearchTables(sql);
   });
   afterAll(() => sql.end());
 

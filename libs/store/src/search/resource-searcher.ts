@@ -56,10 +56,14 @@ export class ResourceSearcher {
     const where = join(
       sql,
       [
-        types ? sql`r.resource_type = ANY(${types}::text[])` : sql`true`,
+        types?.length === 1
+          ? sql`r.resource_type = ${types[0]}::text`
+          : types
+            ? sql`r.resource_type = ANY(${types}::text[])`
+            : sql`true`,
         sql`NOT r.deleted`,
         restriction('r'),
-        ...request.filters.map((filter) => filterCondition(ctx, filter, 'r')),
+        ...request.filters.map((filter) => filterCondition(ctx, filter, { alias: 'r', types })),
       ],
       'AND',
     );

@@ -54,3 +54,11 @@ export async function storeResources(
     return entries.map((entry) => entry.resourceKey);
   });
 }
+
+/**
+ * Refreshes planner statistics of the resource and index tables. Autovacuum does this in a running system; a test
+ * database whose tables went from empty to thousands of rows in seconds would otherwise be planned as empty.
+ */
+export async function analyzeSearchTables(sql: postgres.Sql): Promise<void> {
+  await sql`ANALYZE resource, search_string, search_token, search_date, search_number, search_quantity, search_reference, search_uri, search_composite`;
+}
