@@ -86,6 +86,18 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
     ]);
   }
 
+  const patients = message.getAllSegments('PID').length;
+  if (patients > 1) {
+    // mapping would attribute every later patient's results to the first one
+    return failure('hl7-invalid', [
+      {
+        code: 'not-supported',
+        diagnostics: `The message is about ${patients} patients (PID segments); Continuum takes one patient per message`,
+        expression: ['PID'],
+      },
+    ]);
+  }
+
   const ctx = new MappingContext(input);
   if (!messageId) ctx.invalid('MSH-10', 'MSH-10 message control id is empty', 'required');
   if (!NHS_VERSIONS.has(version))

@@ -104,7 +104,17 @@ export function adt(options: AdtOptions): string {
   return [
     `MSH|^~\\&|PAS|RCB|ROUTE|ROUTE|202404011200||ADT^${event}^ADT_A01|${controlId}|P|${version}`,
     `EVN||202404011155||||202404011150`,
-    `PID|1||${pid3}||JONES^SARAH^ANN^^MS^^L||${pid7}|F|||1 HIGH STREET^^YORK^^YO1 7HH^GBR^H||01904 123456^PRN^PH|||S|||||||||||||||||${pid32}`,
+    segment('PID', {
+      1: '1',
+      3: pid3,
+      5: 'JONES^SARAH^ANN^^MS^^L',
+      7: pid7,
+      8: 'F',
+      11: '1 HIGH STREET^^YORK^^YO1 7HH^GBR^H',
+      13: '01904 123456^PRN^PH',
+      16: 'S',
+      32: pid32,
+    }),
     ...(pv1 === null ? [] : [pv1]),
     ...extra,
   ].join('\r');
