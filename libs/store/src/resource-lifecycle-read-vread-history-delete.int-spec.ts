@@ -74,6 +74,7 @@ describe('a resource through create, update, delete: read, vread, history and 41
     expect(await statusOf(store.read('Patient', id))).toBe(404);
     expect(await statusOf(store.vread('Patient', id, 1))).toBe(404);
     expect(await statusOf(store.history({ resourceType: 'Patient', id }))).toBe(404);
+    expect(await statusOf(store.history({ resourceType: 'Patientt' }))).toBe(400);
     const created = await store.update<Patient>({ ...aPatient(id), id });
     expect(created).toMatchObject({ outcome: 'created', status: 201, id, versionId: 1 });
   });

@@ -1,4 +1,4 @@
-import { badRequest, gone, notFound } from '@continuum/fhir';
+import { badRequest, gone, isKnownResourceType, notFound } from '@continuum/fhir';
 import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import { etagOf } from './conditional-criteria';
 import { ResourceRepository, type HistoryRow } from './repository/resource.repository';
@@ -50,6 +50,9 @@ export class ResourceReader {
     scope: { resourceType?: string; id?: string },
     options: HistoryOptions = {},
   ): Promise<Bundle> {
+    if (scope.resourceType && !isKnownResourceType(scope.resourceType)) {
+      throw badRequest(`Unknown resource type '${scope.resourceType}'`);
+    }
     const count = Math.min(Math.max(options.count ?? DEFAULT_COUNT, 1), MAX_COUNT);
     const since = options.since === undefined ? undefined : parseInstant(options.since);
     const rows = await this.repository.history(sql, {

