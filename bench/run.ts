@@ -37,14 +37,13 @@ async function main(argv: string[]): Promise<void> {
     memory.start();
     log('measure');
     const result = figuresOf(await suite.measure(ctx));
-    extra.measuredResources = String(result.operations);
     log('reference');
     const reference = figuresOf(await suite.reference(ctx));
     const report: BenchReport = {
       suite: suite.name,
       description: suite.description,
       startedAt,
-      options: { resources, ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'json' && k !== 'measuredResources')) },
+      options: { resources, ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'json')) },
       environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' },
       result,
       reference,

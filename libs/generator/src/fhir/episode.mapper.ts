@@ -36,6 +36,19 @@ export function labCodeSystem(source: SourceSystem): string {
   return `${CONTINUUM_URI_BASE}/CodeSystem/${source.odsCode.toLowerCase()}-pathology-tests`;
 }
 
+const identifierSystems = new Map<string, string>();
+
+/** localIdentifierSystem, memoised: it runs for every resource and the (source, kind) pairs are few. */
+function identifierSystem(sourceId: string, kind: string): string {
+  const key = `${sourceId} ${kind}`;
+  let system = identifierSystems.get(key);
+  if (!system) {
+    system = localIdentifierSystem(sourceId, kind);
+    identifierSystems.set(key, system);
+  }
+  return system;
+}
+
 /** Where the patient's own identifiers and counters live while one person's episodes are mapped. */
 export interface MappingContext {
   patientId: string;
@@ -81,7 +94,7 @@ export class EpisodeMapper {
   }
 
   private identifier(kind: string): Identifier[] {
-    return [{ system: localIdentifierSystem(this.episode.source.id, kind), value: `${this.ctx.localId}-${this.ctx.nextSerial()}` }];
+    return [{ system: identifierSystem(this.episode.source.id, kind), value: `${this.ctx.localId}-${this.ctx.nextSerial()}` }];
   }
 
   private clinicianRef(): Reference {
