@@ -2,4 +2,3 @@
 export * from './resource-searcher';
 export * from './search-index.entities';
 export * from './search-index.writer';
-export * from './search-criteria.matcher';

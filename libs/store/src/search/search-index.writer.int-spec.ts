@@ -1,6 +1,5 @@
 import type { FhirResource, Observation } from 'fhir/r4';
 import type postgres from 'postgres';
-import { SearchCriteriaMatcher } from './search-criteria.matcher';
 import { SearchIndexWriter } from './search-index.writer';
 import { storeResources, suffix, testSql } from './testing/search-fixture';
 
@@ -90,27 +89,5 @@ describe('SearchIndexWriter', () => {
       await sql`SELECT count(*)::int AS count FROM search_token WHERE resource_type = 'Observation' AND code = 'code' AND value = ${`code-${run}`}`;
     expect(count).toBe(200);
     expect(Date.now() - started).toBeLessThan(10_000);
-  });
-});
-
-describe('SearchCriteriaMatcher', () => {
-  let sql: postgres.Sql;
-  beforeAll(() => (sql = testSql()));
-  afterAll(() => sql.end());
-
-  it('matches conditional criteria inside a transaction, and refuses criteria it would have to ignore', async () => {
-    const s = suffix();
-    await storeResources(sql, [
-      { resourceType: 'Patient', id: `cm-${s}`, identifier: [{ system: 'urn:mrn', value: s }] },
-    ]);
-    const matcher = new SearchCriteriaMatcher();
-    await sql.begin(async (tx) => {
-      expect(await matcher.match(tx, 'Patient', `identifier=urn:mrn|${s}`, 2)).toEqual([
-        { resourceType: 'Patient', id: `cm-${s}` },
-      ]);
-      await expect(matcher.match(tx, 'Patient', `identifer=urn:mrn|${s}`, 2)).rejects.toMatchObject({
-        status: 400,
-      });
-    });
   });
 });
