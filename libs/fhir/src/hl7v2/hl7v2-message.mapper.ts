@@ -1,5 +1,5 @@
 import type { Hl7Message } from '@medplum/core';
-import type { Resource } from 'fhir/r4';
+import type { FhirResource } from 'fhir/r4';
 import { organizationReference } from './actor.mappers';
 import { mapAllergies } from './al1.mapper';
 import { mapDiagnoses } from './dg1.mapper';
@@ -141,8 +141,8 @@ function eventOf(message: Hl7Message): string | undefined {
   return trigger ? `${type}^${trigger}` : type;
 }
 
-function ordered(resources: Resource[]): Resource[] {
-  const rank = (resource: Resource) => {
+function ordered(resources: FhirResource[]): FhirResource[] {
+  const rank = (resource: FhirResource) => {
     const index = TYPE_ORDER.indexOf(resource.resourceType);
     return index === -1 ? TYPE_ORDER.length : index;
   };

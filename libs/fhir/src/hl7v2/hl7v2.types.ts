@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4';
+import type { FhirResource } from 'fhir/r4';
 import type { Problem } from '../operation-outcome';
 import type { PatientMerge } from './mrg.mapper';
 
@@ -22,8 +22,8 @@ export interface Hl7MappingSuccess {
   event: string;
   /** MSH-12 version, e.g. '2.4'. */
   version: string;
-  /** Every resource made, referenced ones first, each with its deterministic id. */
-  resources: Resource[];
+  /** Every resource made (narrow by resourceType), referenced ones first, each with its deterministic id. */
+  resources: FhirResource[];
   /** The patient the message is about (the surviving one for a merge). */
   patientId: string;
   /** A40 only: the patient merged into the surviving one. */

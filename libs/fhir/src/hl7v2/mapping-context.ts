@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4';
+import type { FhirResource } from 'fhir/r4';
 import type { Problem } from '../operation-outcome';
 import { sourceScopedId } from '../ingestion/source-scoped-id';
 import { parseHl7Timestamp, DEFAULT_HL7_TIME_ZONE, type Hl7Timestamp } from './hl7-datetime';
@@ -19,7 +19,7 @@ export interface Hl7MappingInput {
 export class MappingContext {
   readonly problems: Problem[] = [];
   readonly warnings: Problem[] = [];
-  private readonly resources = new Map<string, Resource>();
+  private readonly resources = new Map<string, FhirResource>();
 
   constructor(readonly input: Hl7MappingInput) {}
 
@@ -32,17 +32,17 @@ export class MappingContext {
   }
 
   /** Adds a resource; the first one made under an id wins (later mentions of a practitioner add nothing new). */
-  add<T extends Resource>(resource: T & { id: string }): string {
+  add<T extends FhirResource>(resource: T & { id: string }): string {
     const reference = `${resource.resourceType}/${resource.id}`;
     if (!this.resources.has(reference)) this.resources.set(reference, resource);
     return reference;
   }
 
-  get(reference: string): Resource | undefined {
+  get(reference: string): FhirResource | undefined {
     return this.resources.get(reference);
   }
 
-  all(): Resource[] {
+  all(): FhirResource[] {
     return [...this.resources.values()];
   }
 

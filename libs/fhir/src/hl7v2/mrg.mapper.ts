@@ -32,8 +32,9 @@ export function mapMerge(
     ctx.invalid('MRG-1', 'MRG-1 names the same patient as PID-3: nothing to merge');
     return undefined;
   }
-  const survivor = ctx.get(surviving.reference) as Patient | undefined;
-  if (survivor) survivor.link = [{ other: { reference: `Patient/${mergedId}` }, type: 'replaces' }];
+  const survivor = ctx.get(surviving.reference);
+  if (survivor?.resourceType === 'Patient')
+    survivor.link = [{ other: { reference: `Patient/${mergedId}` }, type: 'replaces' }];
   const merged: Patient & { id: string } = {
     resourceType: 'Patient',
     id: mergedId,
