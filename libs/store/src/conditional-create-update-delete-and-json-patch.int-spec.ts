@@ -71,7 +71,10 @@ describe('conditional create, update, delete and JSON Patch', () => {
       versionId: 2,
     });
     expect((await failure(store.read('Patient', created.id))).status).toBe(410);
-    await store.create(aPatient(value));
+    // the deleted one no longer matches: a conditional create makes a new resource
+    const recreated = await store.create(aPatient(value), {}, { ifNoneExist: byIdentifier(value) });
+    expect(recreated).toMatchObject({ outcome: 'created' });
+    expect(recreated.id).not.toBe(created.id);
     await store.create(aPatient(value));
     expect((await failure(store.conditionalDelete('Patient', byIdentifier(value)))).status).toBe(412);
   });

@@ -1,4 +1,4 @@
-import { DatabaseConfig } from '@continuum/config';
+import { DatabaseConfig, HttpConfig } from '@continuum/config';
 import {
   type DynamicModule,
   Global,
@@ -27,7 +27,13 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
       useFactory: (config: DatabaseConfig) => createSql(config, options),
       inject: [DatabaseConfig],
     },
-    { provide: FhirStore, useFactory: (sql: postgres.Sql) => createFhirStore(sql, options), inject: [SQL] },
+    {
+      provide: FhirStore,
+      // the API's public base (when the app has one) tells local absolute references from foreign ones
+      useFactory: (sql: postgres.Sql, http?: HttpConfig) =>
+        createFhirStore(sql, { baseUrl: http?.fhirBaseUrl, ...options }),
+      inject: [SQL, { token: HttpConfig, optional: true }],
+    },
     {
       provide: PostgresHealthCheck,
       useFactory: (sql: postgres.Sql) => new PostgresHealthCheck(sql),
