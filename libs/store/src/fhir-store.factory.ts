@@ -8,6 +8,7 @@ import { ResourceRepository } from './repository/resource.repository';
 import { ResourceReader } from './resource.reader';
 import { ResourceWriter } from './resource.writer';
 import { SearchCriteriaMatcher } from './search-criteria.matcher';
+import { ResourceSearcher } from './search/resource-searcher';
 import { SearchIndexWriter } from './search/search-index.writer';
 import type { CriteriaMatcher, SearchIndexPort } from './store.ports';
 import type { StoreOptions } from './store.types';
@@ -30,7 +31,7 @@ export function createFhirStore(
     options,
   );
   const reader = new ResourceReader(repository);
-  const executor = new EntryExecutor(writer, reader);
+  const executor = new EntryExecutor(writer, reader, new ResourceSearcher(), options.baseUrl);
   return new FhirStore(
     sql,
     writer,

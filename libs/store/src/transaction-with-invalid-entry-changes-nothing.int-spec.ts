@@ -2,7 +2,7 @@ import { FhirError } from '@continuum/fhir';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { FhirStore } from './fhir-store';
-import { aPatient, anObservation } from './testing/fhir-builders';
+import { aPatient, anObservation, TEST_IDENTIFIER_SYSTEM } from './testing/fhir-builders';
 import { openTestStore, token } from './testing/test-store';
 
 async function failure(action: Promise<unknown>): Promise<FhirError> {
@@ -127,17 +127,19 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
   });
 
   it('answers a batch entry by entry: failures do not stop the others', async () => {
+    const batchValue = `batch-${token()}`;
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'batch',
       entry: [
-        { resource: aPatient(`batch-${token()}`), request: { method: 'POST', url: 'Patient' } },
+        { resource: aPatient(batchValue), request: { method: 'POST', url: 'Patient' } },
         {
           resource: aPatient('bad', { gender: 'nope' as Patient['gender'] }),
           request: { method: 'POST', url: 'Patient' },
         },
         { request: { method: 'GET', url: `Patient/missing-${token()}` } },
         { request: { method: 'POST', url: 'NotAType' } },
+        { request: { method: 'GET', url: `Patient?identifier=${TEST_IDENTIFIER_SYSTEM}|${batchValue}` } },
       ],
     };
     const response = await store.processBundle(bundle);
@@ -147,7 +149,13 @@ describe('a transaction bundle with one invalid entry changes nothing', () => {
       '422 Unprocessable Entity',
       '404 Not Found',
       '400 Bad Request',
+      '200 OK',
     ]);
+    const searchset = response.entry?.[4].resource as Bundle;
+    expect(searchset).toMatchObject({ type: 'searchset', entry: [{ search: { mode: 'match' } }] });
+    expect(searchset.entry?.[0].resource?.id).toBe(
+      (response.entry?.[0].response?.location as string).split('/')[1],
+    );
     expect(response.entry?.[1].response?.outcome).toMatchObject({
       resourceType: 'OperationOutcome',
       issue: [{ expression: ['Bundle.entry[1].resource.gender'] }],

@@ -1,4 +1,3 @@
-import { notSupported } from '@continuum/fhir';
 import type { BundleEntry, FhirResource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { etagOf } from '../conditional-criteria';
@@ -6,6 +5,8 @@ import { ResourceReader } from '../resource.reader';
 import { ResourceWriter } from '../resource.writer';
 import type { WriteContext, WriteResult } from '../store.types';
 import type { ParsedEntry } from './bundle-entry.parser';
+import { searchInBundle } from './entry-search';
+import { ResourceSearcher } from '../search/resource-searcher';
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created', 204: '204 No Content' };
 
@@ -14,6 +15,8 @@ export class EntryExecutor {
   constructor(
     private readonly writer: ResourceWriter,
     private readonly reader: ResourceReader,
+    private readonly searcher: ResourceSearcher,
+    private readonly baseUrl?: string,
   ) {}
 
   async execute(
@@ -24,7 +27,16 @@ export class EntryExecutor {
     switch (entry.method) {
       case 'GET':
       case 'HEAD': {
-        if (!entry.id) throw notSupported('Searches inside a bundle are not supported; use read or vread');
+        if (!entry.id) {
+          const searchset = await searchInBundle(
+            tx,
+            this.searcher,
+            entry.resourceType,
+            entry.criteria ?? '',
+            this.baseUrl,
+          );
+          return { resource: searchset, response: { status: '200 OK' } };
+        }
         const resource = entry.versionId
           ? await this.reader.vread(tx, entry.resourceType, entry.id, entry.versionId)
           : await this.reader.read(tx, entry.resourceType, entry.id);
