@@ -65,6 +65,14 @@ describe('extractIndexRows', () => {
     const observation = officialExample<Observation>('observation-example.json');
     observation.meta = { profile: ['http://hl7.org/fhir/StructureDefinition/vitalsigns'] };
     const rows = extractIndexRows(observation);
+    // Also in UCUM base units: 185 [lb_av] = 83914.59 g.
+    expect(rows.quantity).toContainEqual({
+      code: 'value-quantity',
+      low: '83914.58845',
+      high: '83914.58845',
+      system: 'http://unitsofmeasure.org',
+      unit: 'g',
+    });
     expect(rows.quantity).toContainEqual({
       code: 'value-quantity',
       low: '185',
@@ -103,10 +111,14 @@ describe('extractIndexRows', () => {
         resource.resourceType === 'Observation' && !!(resource as Observation).component?.length,
     );
     expect(bloodPressure).toBeDefined();
-    const rows = extractIndexRows(bloodPressure as Observation).composite.filter(
-      (row) => row.code === 'component-code-value-quantity',
-    );
     const components = (bloodPressure as Observation).component ?? [];
+    const unit = components[0]?.valueQuantity?.code; // the base-unit (UCUM) rows are checked elsewhere
+    const rows = extractIndexRows(bloodPressure as Observation).composite.filter(
+      (row) =>
+        row.code === 'component-code-value-quantity' &&
+        row.second.type === 'quantity' &&
+        row.second.unit === unit,
+    );
     expect(rows).toHaveLength(components.length);
     for (const component of components) {
       expect(rows).toContainEqual(

@@ -12,3 +12,4 @@ export * from './search-request.parser';
 export * from './search-request.types';
 export * from './search-value.parser';
 export * from './summary';
+export * from './ucum';

@@ -26,6 +26,8 @@ export type SearchValue =
       /** undefined = any system; unit undefined = any unit. */
       system?: string;
       unit?: string;
+      /** For a UCUM unit: the value in base units, compared with the base-unit rows the index keeps. */
+      base?: { value: string; low: string; high: string; unit: string };
     }
   /** `resourceType` undefined = any target type (a bare id whose target type is ambiguous). */
   | { type: 'reference'; resourceType?: string; id: string }

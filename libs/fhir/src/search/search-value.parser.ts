@@ -5,6 +5,7 @@ import { parseReference } from './reference';
 import type { SearchParamDef } from './search-parameter.types';
 import type { Prefix, SearchValue, TokenValue } from './search-request.types';
 import { PREFIXES } from './search-request.types';
+import { toBase, UCUM, ucumBase } from './ucum';
 
 /** Splits on a separator not escaped with `\` (FHIR escaping of `,` `|` `$`), keeping escapes for later parts. */
 export function splitEscaped(text: string, separator: ',' | '|' | '$', limit = Infinity): string[] {
@@ -75,7 +76,22 @@ export function parseValue(
       const [number, system, unit] = splitEscaped(rest, '|', 3).map(unescape);
       const range = decimalRange(number);
       if (!range) throw invalid('quantity');
-      return { type: 'quantity', prefix, ...range, system: system || undefined, unit: unit || undefined };
+      const base = system === UCUM && unit ? ucumBase(unit) : undefined;
+      return {
+        type: 'quantity',
+        prefix,
+        ...range,
+        system: system || undefined,
+        unit: unit || undefined,
+        ...(base && {
+          base: {
+            value: toBase(range.value, base.factor),
+            low: toBase(range.low, base.factor),
+            high: toBase(range.high, base.factor),
+            unit: base.unit,
+          },
+        }),
+      };
     }
     case 'reference':
       return parseReferenceValue(param, unescape(raw), options);

@@ -15,6 +15,7 @@ import { dateRange, OPEN_END, OPEN_START } from './date-range';
 import { decimalRange } from './decimal-range';
 import type { PathValue } from './fhirpath.evaluator';
 import { parseReference } from './reference';
+import { toBase, UCUM, ucumBase } from './ucum';
 
 // Turn FHIRPath results (typed FHIR values) into index values, one converter per search parameter type.
 // Each reads the FHIR data types the R4 spec lists for that search type and ignores the rest.
@@ -166,8 +167,24 @@ function exact(value: unknown): string | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? decimalRange(String(value))?.value : undefined;
 }
 
-/** Quantity-like types (Quantity, Age, Duration, Money...) and Ranges of them. */
-export function quantitiesOf({ type, value }: PathValue): QuantityValue[] {
+/**
+ * Quantity-like types (Quantity, Age, Duration, Money...) and Ranges of them. A UCUM quantity is also stored in base
+ * units (`5.4 mg` → `0.0054 g`), which is what UCUM searches compare, so commensurable units match.
+ */
+export function quantitiesOf(value: PathValue): QuantityValue[] {
+  return quantityValues(value).flatMap((quantity) => {
+    const base = quantity.system === UCUM && quantity.unit ? ucumBase(quantity.unit) : undefined;
+    if (!base || base.unit === quantity.unit) return [quantity];
+    const scale = (bound: string | undefined) =>
+      bound === undefined ? undefined : toBase(bound, base.factor);
+    return [
+      quantity,
+      { low: scale(quantity.low), high: scale(quantity.high), system: UCUM, unit: base.unit },
+    ];
+  });
+}
+
+function quantityValues({ type, value }: PathValue): QuantityValue[] {
   if (type === 'Range') {
     const range = value as Range;
     const unitOf = range.low ?? range.high;

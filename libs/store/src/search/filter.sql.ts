@@ -6,7 +6,7 @@ import {
   type SearchValue,
   type TokenValue,
 } from '@continuum/fhir';
-import { parseReference } from '@continuum/fhir';
+import { parseReference, UCUM } from '@continuum/fhir';
 import { timestampText } from './index-table.columns';
 import { type Aliases, type Fragment, join, likeEscape, type Sql } from './sql-fragments';
 import { systemHash } from './system-hash';
@@ -151,6 +151,12 @@ function valueCondition(
     case 'number':
       return numberCondition(ctx, value, column('low'), column('high'));
     case 'quantity': {
+      if (value.base) {
+        // UCUM: compare in base units with the base-unit rows, so 5.4 mg also finds 0.0054 g.
+        const base = { prefix: value.prefix, ...value.base };
+        return sql`${numberCondition(ctx, base, column('low'), column('high'))}
+          AND ${column('system_hash')} = ${systemHash(UCUM)}::bigint AND ${column('unit')} = ${value.base.unit}`;
+      }
       const amount = numberCondition(ctx, value, column('low'), column('high'));
       if (value.system !== undefined && value.unit !== undefined) {
         return sql`${amount} AND ${column('system_hash')} = ${systemHash(value.system)}::bigint AND ${column('unit')} = ${value.unit}`;
@@ -190,6 +196,11 @@ function valueCondition(
         case 'number':
           return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}`;
         case 'quantity': {
+          if (second.base) {
+            const base = { prefix: second.prefix, ...second.base };
+            return sql`${first} AND ${numberCondition(ctx, base, col('low'), col('high'))}
+              AND ${col('system_hash')} = ${systemHash(UCUM)}::bigint AND ${col('unit')} = ${second.base.unit}`;
+          }
           const unit = second.unit === undefined ? sql`` : sql` AND ${col('unit')} = ${second.unit}`;
           const system =
             second.system === undefined

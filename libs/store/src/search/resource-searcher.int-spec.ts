@@ -241,7 +241,17 @@ describe('ResourceSearcher', () => {
       expect(await weights('value-quantity=5.4')).toEqual(['g', 'mg', 'mg-text']);
       expect(await weights('value-quantity=gt50||mg')).toEqual(['big']);
       expect(await weights('value-quantity=ap100||mg')).toEqual(['big']);
-      expect(await weights('value-quantity=lt10|http://unitsofmeasure.org|g')).toEqual(['g']);
+      expect(await weights('value-quantity=lt1|http://unitsofmeasure.org|g')).toEqual(['big', 'mg']);
+    });
+
+    it('compares UCUM quantities in base units, so commensurable units match', async () => {
+      expect(await weights('value-quantity=0.0054|http://unitsofmeasure.org|g')).toEqual(['mg']);
+      expect(await weights('value-quantity=5400|http://unitsofmeasure.org|mg')).toEqual(['g']);
+      expect(await weights('value-quantity=5.4|http://unitsofmeasure.org|mg')).toEqual(['mg']);
+      expect(await weights('value-quantity=ge0.1|http://unitsofmeasure.org|g')).toEqual(['big', 'g']);
+      expect(
+        await weights(`code-value-quantity=http://loinc.org|q${s}$0.1|http://unitsofmeasure.org|g`),
+      ).toEqual(['big']);
     });
 
     it('matches composites by pairs from the same component', async () => {
