@@ -1,4 +1,12 @@
-import { adt, mapOk, one, sample, segment, validationErrors } from './testing/hl7v2-test-messages';
+import {
+  adt,
+  mapFailure,
+  mapOk,
+  one,
+  sample,
+  segment,
+  validationErrors,
+} from './testing/hl7v2-test-messages';
 
 const DISCHARGE_PV1 = segment('PV1', {
   1: '1',
@@ -64,6 +72,18 @@ describe('discharge and the other visit events set the Encounter status and peri
     for (const event of ['A01', 'A02', 'A03', 'A04', 'A05', 'A08', 'A11', 'A13', 'A28', 'A31']) {
       expect(validationErrors(mapOk(adt({ event, pv1: DISCHARGE_PV1 })).resources)).toEqual([]);
     }
+  });
+
+  it('A08 with an empty PV1 (a demographic update) updates the Patient and leaves the visit alone', () => {
+    const result = mapOk(adt({ event: 'A08', pv1: 'PV1|1|N' }));
+    expect(result.resources.map((resource) => resource.resourceType)).toEqual(['Patient']);
+    expect(result.warnings[0].expression).toEqual(['PV1-19']);
+  });
+
+  it('A01 with a PV1 that identifies no visit is refused', () => {
+    expect(mapFailure(adt({ event: 'A01', pv1: 'PV1|1|I' })).problems[0]).toMatchObject({
+      expression: ['PV1-19'],
+    });
   });
 
   it('A28 and A31 are about the person: a Patient, no Encounter', () => {

@@ -11,23 +11,31 @@ import { mapPatient } from './pid.mapper';
 import { mapEncounter } from './pv1.mapper';
 import type { Hl7MappingFailure, Hl7MappingResult } from './hl7v2.types';
 
-/** What each supported event maps; anything else is refused as unsupported. */
-const EVENTS: Record<
-  string,
-  { visit: boolean; allergies: boolean; diagnoses: boolean; merge?: boolean; results?: boolean }
-> = {
-  'ADT^A01': { visit: true, allergies: true, diagnoses: true },
-  'ADT^A02': { visit: true, allergies: false, diagnoses: false },
-  'ADT^A03': { visit: true, allergies: true, diagnoses: true },
-  'ADT^A04': { visit: true, allergies: true, diagnoses: true },
-  'ADT^A05': { visit: true, allergies: true, diagnoses: true },
-  'ADT^A08': { visit: true, allergies: true, diagnoses: true },
-  'ADT^A11': { visit: true, allergies: false, diagnoses: false },
-  'ADT^A13': { visit: true, allergies: true, diagnoses: true },
-  'ADT^A28': { visit: false, allergies: true, diagnoses: true },
-  'ADT^A31': { visit: false, allergies: true, diagnoses: true },
-  'ADT^A40': { visit: false, allergies: false, diagnoses: false, merge: true },
-  'ORU^R01': { visit: false, allergies: false, diagnoses: false, results: true },
+/**
+ * What each supported event maps; anything else is refused as unsupported. `visit`: the event is about a visit and
+ * needs PV1 to identify it ('required'), or may carry one (A08 is also sent for demographic changes with an empty PV1).
+ */
+interface EventPlan {
+  visit?: 'required' | 'optional';
+  allergies?: boolean;
+  diagnoses?: boolean;
+  merge?: boolean;
+  results?: boolean;
+}
+
+const EVENTS: Record<string, EventPlan> = {
+  'ADT^A01': { visit: 'required', allergies: true, diagnoses: true },
+  'ADT^A02': { visit: 'required' },
+  'ADT^A03': { visit: 'required', allergies: true, diagnoses: true },
+  'ADT^A04': { visit: 'required', allergies: true, diagnoses: true },
+  'ADT^A05': { visit: 'required', allergies: true, diagnoses: true },
+  'ADT^A08': { visit: 'optional', allergies: true, diagnoses: true },
+  'ADT^A11': { visit: 'required' },
+  'ADT^A13': { visit: 'required', allergies: true, diagnoses: true },
+  'ADT^A28': { allergies: true, diagnoses: true },
+  'ADT^A31': { allergies: true, diagnoses: true },
+  'ADT^A40': { merge: true },
+  'ORU^R01': { results: true },
 };
 
 export const SUPPORTED_HL7_EVENTS = Object.keys(EVENTS);
@@ -104,18 +112,22 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
     ctx.warn('MSH-12', `HL7 version '${version}' is outside 2.3-2.5.1; mapped as those are`);
   const trigger = event.split('^')[1];
   // the sending facility (MSH-4) provides the visit or performs the tests; person-level events do not name it
-  const sender = plan.visit || plan.results ? organizationReference(ctx, value(msh, 4)) : undefined;
+  const sender = () => organizationReference(ctx, value(msh, 4));
 
   const patient = mapPatient(ctx, message);
   let merge: PatientMerge | undefined;
   if (patient) {
     const encounter = plan.visit
-      ? mapEncounter(ctx, message, patient, { trigger, serviceProvider: sender, required: true })
+      ? mapEncounter(ctx, message, patient, {
+          trigger,
+          serviceProvider: sender,
+          required: plan.visit === 'required',
+        })
       : undefined;
     if (plan.allergies) mapAllergies(ctx, message.getAllSegments('AL1'), patient);
     if (plan.diagnoses) mapDiagnoses(ctx, message.getAllSegments('DG1'), patient, encounter);
     if (plan.merge) merge = mapMerge(ctx, message, patient);
-    if (plan.results) mapResults(ctx, message, patient, sender);
+    if (plan.results) mapResults(ctx, message, patient, sender());
   }
   if (ctx.problems.length > 0 || !patient) return failure('hl7-invalid', ctx.problems);
 

@@ -26,7 +26,7 @@ export interface EncounterOptions {
   /** The trigger event (A01, A03, ...) that sets the status. */
   trigger: string;
   /** The organisation that sent the message (MSH-4), the encounter's service provider. */
-  serviceProvider?: Reference;
+  serviceProvider: () => Reference | undefined;
   /** ADT visit events need a PV1 that identifies the visit; person-level events and results do not. */
   required: boolean;
 }
@@ -65,15 +65,14 @@ export function mapEncounter(
   const admitRaw = value(pv1, 44);
   const key = identifier?.value ?? (admitRaw ? `${patient.key}|${admitRaw}` : undefined);
   if (!key) {
-    if (options.required)
-      ctx.invalid(
-        'PV1-19',
-        'PV1 has neither a visit number (PV1-19) nor an admit date (PV1-44) to identify the visit',
-        'required',
-      );
+    const diagnostics =
+      'PV1 has neither a visit number (PV1-19) nor an admit date (PV1-44) to identify the visit';
+    if (options.required) ctx.invalid('PV1-19', diagnostics, 'required');
+    else ctx.warn('PV1-19', `${diagnostics}; no Encounter mapped`);
     return undefined;
   }
 
+  const serviceProvider = options.serviceProvider();
   const start = ctx.dateTime(admitRaw, 'PV1-44');
   const dischargedAt =
     ctx.dateTime(value(pv1, 45), 'PV1-45') ??
@@ -95,10 +94,8 @@ export function mapEncounter(
     ...participants(ctx, pv1),
     ...(start || end ? { period: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {}),
     ...hospitalization(ctx, pv1),
-    ...locations(ctx, pv1, options, status),
-    ...(options.serviceProvider?.reference
-      ? { serviceProvider: { reference: options.serviceProvider.reference } }
-      : {}),
+    ...locations(ctx, pv1, options.trigger, status, serviceProvider),
+    ...(serviceProvider?.reference ? { serviceProvider: { reference: serviceProvider.reference } } : {}),
   };
   return ctx.add(encounter);
 }
@@ -156,12 +153,12 @@ function hospitalization(ctx: MappingContext, pv1: Hl7Segment): Pick<Encounter, 
 function locations(
   ctx: MappingContext,
   pv1: Hl7Segment,
-  options: EncounterOptions,
+  trigger: string,
   status: Encounter['status'],
+  serviceProvider: Reference | undefined,
 ): Pick<Encounter, 'location'> {
-  const current = locationReference(ctx, first(pv1, 3), options.serviceProvider);
-  const prior =
-    options.trigger === 'A02' ? locationReference(ctx, first(pv1, 6), options.serviceProvider) : undefined;
+  const current = locationReference(ctx, first(pv1, 3), serviceProvider);
+  const prior = trigger === 'A02' ? locationReference(ctx, first(pv1, 6), serviceProvider) : undefined;
   const currentStatus: EncounterLocation['status'] =
     status === 'finished' ? 'completed' : status === 'planned' ? 'planned' : 'active';
   const location: EncounterLocation[] = [
