@@ -198,9 +198,8 @@ function paramFilter(
     referenceType?: string,
   ) => rawValues.map((raw) => parseValue(def, raw, { baseUrl: options.baseUrl, referenceType }));
   const plain = { ...param, components: [] as SearchParamDef['components'] };
-  switch (`${type}:${modifier ?? ''}`) {
-    case `${type}:`:
-      return { kind: 'param', code, type, values: values(param) };
+  if (modifier === undefined) return { kind: 'param', code, type, values: values(param) };
+  switch (`${type}:${modifier}`) {
     case 'string:exact':
     case 'string:contains':
       return { kind: 'param', code, type, modifier: modifier as Modifier, values: values(param) };

@@ -484,6 +484,37 @@ describe('ResourceSearcher', () => {
       expect(seen).toEqual(['s3', 's1', 's0', 's2', 's4']);
     });
 
+    it('pages through equal sort values (same _lastUpdated) by resource key', async () => {
+      const t = suffix();
+      const lastUpdated = '2024-05-06T07:08:09.123Z';
+      await storeResources(
+        sql,
+        Array.from({ length: 5 }, (_, i): Patient => ({
+          resourceType: 'Patient',
+          id: `lu${i}-${t}`,
+          meta: { lastUpdated },
+          name: [{ family: `Same${t}` }],
+        })),
+      );
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await search.run(
+          'Patient',
+          `family=same${t}&_sort=-_lastUpdated&_count=2${cursor ? `&_cursor=${cursor}` : ''}`,
+        );
+        seen.push(...page.matches.map((found) => found.id));
+        cursor = page.next;
+      } while (cursor);
+      expect(seen).toEqual(Array.from({ length: 5 }, (_, i) => `lu${i}-${t}`));
+    });
+
+    it('refuses a cursor that does not fit the sort', async () => {
+      await expect(search.run('Patient', `family=sort${s}&_sort=given&_cursor=bm9wZQ`)).rejects.toMatchObject(
+        { status: 400 },
+      );
+    });
+
     it('counts: accurate, estimate from the planner, none', async () => {
       expect((await search.run('Patient', `family=sort${s}&_total=accurate`)).total).toBe(5);
       expect(typeof (await search.run('Patient', `family=sort${s}&_total=estimate`)).total).toBe('number');
