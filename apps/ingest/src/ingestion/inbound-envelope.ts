@@ -30,6 +30,11 @@ export function rejection(code: string, problems: Problem[]): Rejection {
 }
 
 const MAX_HEADER_LENGTH = 256;
+/**
+ * A source-system id is recorded as meta.source, a URI: `<ODS code>:<system name>` such as `Y12345:EMIS-Web`
+ * or `RXX:PAS` is one; spaces and the like are refused rather than silently changed.
+ */
+const SOURCE_SYSTEM = /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~%!$&'()*+,;=:@/-]+$/;
 
 /** Reads the envelope headers, or says which one is missing or unusable. */
 export function readEnvelope(

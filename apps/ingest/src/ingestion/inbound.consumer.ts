@@ -10,6 +10,7 @@ import { IngestConfig, KafkaConfig } from '@continuum/config';
 import { BatchConsumer, KAFKA, type ConsumedMessage } from '@continuum/messaging';
 import { APP_LOGGER, METRICS_REGISTRY, type Logger } from '@continuum/observability';
 import { FhirMessageTranslator } from './fhir-message.translator';
+import { Hl7v2MessageTranslator } from './hl7v2-message.translator';
 import { IngestionService } from './ingestion.service';
 import type { MessageTranslator } from './translation';
 
@@ -27,11 +28,15 @@ export class InboundConsumer implements OnApplicationBootstrap, BeforeApplicatio
     kafkaConfig: KafkaConfig,
     ingestConfig: IngestConfig,
     fhir: FhirMessageTranslator,
+    hl7v2: Hl7v2MessageTranslator,
     private readonly ingestion: IngestionService,
     @Inject(METRICS_REGISTRY) registry: Registry,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.translators = new Map<string, MessageTranslator>([[kafkaConfig.topics.fhirInbound, fhir]]);
+    this.translators = new Map<string, MessageTranslator>([
+      [kafkaConfig.topics.fhirInbound, fhir],
+      [kafkaConfig.topics.hl7v2Inbound, hl7v2],
+    ]);
     this.consumer = new BatchConsumer(
       kafka,
       {

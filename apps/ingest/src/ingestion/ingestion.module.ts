@@ -3,6 +3,7 @@ import type { Sql } from 'postgres';
 import { MessageLedger, ResourceSearcher, SQL } from '@continuum/store';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { FhirMessageTranslator } from './fhir-message.translator';
+import { Hl7v2MessageTranslator } from './hl7v2-message.translator';
 import { InboundConsumer } from './inbound.consumer';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestionService } from './ingestion.service';
@@ -16,6 +17,7 @@ import { LogicalReferenceResolution } from './logical-reference.resolution';
     LogicalReferenceResolution,
     DeadLetterPublisher,
     FhirMessageTranslator,
+    Hl7v2MessageTranslator,
     IngestMetrics,
     IngestionService,
     InboundConsumer,

@@ -127,8 +127,10 @@ export class IngestionService {
     const refusals = new Map<Accepted, Rejection>();
     const bySource = new Map<string, Accepted[]>();
     for (const item of accepted) {
-      if (item.translation.deletes.length > 0) {
-        const refusal = await this.writeAsTransaction(item);
+      if (item.translation.deletes.length > 0 || item.translation.merge) {
+        const refusal = item.translation.merge
+          ? await this.writeMerge(item)
+          : await this.writeAsTransaction(item);
         if (refusal) refusals.set(item, refusal);
         continue;
       }
@@ -184,6 +186,39 @@ export class IngestionService {
         });
       }
     });
+  }
+
+  /**
+   * A merge: the message's resources (the survivor now links to the merged patient), then the merged patient's
+   * stored record marked inactive with a replaced-by link — patched, so its demographics stay as they were.
+   */
+  private async writeMerge(item: Accepted): Promise<Rejection | undefined> {
+    const merge = item.translation.merge!;
+    const context = { sourceSystem: item.envelope.sourceSystem };
+    try {
+      const refusals = new Map<Accepted, Rejection>();
+      await this.writeBulk(item.envelope.sourceSystem, [item], refusals);
+      if (refusals.has(item)) return refusals.get(item);
+      try {
+        await this.store.patch(
+          'Patient',
+          merge.mergedPatientId,
+          [
+            { op: 'add', path: '/active', value: false },
+            { op: 'add', path: '/link', value: merge.mergedPlaceholder.link },
+          ],
+          context,
+        );
+      } catch (error) {
+        if (!(error instanceof FhirError && error.status === 404)) throw error;
+        await this.store.upsertMany([{ resource: merge.mergedPlaceholder }], context);
+      }
+      this.metrics.resources.inc({ outcome: 'merged' });
+      return undefined;
+    } catch (error) {
+      if (isTransientFault(error)) throw error;
+      return storeError(error);
+    }
   }
 
   private async writeAsTransaction(item: Accepted): Promise<Rejection | undefined> {

@@ -1,3 +1,4 @@
+import type { Patient } from 'fhir/r4';
 import type { NormalisedResource } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import type { InboundEnvelope, Rejection } from './inbound-envelope';
@@ -6,6 +7,11 @@ import type { InboundEnvelope, Rejection } from './inbound-envelope';
 export interface Translation {
   upserts: NormalisedResource[];
   deletes: { resourceType: string; id: string }[];
+  /**
+   * A patient merge (HL7 A40): the merged patient is marked inactive and linked to the survivor. Its stored
+   * record is patched; the placeholder is stored only when that patient was never seen before.
+   */
+  merge?: { survivingPatientId: string; mergedPatientId: string; mergedPlaceholder: Patient };
 }
 
 /** A topic's way of turning a message into a Translation (FHIR JSON, HL7 v2), or refusing it with a reason. */

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Encounter, Patient, Provenance } from 'fhir/r4';
+import { IdentifierSystem, sourceScopedId } from '@continuum/fhir';
+import { readTopic, waitFor } from '@continuum/testing';
+import { IngestTestHarness } from '../testing/ingest-test-harness';
+
+const SOURCE = 'RXX:PAS';
+const samples = join(__dirname, '../../../../../shared/testdata/hl7v2-samples/nhs-itk-adt');
+
+describe('HL7 v2 ingestion through the real Kafka into Postgres', () => {
+  const harness = new IngestTestHarness();
+  beforeAll(() => harness.start());
+  afterAll(() => harness.stop());
+
+  it('stores an ADT^A01 as Patient and Encounter, and dead-letters unparseable and unsupported messages', async () => {
+    // The sample's control id is made unique so this test owns its ledger entries.
+    const a01 = readFileSync(join(samples, 'ITK_ADT_A01_example.hl7'), 'utf8');
+    const fields = a01.split(/\r\n|\n|\r/)[0].split('|');
+    const controlId = `A01-${harness.suffix}`;
+    fields[9] = controlId;
+    const message = [fields.join('|'), ...a01.split(/\r\n|\n|\r/).slice(1)].join('\r');
+    const unsupported = message
+      .replace(/\|ADT\^A01(\^ADT_A01)?\|/, '|ADT^A60|')
+      .replace(controlId, `A60-${harness.suffix}`);
+
+    await harness.publishHl7([
+      { key: 'k', value: message, headers: { 'source-system': SOURCE } },
+      {
+        key: 'k',
+        value: 'this is not an HL7 message',
+        headers: { 'source-system': SOURCE, 'message-id': `garbage-${harness.suffix}` },
+      },
+      { key: 'k', value: unsupported, headers: { 'source-system': SOURCE } },
+    ]);
+
+    const deadLetters = await readTopic(harness.kafka, harness.topics.dlq, 2);
+    const codes = deadLetters.map((record) => record.headers['dlq-error-code']).sort();
+    expect(codes).toEqual(['hl7-unparseable', 'hl7-unsupported-event']);
+    expect(
+      deadLetters.find((record) => record.headers['dlq-error-code'] === 'hl7-unsupported-event')!.headers[
+        'dlq-reason'
+      ],
+    ).toMatch(/A60/);
+
+    const provenance = await waitFor(
+      () =>
+        harness.store
+          .read<Provenance>('Provenance', sourceScopedId(SOURCE, 'Provenance', controlId))
+          .catch(() => undefined),
+      Boolean,
+      { what: 'the Provenance of the A01' },
+    );
+    const targets = provenance!.target.map((target) => target.reference!);
+    const patientRef = targets.find((reference) => reference.startsWith('Patient/'))!;
+    const encounterRef = targets.find((reference) => reference.startsWith('Encounter/'))!;
+    const patient = await harness.store.read<Patient>('Patient', patientRef.split('/')[1]);
+    expect(patient.identifier?.some((identifier) => identifier.system === IdentifierSystem.nhsNumber)).toBe(
+      true,
+    );
+    expect(patient.meta?.source).toBe(SOURCE);
+    const encounter = await harness.store.read<Encounter>('Encounter', encounterRef.split('/')[1]);
+    expect(encounter.subject?.reference).toBe(patientRef);
+  });
+});
