@@ -2,13 +2,16 @@ import { ResourceChangeEntity } from './resource-change.entity';
 import { ResourceHistoryEntity } from './resource-history.entity';
 import { ResourceEntity } from './resource.entity';
 import { IngestedMessageEntity } from '../ingestion/ingested-message.entity';
+import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
 export type { ChangeOperation } from './resource-change.entity';
 
+/** Every entity the migrations create, so the drift check covers all of them (search index tables included). */
 export const STORE_ENTITIES = [
   ResourceEntity,
   ResourceHistoryEntity,
   ResourceChangeEntity,
   IngestedMessageEntity,
+  ...SEARCH_INDEX_ENTITIES,
 ];
