@@ -1,9 +1,9 @@
 import type { Hl7Message, Hl7Segment } from '@medplum/core';
-import type { Attachment, DiagnosticReport, Identifier, Reference } from 'fhir/r4';
+import type { Annotation, Attachment, DiagnosticReport, Identifier, Reference } from 'fhir/r4';
 import { localIdentifierSystem } from '../identifier-systems';
 import { codeableConcept } from './datatype.mappers';
 import { OBSERVATION_STATUS, REPORT_STATUS } from './hl7-code-tables';
-import { first, value } from './hl7-message';
+import { first, repetitions, value } from './hl7-message';
 import type { MappingContext } from './mapping-context';
 import { mapObx } from './obx.mapper';
 import type { MappedPatient } from './pid.mapper';
@@ -16,8 +16,13 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 interface ReportGroup {
   obr: Hl7Segment;
   where: string;
-  observations: { obx: Hl7Segment; where: string }[];
+  observations: { obx: Hl7Segment; where: string; notes: Annotation[] }[];
+  /** NTE lines after the OBR, before its first OBX: comments on the whole report. */
+  notes: Annotation[];
 }
+
+/** The R5 DiagnosticReport.note, back-ported to R4 (UK Core uses it as Extension-UKCore-DiagnosticReportNote). */
+const REPORT_NOTE_EXTENSION = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-DiagnosticReport.note';
 
 /**
  * ORU^R01: each OBR with the OBX lines after it to a DiagnosticReport with its Observations. The report is keyed by
@@ -43,10 +48,17 @@ function reportGroups(message: Hl7Message): ReportGroup[] {
   let obrCount = 0;
   let obxCount = 0;
   for (const segment of message.segments) {
-    if (segment.name === 'OBR') groups.push({ obr: segment, where: `OBR[${++obrCount}]`, observations: [] });
-    if (segment.name === 'OBX') {
+    const group = groups.at(-1);
+    if (segment.name === 'OBR') {
+      groups.push({ obr: segment, where: `OBR[${++obrCount}]`, observations: [], notes: [] });
+    } else if (segment.name === 'OBX') {
       obxCount += 1;
-      groups.at(-1)?.observations.push({ obx: segment, where: `OBX[${obxCount}]` });
+      group?.observations.push({ obx: segment, where: `OBX[${obxCount}]`, notes: [] });
+    } else if (segment.name === 'NTE' && group) {
+      const text = repetitions(segment, 3)
+        .map((line) => line.text)
+        .join('\n');
+      if (text) (group.observations.at(-1)?.notes ?? group.notes).push({ text });
     }
   }
   return groups;
@@ -95,8 +107,8 @@ function mapReport(
   const results: Reference[] = [];
   const presentedForm: Attachment[] = [];
   const observationStatuses: string[] = [];
-  for (const { obx, where: obxWhere } of group.observations) {
-    const mapped = mapObx(ctx, obx, obxWhere, {
+  for (const { obx, where: obxWhere, notes } of group.observations) {
+    const mapped = mapObx(ctx, obx, obxWhere, notes, {
       reportKey,
       reportCode: code,
       subject: patient.reference,
@@ -115,6 +127,9 @@ function mapReport(
   const report: DiagnosticReport & { id: string } = {
     resourceType: 'DiagnosticReport',
     id: ctx.id('DiagnosticReport', reportKey),
+    ...(group.notes.length
+      ? { extension: group.notes.map((note) => ({ url: REPORT_NOTE_EXTENSION, valueAnnotation: note })) }
+      : {}),
     ...identifiers(ctx, filler.get(1), filler.get(2), placer.get(1), placer.get(2)),
     status: REPORT_STATUS[value(obr, 25).toUpperCase()] ?? statusFromResults(observationStatuses),
     ...(/^[A-Z]{2,3}$/.test(category)

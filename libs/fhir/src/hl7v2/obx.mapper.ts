@@ -1,5 +1,12 @@
 import type { Hl7Segment } from '@medplum/core';
-import type { Attachment, CodeableConcept, Observation, ObservationReferenceRange, Quantity } from 'fhir/r4';
+import type {
+  Annotation,
+  Attachment,
+  CodeableConcept,
+  Observation,
+  ObservationReferenceRange,
+  Quantity,
+} from 'fhir/r4';
 import { codeableConcept, conceptKey } from './datatype.mappers';
 import {
   ED_SUBTYPE_MIME,
@@ -30,7 +37,13 @@ export interface ObxContext {
 }
 
 /** OBX to Observation: coded result, typed value, units, reference range, abnormal flags, status. */
-export function mapObx(ctx: MappingContext, obx: Hl7Segment, where: string, report: ObxContext): ObxResult {
+export function mapObx(
+  ctx: MappingContext,
+  obx: Hl7Segment,
+  where: string,
+  notes: Annotation[],
+  report: ObxContext,
+): ObxResult {
   const valueType = value(obx, 2).toUpperCase();
   const values = repetitions(obx, 5);
   const embedded = values[0];
@@ -63,6 +76,7 @@ export function mapObx(ctx: MappingContext, obx: Hl7Segment, where: string, repo
     ...observationValue(ctx, valueType, values, unit, where),
     ...interpretation(repetitions(obx, 8)),
     ...referenceRange(value(obx, 7), unit),
+    ...(notes.length ? { note: notes } : {}),
   };
   return { kind: 'observation', reference: ctx.add(observation) };
 }

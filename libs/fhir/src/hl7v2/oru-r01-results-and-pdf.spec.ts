@@ -27,7 +27,9 @@ function pathologyReport(resultStatus = 'F'): string {
       22: '201803091530',
       25: resultStatus,
     }),
+    'NTE|1||Please follow NICE guidelines.',
     'OBX|1|NM|B0300^White blood cell (WBC) count||3.5|x10\\S\\9/L|4.0-11.0|L|||F|||201803091500',
+    'NTE|1||Repeat in 2 weeks.',
     'OBX|2|NM|B0307^Haemoglobin (Hb)||200|g/L|130-180|H|||F|||201803091500',
     'OBX|3|NM|B3553^HbA1c (IFCC traceable)||49|mmol/mol|<48|H|||C|||201803091500',
     'OBX|4|SN|B0400^eGFR||>^90|mL/min/1.73m2|>60|N|||F',
@@ -75,6 +77,17 @@ describe('ORU^R01 results become a DiagnosticReport with Observations', () => {
     });
     expect(observation(observations, 'B0600')?.valueString).toBe('Sample slightly haemolysed');
     expect(validationErrors(result.resources)).toEqual([]);
+  });
+
+  it('keeps NTE comments: on the observation they follow, or on the report', () => {
+    const result = mapOk(pathologyReport());
+    expect(observation(only(result, 'Observation'), 'B0300')?.note).toEqual([{ text: 'Repeat in 2 weeks.' }]);
+    expect(one(result, 'DiagnosticReport').extension).toEqual([
+      {
+        url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-DiagnosticReport.note',
+        valueAnnotation: { text: 'Please follow NICE guidelines.' },
+      },
+    ]);
   });
 
   it('puts an embedded PDF on the report as a presented form, not in an Observation', () => {
