@@ -36,6 +36,7 @@ describe('_summary and _elements', () => {
 
   it('_elements keeps the listed elements (with their primitive extensions) and the identity', () => {
     expect(Object.keys(applyElements(patient, ['birthDate', 'name'])).sort()).toEqual([
+      '_birthDate',
       'birthDate',
       'id',
       'meta',
