@@ -45,6 +45,17 @@ describe('discharge and the other visit events set the Encounter status and peri
     });
   });
 
+  it('refuses a discharge before the admission', () => {
+    const pv1 = segment('PV1', {
+      1: '1',
+      2: 'I',
+      19: 'V0001^^^VISITID',
+      44: '202403301015',
+      45: '202403291015',
+    });
+    expect(mapFailure(adt({ event: 'A03', pv1 })).problems[0].expression).toEqual(['PV1-45']);
+  });
+
   it('A13 cancels the discharge: in progress again, with no end', () => {
     const discharged = one(mapOk(adt({ event: 'A03', pv1: DISCHARGE_PV1 })), 'Encounter');
     const reopened = one(mapOk(adt({ event: 'A13', pv1: DISCHARGE_PV1 })), 'Encounter');

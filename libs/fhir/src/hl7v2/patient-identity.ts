@@ -21,7 +21,7 @@ export function isNhsNumberCx(cx: Hl7Repetition): boolean {
 
 /**
  * Reads identifiers; an invalid NHS number is a problem (the platform refuses them) reported at `expression`.
- * `olderNhsNumber` is PID-2, where v2.3 feeds put the NHS number without saying so.
+ * `olderExternalId` is PID-2, where v2.3 feeds put the NHS number without saying so.
  */
 export function patientIdentity(
   ctx: MappingContext,

@@ -82,6 +82,9 @@ export function mapEncounter(
     (dischargedAt ? 'finished' : start ? 'in-progress' : 'unknown');
   // a cancelled discharge (A13) reopens the visit: the end it may still carry no longer holds
   const end = options.trigger === 'A13' ? undefined : dischargedAt;
+  if (start && end && Date.parse(end) < Date.parse(start)) {
+    ctx.invalid('PV1-45', `The visit ends (${end}) before it starts (PV1-44 ${start})`);
+  }
 
   const encounter: Encounter & { id: string } = {
     resourceType: 'Encounter',
