@@ -23,7 +23,7 @@ const ROW_KEY = `
   "resource_type" text NOT NULL,
   "resource_key" bigint NOT NULL,
   "code" text NOT NULL,
-  "ordinal" smallint NOT NULL`;
+  "ordinal" integer NOT NULL`;
 
 interface IndexTable {
   name: string;

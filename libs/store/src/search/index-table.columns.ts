@@ -5,7 +5,7 @@ type Cell = string | number | null;
 
 interface ColumnDef<Row> {
   name: string;
-  sqlType: 'text' | 'bigint' | 'smallint' | 'numeric' | 'timestamptz';
+  sqlType: 'text' | 'bigint' | 'integer' | 'numeric' | 'timestamptz';
   value: (row: Row) => Cell;
 }
 
@@ -98,7 +98,7 @@ const KEY_COLUMNS = [
   { name: 'resource_type', sqlType: 'text' },
   { name: 'resource_key', sqlType: 'bigint' },
   { name: 'code', sqlType: 'text' },
-  { name: 'ordinal', sqlType: 'smallint' },
+  { name: 'ordinal', sqlType: 'integer' },
 ] as const;
 
 /** Every column of each table (key columns first), as the writer inserts them. */

@@ -13,7 +13,7 @@ export class SearchStringEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_string') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_string') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_string') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_string') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_string') }) ordinal!: number;
   @Column({ name: 'value', type: 'text', collation: 'C' }) value!: string;
   @Column({ name: 'exact', type: 'text' }) exact!: string;
 }
@@ -24,7 +24,7 @@ export class SearchTokenEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_token') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_token') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_token') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_token') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_token') }) ordinal!: number;
   @Column({ name: 'system_hash', type: 'bigint', nullable: true }) systemHash!: string | null;
   @Column({ name: 'value', type: 'text', collation: 'C', nullable: true }) value!: string | null;
 }
@@ -36,7 +36,7 @@ export class SearchDateEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_date') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_date') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_date') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_date') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_date') }) ordinal!: number;
   @Column({ name: 'start_at', type: 'timestamptz' }) startAt!: Date;
   @Column({ name: 'end_at', type: 'timestamptz' }) endAt!: Date;
 }
@@ -47,7 +47,7 @@ export class SearchNumberEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_number') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_number') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_number') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_number') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_number') }) ordinal!: number;
   @Column({ name: 'low', type: 'numeric', nullable: true }) low!: string | null;
   @Column({ name: 'high', type: 'numeric', nullable: true }) high!: string | null;
 }
@@ -58,7 +58,7 @@ export class SearchQuantityEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_quantity') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_quantity') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_quantity') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_quantity') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_quantity') }) ordinal!: number;
   @Column({ name: 'low', type: 'numeric', nullable: true }) low!: string | null;
   @Column({ name: 'high', type: 'numeric', nullable: true }) high!: string | null;
   @Column({ name: 'system_hash', type: 'bigint', nullable: true }) systemHash!: string | null;
@@ -72,7 +72,7 @@ export class SearchReferenceEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_reference') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_reference') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_reference') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_reference') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_reference') }) ordinal!: number;
   @Column({ name: 'target_type', type: 'text', collation: 'C', nullable: true }) targetType!: string | null;
   @Column({ name: 'target_id', type: 'text', collation: 'C' }) targetId!: string;
 }
@@ -83,7 +83,7 @@ export class SearchUriEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_uri') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_uri') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_uri') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_uri') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_uri') }) ordinal!: number;
   @Column({ name: 'value', type: 'text', collation: 'C' }) value!: string;
 }
 
@@ -93,7 +93,7 @@ export class SearchCompositeEntity {
   @PrimaryColumn({ name: 'resource_type', type: 'text', ...key('search_composite') }) resourceType!: string;
   @PrimaryColumn({ name: 'resource_key', type: 'bigint', ...key('search_composite') }) resourceKey!: string;
   @PrimaryColumn({ name: 'code', type: 'text', ...key('search_composite') }) code!: string;
-  @PrimaryColumn({ name: 'ordinal', type: 'smallint', ...key('search_composite') }) ordinal!: number;
+  @PrimaryColumn({ name: 'ordinal', type: 'integer', ...key('search_composite') }) ordinal!: number;
   @Column({ name: 'system_hash', type: 'bigint', nullable: true }) systemHash!: string | null;
   @Column({ name: 'value', type: 'text', collation: 'C', nullable: true }) value!: string | null;
   @Column({ name: 'second_system_hash', type: 'bigint', nullable: true }) secondSystemHash!: string | null;
