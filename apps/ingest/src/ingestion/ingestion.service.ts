@@ -76,9 +76,12 @@ export class IngestionService {
         });
     }
 
-    await this.references.resolve(
-      accepted.flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource)),
-    );
+    for (const [sourceSystem, items] of groupBySource(accepted)) {
+      await this.references.resolve(
+        items.flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource)),
+        sourceSystem,
+      );
+    }
     const storeRefusals = await this.write(accepted);
     for (const item of accepted) {
       const refusal = storeRefusals.get(item);
@@ -125,18 +128,16 @@ export class IngestionService {
    */
   private async write(accepted: Accepted[]): Promise<Map<Accepted, Rejection>> {
     const refusals = new Map<Accepted, Rejection>();
-    const bySource = new Map<string, Accepted[]>();
+    const bulk: Accepted[] = [];
     for (const item of accepted) {
       if (item.translation.deletes.length > 0 || item.translation.merge) {
         const refusal = item.translation.merge
           ? await this.writeMerge(item)
           : await this.writeAsTransaction(item);
         if (refusal) refusals.set(item, refusal);
-        continue;
-      }
-      bySource.set(item.envelope.sourceSystem, [...(bySource.get(item.envelope.sourceSystem) ?? []), item]);
+      } else bulk.push(item);
     }
-    for (const [sourceSystem, group] of bySource) {
+    for (const [sourceSystem, group] of groupBySource(bulk)) {
       try {
         await this.writeBulk(sourceSystem, group, refusals);
       } catch (error) {
@@ -241,6 +242,13 @@ export class IngestionService {
       return storeError(error);
     }
   }
+}
+
+function groupBySource(items: Accepted[]): Map<string, Accepted[]> {
+  const groups = new Map<string, Accepted[]>();
+  for (const item of items)
+    groups.set(item.envelope.sourceSystem, [...(groups.get(item.envelope.sourceSystem) ?? []), item]);
+  return groups;
 }
 
 function invalidContent(translation: Translation): Rejection | undefined {

@@ -12,6 +12,12 @@ export interface InboundResource {
   resource: Resource;
   /** The entry's fullUrl, when it came in a Bundle: what other entries may reference it by. */
   fullUrl?: string;
+  /**
+   * The business identifier the source keys this record by, from a conditional create (`ifNoneExist`) or a
+   * conditional update (`PUT Type?identifier=...`): `identifier=system|value`. Stable across messages, unlike a
+   * fullUrl, so later messages about the same record update it instead of duplicating it.
+   */
+  businessKey?: string;
 }
 
 export type ParseResult =
@@ -87,10 +93,23 @@ function parseEntries(bundle: Bundle): ParseResult {
       });
       return;
     }
-    content.upserts.push({ resource: entry.resource, fullUrl: entry.fullUrl });
+    const businessKey =
+      identifierCriteria(entry.request?.ifNoneExist) ?? identifierCriteria(entry.request?.url?.split('?')[1]);
+    content.upserts.push({
+      resource: entry.resource,
+      fullUrl: entry.fullUrl,
+      ...(businessKey ? { businessKey } : {}),
+    });
   });
   if (problems.length > 0) return { ok: false, code: 'invalid-entry', problems };
   return { ok: true, content };
+}
+
+/** `identifier=system|value` (the only criteria that name one record for sure), or undefined. */
+function identifierCriteria(criteria: string | undefined): string | undefined {
+  if (!criteria) return undefined;
+  const match = /^identifier=([^&]+)$/.exec(criteria);
+  return match ? `identifier=${decodeURIComponent(match[1])}` : undefined;
 }
 
 function fail(code: InboundErrorCode, diagnostics: string, expression?: string[]): ParseResult {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
 import { IdentifierSystem } from '../identifier-systems';
 import { parseInboundMessage } from './inbound-message.parser';
-import { normaliseInbound, sourceSystemUri } from './inbound-normaliser';
+import { normaliseInbound } from './inbound-normaliser';
 import { sourceScopedId } from './source-scoped-id';
 
 const SOURCE = 'Y12345:EMIS-Web';
@@ -61,7 +61,6 @@ describe('normalising inbound resources', () => {
     expect(observation?.subject?.reference).toBe(`Patient/${patient.id}`);
     const serialised = JSON.stringify(result.content.upserts);
     expect(serialised).not.toContain('urn:uuid:');
-    expect(patient.meta?.source).toBe(sourceSystemUri(SOURCE));
   });
 
   it('normalises NHS numbers and legacy NHS systems, and gives local identifiers a system', () => {
@@ -91,7 +90,7 @@ describe('normalising inbound resources', () => {
       value: 'Y12345',
     });
     expect(stored.sourceUpdated).toBe('2025-01-01T10:00:00Z');
-    expect(normalised.meta).toEqual({ source: sourceSystemUri(SOURCE) });
+    expect(normalised.meta).toBeUndefined(); // version, time and source are the store's to set
     expect(patient.identifier![0].value).toBe('900 000 0009'); // the input is not mutated
   });
 
@@ -174,5 +173,49 @@ describe('conditional references from source systems', () => {
     });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems[0].diagnostics).toMatch(/Type\?identifier=system\|value/);
+  });
+});
+
+describe('records keyed by business identifier', () => {
+  const encounterEntry = (fullUrl: string) => ({
+    fullUrl,
+    resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } },
+    request: { method: 'POST', url: 'Encounter', ifNoneExist: 'identifier=https://example.org/enc|E1' },
+  });
+
+  it('gives a conditional create the same id in every message, whatever its fullUrl', () => {
+    const first = normalise({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [encounterEntry('urn:uuid:1')],
+    });
+    const second = normalise({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [encounterEntry('urn:uuid:2')],
+    });
+    expect(first.ok && second.ok).toBe(true);
+    if (first.ok && second.ok) {
+      expect(first.content.upserts[0].resource.id).toBe(second.content.upserts[0].resource.id);
+      expect(first.content.upserts[0].resource.id).toBe(
+        sourceScopedId(SOURCE, 'Encounter', 'identifier=https://example.org/enc|E1'),
+      );
+    }
+  });
+
+  it('keys a conditional update by its identifier criteria', () => {
+    const result = normalise({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          resource: { resourceType: 'Patient' },
+          request: { method: 'PUT', url: 'Patient?identifier=https://example.org/p|42' },
+        },
+      ],
+    });
+    expect(result.ok && result.content.upserts[0].resource.id).toBe(
+      sourceScopedId(SOURCE, 'Patient', 'identifier=https://example.org/p|42'),
+    );
   });
 });

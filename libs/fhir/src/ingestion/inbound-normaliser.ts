@@ -18,25 +18,20 @@ export interface NormalisedContent {
 
 export type NormaliseResult = { ok: true; content: NormalisedContent } | { ok: false; problems: Problem[] };
 
-/** The meta.source Continuum records for data from a source system. */
-export function sourceSystemUri(sourceSystem: string): string {
-  return `urn:continuum:source-system:${encodeURIComponent(sourceSystem)}`;
-}
-
 /**
  * Applies the documented ingestion rules (docs/messaging.md) to a message's resources, without I/O:
  *  - ids become source-scoped ids, and every reference inside the message (relative `Type/id` and `urn:uuid:`
  *    fullUrls) is rewritten to match, so the same source record always lands on the same stored resource;
  *  - identifiers are normalised (NHS numbers checked, canonical NHS systems, local identifiers given a system);
- *  - meta.source names the source system; meta.versionId and meta.lastUpdated are the store's to set.
+ *  - meta.versionId and meta.lastUpdated are the store's to set (and meta.source, from the source system).
  * Nothing else is changed. Every problem is reported, with its location, so a refusal explains itself.
  */
 export function normaliseInbound(content: InboundContent, sourceSystem: string): NormaliseResult {
   const problems: Problem[] = [];
   const idByFullUrl = new Map<string, { type: string; id: string }>();
 
-  const scoped = content.upserts.map(({ resource, fullUrl }) => {
-    const sourceKey = resource.id ?? keyFromFullUrl(fullUrl) ?? contentKey(resource);
+  const scoped = content.upserts.map(({ resource, fullUrl, businessKey }) => {
+    const sourceKey = resource.id ?? businessKey ?? keyFromFullUrl(fullUrl) ?? contentKey(resource);
     const id = sourceScopedId(sourceSystem, resource.resourceType, sourceKey);
     if (fullUrl) idByFullUrl.set(fullUrl, { type: resource.resourceType, id });
     return { resource, id };
@@ -46,9 +41,11 @@ export function normaliseInbound(content: InboundContent, sourceSystem: string):
     const copy = structuredClone(resource) as Resource;
     const sourceUpdated = copy.meta?.lastUpdated;
     copy.id = id;
-    copy.meta = { ...copy.meta, source: sourceSystemUri(sourceSystem) };
+    copy.meta = { ...copy.meta };
     delete copy.meta.versionId;
     delete copy.meta.lastUpdated;
+    delete copy.meta.source;
+    if (Object.keys(copy.meta).length === 0) delete copy.meta;
     const root = content.kind === 'resource' ? copy.resourceType : `Bundle.entry[${index}].resource`;
     walk(copy, root, (node, path, key) => {
       if (key === 'reference' && typeof node.reference === 'string') {
