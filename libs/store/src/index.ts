@@ -11,7 +11,7 @@ export type { BulkEntry, BulkEntryResult } from './bulk/bulk.upserter';
 export type { HistoryOptions } from './resource.reader';
 export type { UpdateOptions } from './resource.writer';
 export type { WriteContext, WriteResult, StoreOptions, Queryable } from './store.types';
-export type { CriteriaMatcher, SearchIndexPort, IndexEntry } from './store.ports';
+export type { CriteriaMatcher, SearchIndexPort, MatchedResource } from './store.ports';
 export { etagOf, parseVersionTag, normaliseCriteria } from './conditional-criteria';
 export * from './entities';
 export { STORE_MIGRATIONS } from './migrations';
