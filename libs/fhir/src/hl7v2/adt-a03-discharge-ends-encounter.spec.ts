@@ -68,9 +68,13 @@ describe('discharge and the other visit events set the Encounter status and peri
     expect(one(mapOk(adt({ event: 'A11' })), 'Encounter').status).toBe('entered-in-error');
   });
 
-  it('A05 pre-admits: planned', () => {
+  it('A05 pre-admits: planned, over the expected dates, for the admit reason (PV2)', () => {
     const result = mapOk(sample('nhs-itk-adt/ITK_ADT_A05_Example.hl7'));
-    expect(one(result, 'Encounter').status).toBe('planned');
+    expect(one(result, 'Encounter')).toMatchObject({
+      status: 'planned',
+      period: { start: '2010-09-30T00:00:00+01:00', end: '2010-10-01T00:00:00+01:00' },
+      reasonCode: [{ text: 'Labour' }],
+    });
     expect(one(result, 'Encounter').location?.[0].status).toBe('planned');
   });
 

@@ -9,7 +9,7 @@ import type {
 } from 'fhir/r4';
 import { localIdentifierSystem } from '../identifier-systems';
 import { locationReference, practitionerReference } from './actor.mappers';
-import { localCodeSystem } from './datatype.mappers';
+import { codeableConcept, localCodeSystem } from './datatype.mappers';
 import {
   ACT_CODE_SYSTEM,
   ENCOUNTER_STATUS_BY_EVENT,
@@ -73,10 +73,15 @@ export function mapEncounter(
   }
 
   const serviceProvider = options.serviceProvider();
-  const start = ctx.dateTime(admitRaw, 'PV1-44');
+  const pv2 = message.getSegment('PV2');
+  const planned = ENCOUNTER_STATUS_BY_EVENT[options.trigger] === 'planned';
+  // a pre-admission has no admit time yet: its period is the expected one (PV2-8, PV2-9)
+  const start =
+    ctx.dateTime(admitRaw, 'PV1-44') ?? (planned && pv2 ? ctx.dateTime(value(pv2, 8), 'PV2-8') : undefined);
   const dischargedAt =
     ctx.dateTime(value(pv1, 45), 'PV1-45') ??
-    (options.trigger === 'A03' ? eventTime(ctx, message) : undefined);
+    (options.trigger === 'A03' ? eventTime(ctx, message) : undefined) ??
+    (planned && pv2 ? ctx.dateTime(value(pv2, 9), 'PV2-9') : undefined);
   const status =
     ENCOUNTER_STATUS_BY_EVENT[options.trigger] ??
     (dischargedAt ? 'finished' : start ? 'in-progress' : 'unknown');
@@ -93,6 +98,7 @@ export function mapEncounter(
     status,
     class: encounterClass(ctx, value(pv1, 2)),
     ...serviceType(ctx, pv1),
+    ...admitReason(ctx, pv2),
     subject: { reference: patient.reference },
     ...participants(ctx, pv1),
     ...(start || end ? { period: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {}),
@@ -117,6 +123,15 @@ function encounterClass(ctx: MappingContext, patientClass: string): Coding {
   if (!code)
     return { system: 'http://terminology.hl7.org/CodeSystem/v3-NullFlavor', code: 'UNK', display: 'unknown' };
   return { system: localCodeSystem(ctx.sourceSystem, 'hl7v2-0004'), code };
+}
+
+/** PV2-3 admit reason: coded when the sender gives a coding system or a description, free text otherwise. */
+function admitReason(ctx: MappingContext, pv2: Hl7Segment | undefined): Pick<Encounter, 'reasonCode'> {
+  if (!pv2) return {};
+  const reason = first(pv2, 3);
+  if (!reason.get(1) && !reason.get(2)) return {};
+  const coded = reason.get(3) || reason.get(2) ? codeableConcept(ctx.sourceSystem, reason) : undefined;
+  return { reasonCode: [coded ?? { text: reason.get(1) }] };
 }
 
 /** PV1-10 hospital service (NHS feeds: the treatment function code), a table local to the sender. */
