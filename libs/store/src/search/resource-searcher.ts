@@ -71,7 +71,7 @@ export class ResourceSearcher {
     const count = request.summary === 'count' ? 0 : request.count;
     if (count === 0) return { matches: [], included: [], total, outcome: request.outcome };
 
-    const sorts = request.sort.map((key) => sortExpression(sql, key, 'r'));
+    const sorts = request.sort.map((key) => sortExpression(sql, key, 'r', types));
     const cursor = request.cursor ? decodeCursor(request.cursor, sorts.length) : undefined;
     // The sort values are selected typed (for ORDER BY) and as text (exact, for the cursor).
     const sortColumns = sorts.reduce(

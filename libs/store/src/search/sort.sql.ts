@@ -15,14 +15,16 @@ export interface SortExpression {
  * A resource's sort value for a parameter with several values: the lowest for ascending order and the highest for
  * descending (for dates: earliest start, latest end), as the R4 spec describes.
  */
-export function sortExpression(sql: Sql, key: SortKey, row: string): SortExpression {
+export function sortExpression(sql: Sql, key: SortKey, row: string, types?: string[]): SortExpression {
   const { descending } = key;
   if (key.code === '_id') return { expression: sql`${sql(row)}.id`, type: 'text', descending };
   if (key.code === '_lastUpdated')
     return { expression: sql`${sql(row)}.last_updated`, type: 'timestamptz', descending };
+  // A constant type lets the planner keep only that type's partition.
+  const rowType = types?.length === 1 ? sql`${types[0]}::text` : sql`${sql(row)}.resource_type`;
   const aggregate = (table: string, column: string, type: SqlType): SortExpression => ({
     expression: sql`(SELECT ${descending ? sql`max` : sql`min`}(s.${sql(column)}) FROM ${sql(table)} s
-      WHERE s.resource_type = ${sql(row)}.resource_type AND s.resource_key = ${sql(row)}.resource_key AND s.code = ${key.code})`,
+      WHERE s.resource_type = ${rowType} AND s.resource_key = ${sql(row)}.resource_key AND s.code = ${key.code})`,
     type,
     descending,
   });
