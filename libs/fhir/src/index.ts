@@ -8,3 +8,4 @@ export * from './routing-key';
 export * from './ingestion';
 export * from './search-document';
 export * from './hl7v2';
+export * from './summary';
