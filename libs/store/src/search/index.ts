@@ -2,3 +2,4 @@
 export * from './resource-searcher';
 export * from './search-index.entities';
 export * from './search-index.writer';
+export type { IndexEntry } from '../store.ports';
