@@ -3,13 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Sql } from 'postgres';
 import { ContinuumConfigModule, IngestAppConfig, IngestMetricsConfig } from '@continuum/config';
 import { KafkaHealthCheck, MessagingModule } from '@continuum/messaging';
-import {
-  APP_LOGGER,
-  HEALTH_CHECKS,
-  ObservabilityModule,
-  OpsServerModule,
-  type Logger,
-} from '@continuum/observability';
+import { APP_LOGGER, ObservabilityModule, OpsServerModule, type Logger } from '@continuum/observability';
 import { PostgresHealthCheck, SQL, StoreModule } from '@continuum/store';
 import { IngestionModule } from './ingestion/ingestion.module';
 

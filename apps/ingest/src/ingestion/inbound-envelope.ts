@@ -41,35 +41,51 @@ export function readEnvelope(
   message: ConsumedMessage,
   messageIdFallback?: string,
 ): InboundEnvelope | Rejection {
-  const problems: Problem[] = [];
   const sourceSystem = message.headers[Header.sourceSystem]?.trim();
   const messageId = message.headers[Header.messageId]?.trim() || messageIdFallback;
+  const problems = [...sourceSystemProblems(sourceSystem), ...messageIdProblems(messageId)];
+  if (problems.length > 0 || !sourceSystem || !messageId) return rejection('missing-header', problems);
+  return { sourceSystem, messageId, receivedAt: new Date(Number(message.timestamp) || Date.now()) };
+}
+
+function sourceSystemProblems(sourceSystem: string | undefined): Problem[] {
+  const name = Header.sourceSystem;
   if (!sourceSystem)
-    problems.push({
-      code: 'required',
-      diagnostics: `the '${Header.sourceSystem}' header is required: who sent this message`,
-    });
-  else if (sourceSystem.length > MAX_HEADER_LENGTH)
-    problems.push({
-      code: 'too-long',
-      diagnostics: `the '${Header.sourceSystem}' header is longer than ${MAX_HEADER_LENGTH} characters`,
-    });
+    return [{ code: 'required', diagnostics: `the '${name}' header is required: who sent this message` }];
+  if (sourceSystem.length > MAX_HEADER_LENGTH) {
+    return [
+      {
+        code: 'too-long',
+        diagnostics: `the '${name}' header is longer than ${MAX_HEADER_LENGTH} characters`,
+      },
+    ];
+  }
+  if (!SOURCE_SYSTEM.test(sourceSystem)) {
+    return [
+      {
+        code: 'value',
+        diagnostics: `the '${name}' header '${sourceSystem}' is not of the form <ODS code>:<system name>, e.g. Y12345:EMIS-Web`,
+      },
+    ];
+  }
+  return [];
+}
+
+function messageIdProblems(messageId: string | undefined): Problem[] {
+  const name = Header.messageId;
   if (!messageId)
-    problems.push({
-      code: 'required',
-      diagnostics: `the '${Header.messageId}' header is required: a unique id per source system`,
-    });
-  else if (messageId.length > MAX_HEADER_LENGTH)
-    problems.push({
-      code: 'too-long',
-      diagnostics: `the '${Header.messageId}' header is longer than ${MAX_HEADER_LENGTH} characters`,
-    });
-  if (problems.length > 0) return rejection('missing-header', problems);
-  return {
-    sourceSystem: sourceSystem!,
-    messageId: messageId!,
-    receivedAt: new Date(Number(message.timestamp) || Date.now()),
-  };
+    return [
+      { code: 'required', diagnostics: `the '${name}' header is required: a unique id per source system` },
+    ];
+  if (messageId.length > MAX_HEADER_LENGTH) {
+    return [
+      {
+        code: 'too-long',
+        diagnostics: `the '${name}' header is longer than ${MAX_HEADER_LENGTH} characters`,
+      },
+    ];
+  }
+  return [];
 }
 
 export function isRejection(value: object): value is Rejection {
