@@ -92,6 +92,8 @@ export class IndexVerifier {
     const response = await this.client.search({
       index: SEARCH_FAMILIES.map((family) => this.indices.naming.readAlias(family)),
       size: 0,
+      ignore_unavailable: true, // no index yet: everything in Postgres is reported missing
+      allow_no_indices: true,
       query: resourceType ? { term: { resourceType } } : { match_all: {} },
       aggs: { types: { terms: { field: 'resourceType', size: 1000 } } },
     });
@@ -106,6 +108,8 @@ export class IndexVerifier {
     for (;;) {
       const response = await this.client.search<never>({
         index,
+        ignore_unavailable: true,
+        allow_no_indices: true,
         size: pageSize,
         _source: false,
         version: true,
