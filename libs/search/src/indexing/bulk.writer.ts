@@ -61,8 +61,14 @@ export class BulkWriter {
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
   }
 
-  /** `refresh: 'wait_for'` returns once the writes are searchable (what the lag metric measures). */
-  async write(actions: IndexAction[], options: { refresh?: 'wait_for' | false } = {}): Promise<BulkOutcome> {
+  /**
+   * `refresh: true` refreshes the written shards before answering, `'wait_for'` waits for the next periodic
+   * refresh; with either, the writes are searchable when this returns (what the lag metric measures).
+   */
+  async write(
+    actions: IndexAction[],
+    options: { refresh?: boolean | 'wait_for' } = {},
+  ): Promise<BulkOutcome> {
     const outcome: BulkOutcome = { written: 0, conflicts: 0, retired: 0, failures: [] };
     let pending = actions;
     for (let attempt = 1; pending.length > 0; attempt++) {

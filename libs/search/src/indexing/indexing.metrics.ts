@@ -23,7 +23,7 @@ export class IndexingMetrics {
     });
     this.lagSeconds = new Histogram({
       name: 'continuum_indexer_commit_to_searchable_seconds',
-      help: 'Time from the version being written in Postgres to the bulk write being searchable (refresh=wait_for)',
+      help: 'Time from the version being written in Postgres to the bulk write being searchable (refresh included)',
       buckets: [0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 300],
       registers,
     });
