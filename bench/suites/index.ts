@@ -1,7 +1,9 @@
 import type { BenchSuite } from '../suite';
 import { generateSuite } from './generate.suite';
+import { indexSuite } from './index.suite';
 
 /** Every suite by name; add a stage's suite here (store, ingest, index, api, export). */
 export const suites: Record<string, BenchSuite> = {
   [generateSuite.name]: generateSuite,
+  [indexSuite.name]: indexSuite,
 };
