@@ -88,11 +88,9 @@ export class SearchIndexManager {
 
   /** Removes every index and template of this prefix (tests and benchmarks own their prefix). */
   async deleteAll(): Promise<void> {
-    await this.client.indices.delete({
-      index: `${this.naming.prefix}-*`,
-      ignore_unavailable: true,
-      allow_no_indices: true,
-    });
+    // Deleting by wildcard is refused (action.destructive_requires_name): resolve the names first.
+    const owned = Object.keys(await this.client.indices.get({ index: `${this.naming.prefix}-*`, allow_no_indices: true }));
+    if (owned.length) await this.client.indices.delete({ index: owned, ignore_unavailable: true });
     for (const family of SEARCH_FAMILIES) {
       await this.client.indices
         .deleteIndexTemplate({ name: this.naming.indexTemplate(family) })
