@@ -131,6 +131,7 @@ export const indexSuite: BenchSuite = {
     const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     warmupResources = generate(`bench-index-warmup-${suffix}`, 1000);
     measuredResources = generate(`bench-index-${ctx.options.extra.seed ?? 'bench'}`, ctx.options.resources);
+    backlogResources = generate(`bench-index-backlog-${suffix}`, Math.min(5000, ctx.options.resources));
     ctx.log(
       `${measuredResources.length} resources to write and index (${warmupResources.length} for warm-up)`,
     );
@@ -208,6 +209,7 @@ export const indexSuite: BenchSuite = {
       `writes: ${Math.round(measuredResources.length / writeSeconds)} resources/s; commit-to-searchable lag ms` +
         ` p50 ${Math.round(percentile(lag, 50))}, p95 ${Math.round(percentile(lag, 95))}, max ${Math.round(percentile(lag, 100))}`,
     );
+    await logBacklogCatchUp(ctx);
     const latency = new LatencyRecorder();
     for (const ms of lag) latency.record(ms);
     return {
