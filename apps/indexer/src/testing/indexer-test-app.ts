@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ElasticsearchConfig, loadConfig } from '@continuum/config';
+import { ElasticsearchConfig, KafkaConfig, loadConfig } from '@continuum/config';
+import { KAFKA } from '@continuum/messaging';
+import type { Kafka } from 'kafkajs';
 import {
   createElasticsearchClient,
   IndexVerifier,
@@ -67,7 +69,13 @@ export async function startIndexerTestApp(name: string): Promise<IndexerTestApp>
     finder: new PatientFinder(client, naming),
     verifier: new IndexVerifier(client, new ResourceSourceReader(sql), indices),
     async close() {
+      const admin = app.get<Kafka>(KAFKA).admin();
       await app.close();
+      await admin.connect();
+      await admin
+        .deleteTopics({ topics: [loadConfig(KafkaConfig, env).topics.changes] })
+        .catch(() => undefined);
+      await admin.disconnect();
       await indices.deleteAll().catch(() => undefined);
       await client.close();
       await sql.end({ timeout: 5 });
