@@ -6,6 +6,7 @@ import { MessagingModule } from '@continuum/messaging';
 import { APP_LOGGER, ObservabilityModule } from '@continuum/observability';
 import { SearchModule } from '@continuum/search';
 import { StoreModule } from '@continuum/store';
+import { FhirModule } from './fhir/fhir.module';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { FhirExceptionFilter } from './http/fhir-exception.filter';
 import { httpLoggingParams } from './http/http-logging';
@@ -21,6 +22,7 @@ import { OpsModule } from './ops/ops.module';
     MessagingModule,
     SearchModule,
     OpsModule,
+    FhirModule.forRoot(),
   ],
   providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }],
 })

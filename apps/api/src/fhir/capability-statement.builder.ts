@@ -1,0 +1,105 @@
+import { resourceTypes, searchParametersOf, type SearchParamDef } from '@continuum/fhir';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceOperation,
+  CapabilityStatementRestResourceSearchParam,
+} from 'fhir/r4';
+import type { SystemInteraction, TypeInteraction } from './fhir-interaction.decorator';
+import type { FhirRouteEntry } from './fhir-route.table';
+
+/** Changes only with what the server implements: the snapshot test keeps the two together. */
+export const CAPABILITY_DATE = '2026-11-22';
+
+const TYPE_ORDER: TypeInteraction[] = [
+  'read',
+  'vread',
+  'update',
+  'patch',
+  'delete',
+  'history-instance',
+  'history-type',
+  'create',
+  'search-type',
+];
+const SYSTEM_ORDER: SystemInteraction[] = ['transaction', 'batch', 'search-system', 'history-system'];
+
+/**
+ * The CapabilityStatement, generated from the routes the controllers declare and the search parameter registry
+ * the searcher uses, so it says what the server does and nothing else.
+ */
+export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: string): CapabilityStatement {
+  const specs = routes.map((route) => route.spec);
+  const typeInteractions = new Set<TypeInteraction>();
+  const conditional = new Set<TypeInteraction>();
+  const systemInteractions = new Set<SystemInteraction>();
+  const operations = new Map<string, CapabilityStatementRestResourceOperation[]>();
+  for (const spec of specs) {
+    if (spec.level === 'type' || spec.level === 'instance') {
+      typeInteractions.add(spec.interaction);
+      if (spec.conditional) conditional.add(spec.interaction);
+    } else if (spec.level === 'system') spec.interactions.forEach((code) => systemInteractions.add(code));
+    else if (spec.level === 'operation') {
+      const list = operations.get(spec.resourceType) ?? [];
+      if (!list.some((op) => op.name === spec.name))
+        list.push({ name: spec.name, definition: spec.definition, documentation: spec.summary });
+      operations.set(spec.resourceType, list);
+    }
+  }
+  const resource = (type: string): CapabilityStatementRestResource => {
+    const params = [...searchParametersOf(type).values()].filter(isSearchable);
+    const typeOperations = operations.get(type);
+    return {
+      type,
+      interaction: TYPE_ORDER.filter((code) => typeInteractions.has(code)).map((code) => ({ code })),
+      versioning: 'versioned-update',
+      readHistory: typeInteractions.has('vread'),
+      updateCreate: typeInteractions.has('update'),
+      conditionalCreate: conditional.has('create'),
+      conditionalRead: 'full-support',
+      conditionalUpdate: conditional.has('update'),
+      conditionalDelete: conditional.has('delete') ? 'single' : 'not-supported',
+      searchInclude: ['*'],
+      searchRevInclude: ['*'],
+      searchParam: params.filter((def) => !isCommon(def)).map(searchParam),
+      ...(typeOperations ? { operation: typeOperations } : {}),
+    };
+  };
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: CAPABILITY_DATE,
+    publisher: 'Continuum',
+    kind: 'instance',
+    software: { name: 'Continuum' },
+    implementation: { description: 'Continuum shared care record FHIR API', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [
+      {
+        mode: 'server',
+        documentation: `OpenAPI description: ${baseUrl}/openapi.json`,
+        resource: resourceTypes().map(resource),
+        interaction: SYSTEM_ORDER.filter((code) => systemInteractions.has(code)).map((code) => ({ code })),
+        // The common parameters (`_id`, `_lastUpdated`, ...) apply to every type: listed once here.
+        searchParam: [...searchParametersOf('Patient').values()]
+          .filter((def) => isSearchable(def) && isCommon(def))
+          .map(searchParam),
+      },
+    ],
+  };
+}
+
+/** The parser's rule: parameters with an expression (and `_id`, `_lastUpdated`), never `special` ones. */
+function isSearchable(def: SearchParamDef): boolean {
+  return (
+    def.type !== 'special' && (def.expression !== undefined || ['_id', '_lastUpdated'].includes(def.code))
+  );
+}
+
+const isCommon = (def: SearchParamDef) => def.code.startsWith('_');
+
+function searchParam(def: SearchParamDef): CapabilityStatementRestResourceSearchParam {
+  return { name: def.code, definition: def.url, type: def.type };
+}

@@ -1,0 +1,37 @@
+import { FhirError } from '@continuum/fhir';
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+
+/** `_format` values and Accept media types we answer (JSON only); XML and anything else is a 406. */
+const JSON_FORMATS = new Set([
+  'json',
+  'application/json',
+  'application/fhir+json',
+  'application/json+fhir',
+  '*/*',
+  'application/*',
+]);
+
+/** Refuses, with a 406 OperationOutcome, requests asking only for formats we do not produce (XML, Turtle). */
+@Injectable()
+export class ContentNegotiationMiddleware implements NestMiddleware {
+  use(request: Request, _response: Response, next: NextFunction): void {
+    const format = typeof request.query._format === 'string' ? request.query._format : undefined;
+    const wanted = format !== undefined ? [format] : acceptedTypes(request.header('accept'));
+    if (wanted.length === 0 || wanted.some((type) => JSON_FORMATS.has(type.toLowerCase()))) return next();
+    next(
+      FhirError.of(
+        406,
+        'not-supported',
+        `Cannot answer in ${wanted.join(', ')}: this server speaks FHIR JSON only (application/fhir+json)`,
+      ),
+    );
+  }
+}
+
+function acceptedTypes(accept: string | undefined): string[] {
+  return (accept ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0].trim())
+    .filter(Boolean);
+}

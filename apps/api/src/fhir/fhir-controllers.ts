@@ -1,0 +1,17 @@
+import { CapabilityController } from './capability.controller';
+import { FallbackController } from './fallback.controller';
+import { PatientOperationsController } from './patient-operations.controller';
+import { ResourceController } from './resource.controller';
+import { SystemController } from './system.controller';
+
+/**
+ * The FHIR controllers in route order: literal paths (`metadata`, `Patient/:id/$everything`) before the generic
+ * `:type/:id` patterns that would swallow them, the 404/405 fallback last.
+ */
+export const FHIR_CONTROLLERS = [
+  CapabilityController,
+  SystemController,
+  PatientOperationsController,
+  ResourceController,
+  FallbackController,
+];
