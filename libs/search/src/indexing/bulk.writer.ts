@@ -130,7 +130,8 @@ function failureOf(action: IndexAction, item: BulkResponseItem): ItemFailure {
     target: action.target,
     status: item.status,
     type: item.error?.type ?? 'unknown',
-    reason: item.error?.reason ?? '',
+    // Elasticsearch quotes the refused value ("Preview of field's value: ..."), which may be patient data.
+    reason: (item.error?.reason ?? '').replace(/Preview of field's value:[\s\S]*/, '').slice(0, 300),
   };
 }
 
