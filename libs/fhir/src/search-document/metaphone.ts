@@ -11,7 +11,9 @@ const FRONT_VOWELS = (letter: string) => letter !== '' && 'EIY'.includes(letter)
  * (accents and case), and anything but the letters A-Z is ignored.
  */
 export function metaphone(word: string): string {
-  let w = foldText(word).toUpperCase().replace(/[^A-Z]/g, '');
+  let w = foldText(word)
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '');
   if (!w) return '';
   w = w.replace(/([A-BD-Z])\1+/g, '$1'); // adjacent duplicates count once, except C (ACCENT → AKSNT)
   if (/^(KN|GN|PN|AE|WR)/.test(w)) w = w.slice(1);

@@ -25,7 +25,11 @@ export function nameTokens(text: string): string[] {
 export function nameKeysOf(names: readonly HumanName[]): NameKeys {
   const family = names.flatMap((name) => (name.family ? nameTokens(name.family) : []));
   const given = names.flatMap((name) => (name.given ?? []).flatMap(nameTokens));
-  const tokens = unique([...family, ...given, ...names.flatMap((name) => (name.text ? nameTokens(name.text) : []))]);
+  const tokens = unique([
+    ...family,
+    ...given,
+    ...names.flatMap((name) => (name.text ? nameTokens(name.text) : [])),
+  ]);
   const full = names.map((name) => name.text ?? [...(name.given ?? []), name.family ?? ''].join(' '));
   return {
     names: unique(full.map(foldText).filter(Boolean)),

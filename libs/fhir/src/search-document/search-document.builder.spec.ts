@@ -21,7 +21,10 @@ describe('buildSearchDocument', () => {
       birthDate: '1980-02-29',
       gender: 'female',
       address: [{ postalCode: 'ls1 4ap', city: 'Leeds' }],
-      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Zoë &amp; family</p></div>' },
+      text: {
+        status: 'generated',
+        div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Zoë &amp; family</p></div>',
+      },
     };
     const document = buildSearchDocument(patient, facts('Patient', 'p1'));
     expect(document).toMatchObject({
@@ -52,8 +55,17 @@ describe('buildSearchDocument', () => {
       resourceType: 'Observation',
       id: 'o1',
       status: 'final',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
-      code: { coding: [{ system: 'http://snomed.info/sct', code: '271649006', display: 'Systolic blood pressure' }], text: 'Systolic BP' },
+      category: [
+        {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' },
+          ],
+        },
+      ],
+      code: {
+        coding: [{ system: 'http://snomed.info/sct', code: '271649006', display: 'Systolic blood pressure' }],
+        text: 'Systolic BP',
+      },
       subject: { reference: 'Patient/p1' },
       performer: [{ reference: 'Organization/org1' }],
       effectiveDateTime: '2026-10-01T09:30:00Z',
@@ -103,6 +115,8 @@ describe('search keys', () => {
   });
 
   it('strips narrative tags and decodes character references', () => {
-    expect(narrativeText('<div><b>Chest</b>pain&#160;since <br/>Monday &lt;3d&gt;</div>')).toBe('Chest pain since Monday <3d>');
+    expect(narrativeText('<div><b>Chest</b>pain&#160;since <br/>Monday &lt;3d&gt;</div>')).toBe(
+      'Chest pain since Monday <3d>',
+    );
   });
 });

@@ -21,7 +21,16 @@ export interface VersionFacts {
 
 /** Search parameters whose values are the resource's main code and clinical date, in order of preference. */
 const MAIN_CODE_PARAMS = ['code', 'vaccine-code', 'type'];
-const DATE_PARAMS = ['date', 'effective', 'onset-date', 'authoredon', 'recorded-date', 'period', 'issued', 'created'];
+const DATE_PARAMS = [
+  'date',
+  'effective',
+  'onset-date',
+  'authoredon',
+  'recorded-date',
+  'period',
+  'issued',
+  'created',
+];
 const STATUS_PARAMS = ['status', 'clinical-status'];
 
 /**
@@ -29,24 +38,38 @@ const STATUS_PARAMS = ['status', 'clinical-status'];
  * parameters' FHIRPath (the same extraction as the Postgres search index), so both indexes agree on what a
  * resource's code or date is; Patient gets its name, birth date, postcode and NHS number keys on top.
  */
-export function buildSearchDocument(resource: Resource, facts: VersionFacts, options: { baseUrl?: string } = {}): SearchDocument {
+export function buildSearchDocument(
+  resource: Resource,
+  facts: VersionFacts,
+  options: { baseUrl?: string } = {},
+): SearchDocument {
   const rows = extractIndexRows(resource, options);
   const tokens = (codes: string[]) => rows.token.filter((row) => codes.includes(row.code));
   // Local references only: another server's URL or a urn: is not one of our resources.
   const references = rows.reference.filter((row) => row.targetType && !/[/:]/.test(row.targetId));
   const narrative = narrativeOf(resource);
-  const freeText = [
-    narrative,
-    ...rows.string.map((row) => row.exact),
-    ...notesOf(resource),
-  ].filter((part): part is string => Boolean(part));
+  const freeText = [narrative, ...rows.string.map((row) => row.exact), ...notesOf(resource)].filter(
+    (part): part is string => Boolean(part),
+  );
 
   const document: SearchDocument = {
     ...baseOf(facts),
-    organisations: present(unique(references.filter((row) => row.targetType === 'Organization').map((row) => `Organization/${row.targetId}`))),
+    organisations: present(
+      unique(
+        references
+          .filter((row) => row.targetType === 'Organization')
+          .map((row) => `Organization/${row.targetId}`),
+      ),
+    ),
     compartments: present(patientCompartmentsOf(resource, options)),
     identifiers: present(unique(tokens(['identifier']).flatMap(systemValue))),
-    codes: present(unique(rows.token.filter((row) => row.system && !row.code.includes(':') && row.code !== 'identifier').flatMap(systemValue))),
+    codes: present(
+      unique(
+        rows.token
+          .filter((row) => row.system && !row.code.includes(':') && row.code !== 'identifier')
+          .flatMap(systemValue),
+      ),
+    ),
     code: present(unique(firstParamWith(rows, MAIN_CODE_PARAMS).flatMap(systemValue))),
     category: present(unique(tokens(['category']).flatMap(systemValue))),
     status: present(unique(tokens(STATUS_PARAMS).flatMap((row) => row.value ?? []))),
@@ -78,8 +101,12 @@ function baseOf(facts: VersionFacts): SearchDocumentBase {
 
 function patientFields(patient: Patient): PatientSearchFields {
   const names = nameKeysOf(patient.name ?? []);
-  const postcodes = unique((patient.address ?? []).flatMap((address) => (address.postalCode ? [address.postalCode] : [])));
-  const nhsNumber = patient.identifier?.find((identifier) => identifier.system === IdentifierSystem.nhsNumber)?.value;
+  const postcodes = unique(
+    (patient.address ?? []).flatMap((address) => (address.postalCode ? [address.postalCode] : [])),
+  );
+  const nhsNumber = patient.identifier?.find(
+    (identifier) => identifier.system === IdentifierSystem.nhsNumber,
+  )?.value;
   return {
     name: present(names.names),
     family: present(names.family),
@@ -126,7 +153,9 @@ function firstParamWith(rows: IndexRows, codes: string[]): TokenRow[] {
 
 function clinicalDate(rows: IndexRows): string | undefined {
   for (const code of DATE_PARAMS) {
-    const starts = rows.date.filter((row) => row.code === code && Number.isFinite(row.start)).map((row) => row.start);
+    const starts = rows.date
+      .filter((row) => row.code === code && Number.isFinite(row.start))
+      .map((row) => row.start);
     if (starts.length) return new Date(Math.min(...starts)).toISOString();
   }
   return undefined;
