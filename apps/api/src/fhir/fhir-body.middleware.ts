@@ -31,7 +31,7 @@ export class FhirBodyMiddleware implements NestMiddleware {
           `Unsupported Content-Type '${type || 'none'}': send application/fhir+json`,
         ),
       );
-    if ((request as Request & { _body?: boolean })._body) return next();
+    if (request.readableEnded) return next(); // Express's own JSON parser took it (application/json)
     const declared = Number(request.header('content-length') ?? 0);
     if (declared > this.maxBytes) return next(tooLarge(this.maxBytes));
     const chunks: Buffer[] = [];
