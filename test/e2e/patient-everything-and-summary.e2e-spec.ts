@@ -1,0 +1,128 @@
+import { uniqueSuffix } from '@continuum/testing';
+import type { Bundle, Composition, Patient, Resource } from 'fhir/r4';
+import { startApi, type RunningApi } from './support/api-app';
+import { fhirHttp, idsOf, linkOf, type FhirHttp } from './support/fhir-http';
+
+describe('Patient $everything and $summary over HTTP', () => {
+  let api: RunningApi;
+  let http: FhirHttp;
+  let gpPatient = '';
+  let hospitalPatient = '';
+  let stranger = '';
+  const tag = uniqueSuffix();
+
+  const create = async <T extends Resource>(resource: T): Promise<string> => {
+    const created = await http<T>('POST', resource.resourceType, { body: resource });
+    if (created.status !== 201)
+      throw new Error(`${resource.resourceType} not created: ${JSON.stringify(created.body)}`);
+    return created.body?.id ?? '';
+  };
+  const subject = (id: string) => ({ reference: `Patient/${id}` });
+
+  beforeAll(async () => {
+    api = await startApi();
+    http = fhirHttp(api.base);
+    // The same person registered by a GP system and by a hospital; the hospital record links to the GP one (A40 / MPI).
+    gpPatient = await create<Patient>({ resourceType: 'Patient', name: [{ family: `Gp${tag}` }] });
+    hospitalPatient = await create<Patient>({
+      resourceType: 'Patient',
+      name: [{ family: `Hosp${tag}` }],
+      link: [{ other: subject(gpPatient), type: 'seealso' }],
+    });
+    stranger = await create<Patient>({ resourceType: 'Patient' });
+    await create({
+      resourceType: 'AllergyIntolerance',
+      patient: subject(gpPatient),
+      code: { text: 'Penicillin' },
+      clinicalStatus: {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' },
+        ],
+      },
+    });
+    await create({
+      resourceType: 'Condition',
+      subject: subject(hospitalPatient),
+      code: { text: 'Asthma' },
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
+    });
+    await create({
+      resourceType: 'MedicationStatement',
+      status: 'active',
+      subject: subject(gpPatient),
+      medicationCodeableConcept: { text: 'Salbutamol inhaler' },
+    });
+    await create({
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'AMB' },
+      subject: subject(hospitalPatient),
+      period: { start: '2025-03-01' },
+    });
+    for (let i = 0; i < 3; i++)
+      await create({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'Peak flow' },
+        subject: subject(i % 2 ? gpPatient : hospitalPatient),
+        effectiveDateTime: `2025-0${i + 1}-10`,
+        valueQuantity: { value: 400 + i, unit: 'L/min' },
+      });
+    await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Other person' },
+      subject: subject(stranger),
+    });
+  });
+  afterAll(() => api.close());
+
+  const everything = async (id: string, query = '') => {
+    const ids: string[] = [];
+    let url: string | undefined = `Patient/${id}/$everything${query}`;
+    while (url) {
+      const page: Bundle | undefined = (await http<Bundle>('GET', url)).body;
+      ids.push(...idsOf(page));
+      url = linkOf(page, 'next');
+    }
+    return ids;
+  };
+
+  it('returns every record of the person, across linked patients, paged to the end', async () => {
+    const ids = await everything(gpPatient, '?_count=3');
+    // 2 patients, an allergy, a condition, a medication, an encounter and 3 observations; nothing of the stranger's.
+    expect(ids).toHaveLength(9);
+    expect(ids).toEqual(expect.arrayContaining([`Patient/${gpPatient}`, `Patient/${hospitalPatient}`]));
+    expect(ids).not.toContain(`Patient/${stranger}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The link is followed from either side.
+    expect((await everything(hospitalPatient)).sort()).toEqual([...ids].sort());
+  });
+
+  it('narrows by _type and _since', async () => {
+    const observations = await everything(gpPatient, '?_type=Observation');
+    expect(observations).toHaveLength(3);
+    expect(await everything(gpPatient, `?_since=${new Date(Date.now() + 60_000).toISOString()}`)).toEqual([]);
+  });
+
+  it('refuses unknown parameters and unknown patients', async () => {
+    expect((await http('GET', `Patient/${gpPatient}/$everything?start=2020`)).status).toBe(400);
+    expect((await http('GET', `Patient/${uniqueSuffix()}/$everything`)).status).toBe(404);
+  });
+
+  it('$summary is a document with IPS sections filled from the linked records', async () => {
+    const answer = await http<Bundle>('GET', `Patient/${gpPatient}/$summary`);
+    expect(answer.status).toBe(200);
+    expect(answer.body?.type).toBe('document');
+    const composition = answer.body?.entry?.[0].resource as Composition;
+    const section = (loinc: string) => composition.section?.find((s) => s.code?.coding?.[0].code === loinc);
+    expect(section('48765-2')?.text?.div).toContain('Penicillin');
+    expect(section('11450-4')?.text?.div).toContain('Asthma');
+    expect(section('10160-0')?.text?.div).toContain('Salbutamol');
+    expect(section('46240-8')?.entry).toHaveLength(1);
+    expect(section('30954-2')?.entry).toHaveLength(3);
+    expect(answer.body?.entry?.every((e) => e.fullUrl)).toBe(true);
+  });
+});
