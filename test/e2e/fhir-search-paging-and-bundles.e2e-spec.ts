@@ -121,7 +121,7 @@ describe('FHIR search over HTTP: paging links, totals, POST _search, transaction
       entry: [
         ...(transaction.entry ?? []),
         {
-          resource: { resourceType: 'Patient', gender: 'x' } as Patient,
+          resource: { resourceType: 'Patient', birthDate: 'not-a-date' },
           request: { method: 'POST', url: 'Patient' },
         },
       ],
