@@ -9,6 +9,7 @@ import {
   Min,
   ValidateNested,
   IsUrl,
+  ValidateIf,
 } from 'class-validator';
 import topics from '../../messaging/src/topics.json';
 import { applyDecorators, Env, Section } from './config-loader';
@@ -162,10 +163,68 @@ export class IndexerConfig {
   bulkSize!: number;
 }
 
+/** OAuth 2.0 bearer tokens (SMART on FHIR): who may call the API, and the local issuer's keys (docs/security.md). */
+export class AuthConfig {
+  @Env('AUTH_ISSUER', { default: 'https://continuum.local/issuer' })
+  @IsString()
+  issuer!: string;
+
+  @Env('AUTH_AUDIENCE', { default: 'continuum-api' })
+  @IsString()
+  audience!: string;
+
+  /** The issuer's JWKS endpoint; when empty, the JWKS file is used. */
+  @Env('AUTH_JWKS_URL', { default: '' })
+  @ValidateIf((config: AuthConfig) => config.jwksUrl !== '')
+  @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  jwksUrl!: string;
+
+  /** Where the local issuer keeps its keys (generated on first use, never committed). */
+  @Env('CONTINUUM_KEYS_DIR', { default: '.keys' })
+  @IsString()
+  keysDir!: string;
+
+  /** A JWKS file of accepted public keys; when empty, `<keysDir>/jwks.json` (the local issuer's). */
+  @Env('AUTH_JWKS_FILE', { default: '' })
+  @IsString()
+  jwksFile!: string;
+
+  @Env('AUTH_CLOCK_SKEW_SECONDS', { parse: toInt, default: 60 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(0)
+  @Max(300)
+  clockSkewSeconds!: number;
+}
+
+/** Request limits applied at the API edge. */
+export class ApiLimitsConfig {
+  @Env('RATE_LIMIT_PER_MINUTE', { parse: toInt, default: 1200 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  ratePerMinute!: number;
+
+  @Env('RATE_LIMIT_BURST', { parse: toInt, default: 200 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  rateBurst!: number;
+
+  @Env('MAX_BODY_BYTES', { parse: toInt, default: 10 * 1024 * 1024 })
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024)
+  maxBodyBytes!: number;
+
+  @Env('MAX_BUNDLE_ENTRIES', { parse: toInt, default: 1000 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  maxBundleEntries!: number;
+}
+
 // One schema per app: each app validates exactly the settings it uses.
 
 export class ApiAppConfig {
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
+  @Section(() => ApiLimitsConfig) @ValidateNested() limits!: ApiLimitsConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
   @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
@@ -191,6 +250,7 @@ export class IndexerAppConfig {
 
 export class CliAppConfig {
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
   @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;

@@ -20,3 +20,4 @@ export * from './search';
 export * from './ingestion';
 export * from './outbox/outbox.repository';
 export * from './outbox/resource-source.reader';
+export * from './audit';

@@ -2,6 +2,7 @@ import { ResourceChangeEntity } from './resource-change.entity';
 import { ResourceHistoryEntity } from './resource-history.entity';
 import { ResourceEntity } from './resource.entity';
 import { IngestedMessageEntity } from '../ingestion/ingested-message.entity';
+import { AuditEventEntity } from '../audit/audit-event.entity';
 import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
@@ -13,5 +14,6 @@ export const STORE_ENTITIES = [
   ResourceHistoryEntity,
   ResourceChangeEntity,
   IngestedMessageEntity,
+  AuditEventEntity,
   ...SEARCH_INDEX_ENTITIES,
 ];

@@ -1,6 +1,7 @@
 import { CreateResourceTables1763780000000 } from './1763780000000-CreateResourceTables';
 import { CreateSearchIndexTables1763790000000 } from './1763790000000-CreateSearchIndexTables';
 import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateIngestedMessageTable';
+import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditEventTable';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -10,4 +11,5 @@ export const STORE_MIGRATIONS = [
   CreateResourceTables1763780000000,
   CreateSearchIndexTables1763790000000,
   CreateIngestedMessageTable1763800000000,
+  CreateAuditEventTable1763810000000,
 ];

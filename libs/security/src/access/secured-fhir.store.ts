@@ -1,0 +1,223 @@
+import { forbidden, notFound } from '@continuum/fhir';
+import type { FhirStore, HistoryOptions, UpdateOptions, WriteContext, WriteResult } from '@continuum/store';
+import type { Operation } from 'fast-json-patch';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { AuditRecorder, AuditTarget } from '../audit/audit.recorder';
+import type { AuditEventSearch } from '../audit/audit-event.search';
+import type { ConsentGate } from '../consent/consent.gate';
+import type { Interaction } from '../scopes/smart-scope.parser';
+import { type AccessContext, AUDIT_TYPE } from './access-context';
+import type { AccessGuardrails } from './access.guardrails';
+import { bundleInteractions } from './bundle-interactions';
+
+export interface SecuredStoreOptions {
+  maxBundleEntries: number;
+}
+
+/**
+ * FhirStore as the API must use it: the same interactions, each checked against the current caller (scopes,
+ * patient compartment, consent) and audited. Writes are audited right after their own transaction commits and
+ * before the caller is answered (docs/security.md explains the gap this leaves).
+ */
+export class SecuredFhirStore {
+  constructor(
+    private readonly store: FhirStore,
+    private readonly guardrails: AccessGuardrails,
+    private readonly consent: ConsentGate,
+    private readonly audit: AuditRecorder,
+    private readonly auditEvents: AuditEventSearch,
+    private readonly options: SecuredStoreOptions,
+  ) {}
+
+  read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
+    return this.audit.audited('read', async (target, access) => {
+      this.guardrails.assertScope(access, resourceType, 'r');
+      target.resources.push(`${resourceType}/${id}`);
+      if (resourceType === AUDIT_TYPE) return (await this.auditEvents.read(id)) as Resource as T;
+      const resource = await this.store.read<T>(resourceType, id);
+      await this.guardrails.assertVisible(access, resource, target);
+      return resource;
+    });
+  }
+
+  vread<T extends Resource = Resource>(
+    resourceType: string,
+    id: string,
+    versionId: string | number,
+  ): Promise<T> {
+    return this.audit.audited('vread', async (target, access) => {
+      this.guardrails.assertScope(access, resourceType, 'r');
+      target.resources.push(`${resourceType}/${id}/_history/${versionId}`);
+      if (resourceType === AUDIT_TYPE && String(versionId) === '1')
+        return (await this.auditEvents.read(id)) as Resource as T;
+      const resource = await this.store.vread<T>(resourceType, id, versionId);
+      await this.guardrails.assertVisible(access, resource, target);
+      return resource;
+    });
+  }
+
+  create<T extends Resource>(
+    resource: T,
+    context: WriteContext = {},
+    options: { ifNoneExist?: string } = {},
+  ): Promise<WriteResult<T>> {
+    return this.write('create', resource.resourceType, 'c', async (target, access) => {
+      if (options.ifNoneExist) this.guardrails.assertUnrestricted(access, 'Conditional create');
+      await this.guardrails.assertVisible(access, resource, target);
+      return this.store.create(resource, context, options);
+    });
+  }
+
+  update<T extends Resource>(
+    resource: T,
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    return this.write('update', resource.resourceType, 'u', async (target, access) => {
+      await this.guardrails.assertVisible(access, resource, target);
+      await this.assertCurrentVisible(access, resource.resourceType, resource.id ?? '', target);
+      return this.store.update(resource, context, options);
+    });
+  }
+
+  conditionalUpdate<T extends Resource>(
+    resource: T,
+    criteria: string,
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    return this.write('update', resource.resourceType, 'u', async (target, access) => {
+      this.guardrails.assertUnrestricted(access, 'Conditional update');
+      await this.guardrails.assertVisible(access, resource, target);
+      return this.store.conditionalUpdate(resource, criteria, context, options);
+    });
+  }
+
+  patch(
+    resourceType: string,
+    id: string,
+    operations: Operation[],
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult> {
+    return this.write('patch', resourceType, 'u', async (target, access) => {
+      // the patched content is only known inside the store's transaction: patient/ tokens update whole resources,
+      // whose new content is checked before anything is written
+      this.guardrails.assertUnrestricted(access, 'JSON Patch');
+      await this.assertCurrentVisible(access, resourceType, id, target);
+      return this.store.patch(resourceType, id, operations, context, options);
+    });
+  }
+
+  delete(
+    resourceType: string,
+    id: string,
+    context: WriteContext = {},
+    options: UpdateOptions = {},
+  ): Promise<WriteResult> {
+    return this.write('delete', resourceType, 'd', async (target, access) => {
+      await this.assertCurrentVisible(access, resourceType, id, target);
+      return this.store.delete(resourceType, id, context, options);
+    });
+  }
+
+  conditionalDelete(
+    resourceType: string,
+    criteria: string,
+    context: WriteContext = {},
+  ): Promise<WriteResult> {
+    return this.write('delete', resourceType, 'd', async (_target, access) => {
+      this.guardrails.assertUnrestricted(access, 'Conditional delete');
+      return this.store.conditionalDelete(resourceType, criteria, context);
+    });
+  }
+
+  /**
+   * Instance history needs read, type and system history search (SMART v2). Entries a restricted caller may not see
+   * (other patients, hidden by consent, deletions whose content cannot be checked) are left out of the page.
+   */
+  history(scope: { resourceType?: string; id?: string } = {}, options: HistoryOptions = {}): Promise<Bundle> {
+    const level = scope.id ? 'history-instance' : scope.resourceType ? 'history-type' : 'history-system';
+    return this.audit.audited(level, async (target, access) => {
+      if (scope.resourceType === AUDIT_TYPE) throw notFound('AuditEvents have no history');
+      this.guardrails.assertScope(access, scope.resourceType, scope.id ? 'r' : 's');
+      if (scope.id) target.resources.push(`${scope.resourceType}/${scope.id}`);
+      const bundle = await this.store.history(scope, options);
+      if (!access.patientIds && !this.consent.applies(access)) return bundle;
+      const kept: BundleEntry[] = [];
+      for (const entry of bundle.entry ?? [])
+        if (await this.visibleEntry(access, entry, target)) kept.push(entry);
+      return { ...bundle, entry: kept };
+    });
+  }
+
+  /** Transaction or batch: every entry's interaction must be granted; GETs inside bundles for system callers only. */
+  processBundle(
+    bundle: Bundle,
+    context: WriteContext = {},
+    options: { baseUrl?: string } = {},
+  ): Promise<Bundle> {
+    return this.audit.audited(bundle.type === 'batch' ? 'batch' : 'transaction', async (target, access) => {
+      this.guardrails.assertUnrestricted(access, 'A transaction or batch');
+      for (const { resourceType, interaction, resource } of bundleInteractions(
+        bundle,
+        this.options.maxBundleEntries,
+      )) {
+        this.guardrails.assertScope(access, resourceType, interaction);
+        // GET entries run on the store's own reader, outside consent filtering: system callers for direct care only
+        if (
+          (interaction === 'r' || interaction === 's') &&
+          (access.context !== 'system' || this.consent.applies(access))
+        )
+          throw forbidden('Reading inside a bundle is available to system/ callers for direct care only');
+        if (resource) await this.guardrails.assertVisible(access, resource, target);
+      }
+      const response = await this.store.processBundle(bundle, context, options);
+      target.resources.push(...(response.entry ?? []).flatMap((entry) => entry.response?.location ?? []));
+      return response;
+    });
+  }
+
+  private write<T extends WriteResult>(
+    interaction: 'create' | 'update' | 'patch' | 'delete',
+    resourceType: string,
+    scope: Interaction,
+    work: (target: AuditTarget, access: AccessContext) => Promise<T>,
+  ): Promise<T> {
+    return this.audit.audited(interaction, async (target, access) => {
+      this.guardrails.assertScope(access, resourceType, scope);
+      const result = await work(target, access);
+      target.resources.push(
+        `${result.resourceType}/${result.id}${result.versionId ? `/_history/${result.versionId}` : ''}`,
+      );
+      return result;
+    });
+  }
+
+  /** Before changing an existing resource: a restricted caller must be able to see it (absent is fine: a create). */
+  private async assertCurrentVisible(
+    access: AccessContext,
+    resourceType: string,
+    id: string,
+    target: AuditTarget,
+  ) {
+    const current = await this.store.read(resourceType, id).catch(() => undefined);
+    if (current) await this.guardrails.assertVisible(access, current, target);
+  }
+
+  private async visibleEntry(
+    access: AccessContext,
+    entry: BundleEntry,
+    target: AuditTarget,
+  ): Promise<boolean> {
+    if (!entry.resource) return false; // a deletion: nothing to check it against, so restricted callers do not see it
+    if (entry.resource.resourceType === AUDIT_TYPE) return false;
+    try {
+      this.guardrails.assertScope(access, entry.resource.resourceType, 'r');
+      await this.guardrails.assertVisible(access, entry.resource, target);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { Consent } from 'fhir/r4';
+import type postgres from 'postgres';
+
+export interface ResourceRef {
+  resourceType: string;
+  id: string;
+}
+
+/**
+ * What consent checks read from the store, as two indexed lookups: the patient compartments of found resources
+ * (their stored column, so `_elements` or `_summary` cannot hide a subject) and the Consents of those patients.
+ */
+export class ConsentRepository {
+  constructor(private readonly sql: postgres.Sql) {}
+
+  async compartments(refs: ResourceRef[]): Promise<Map<string, string[]>> {
+    if (!refs.length) return new Map();
+    const rows = await this.sql<{ resource_type: string; id: string; compartments: string[] }[]>`
+      SELECT r.resource_type, r.id, r.compartments FROM resource r
+      JOIN unnest(${refs.map((ref) => ref.resourceType)}::text[], ${refs.map((ref) => ref.id)}::text[])
+        AS wanted(resource_type, id) ON r.resource_type = wanted.resource_type AND r.id = wanted.id`;
+    return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.compartments]));
+  }
+
+  /** Current Consent resources in these patients' compartments, by patient id. */
+  async consentsOf(patientIds: string[]): Promise<Map<string, Consent[]>> {
+    const byPatient = new Map<string, Consent[]>();
+    if (!patientIds.length) return byPatient;
+    const rows = await this.sql<{ content: Consent; compartments: string[] }[]>`
+      SELECT content, compartments FROM resource
+      WHERE resource_type = 'Consent' AND NOT deleted AND compartments && ${patientIds}::text[]`;
+    for (const row of rows)
+      for (const patient of row.compartments)
+        byPatient.set(patient, [...(byPatient.get(patient) ?? []), row.content]);
+    return byPatient;
+  }
+}

@@ -1,0 +1,13 @@
+// Security and information governance: SMART scopes, access-checked data access, consent, audit, tokens.
+export * from './scopes/smart-scope.parser';
+export * from './access/access-context';
+export * from './access/access-scope';
+export { SecuredFhirStore } from './access/secured-fhir.store';
+export { SecuredSearcher } from './access/secured.searcher';
+export * from './consent/consent.evaluator';
+export * from './consent/consent-codes';
+export * from './audit/audit-event.builder';
+export { AuditRecorder } from './audit/audit.recorder';
+export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';
+export { LocalIssuer, type TokenRequest } from './jwt/local-issuer';
+export { SecurityModule } from './security.module';

@@ -1,0 +1,70 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+
+export interface TokenRequest {
+  scope: string;
+  subject?: string;
+  clientId?: string;
+  patient?: string;
+  role?: string;
+  organisation?: string;
+  purposeOfUse?: string;
+  /** Lifetime, e.g. `1h`, `15m`, `30s`. */
+  ttl?: string;
+}
+
+const KID = 'continuum-local-1';
+
+/**
+ * The development and test issuer: an ES256 key pair made on first use in the keys folder (gitignored, mode 0600)
+ * and a `jwks.json` with its public half, which the API reads when no JWKS URL is configured.
+ */
+export class LocalIssuer {
+  constructor(
+    private readonly keysDir: string,
+    private readonly issuer: string,
+    private readonly audience: string,
+  ) {}
+
+  async sign(request: TokenRequest): Promise<string> {
+    const key = await this.privateKey();
+    const claims = {
+      scope: request.scope,
+      client_id: request.clientId ?? 'continuum-cli',
+      ...(request.patient ? { patient: request.patient } : {}),
+      ...(request.role ? { role: request.role } : {}),
+      ...(request.organisation ? { org: request.organisation } : {}),
+      ...(request.purposeOfUse ? { purpose_of_use: request.purposeOfUse } : {}),
+    };
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setSubject(request.subject ?? 'local-developer')
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(request.ttl ?? '1h')
+      .sign(await importJWK(key, 'ES256'));
+  }
+
+  private async privateKey(): Promise<JWK> {
+    const file = join(this.keysDir, 'private.jwk.json');
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as JWK;
+    } catch {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      await mkdir(this.keysDir, { recursive: true, mode: 0o700 });
+      const generated = { ...(await exportJWK(privateKey)), kid: KID, alg: 'ES256' };
+      // 'wx': another process may have won the race; everyone then uses what is on disk
+      await writeFile(file, JSON.stringify(generated), { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+      const key = JSON.parse(await readFile(file, 'utf8')) as JWK;
+      const { kty, crv, x, y, kid, alg } = key;
+      await writeFile(
+        join(this.keysDir, 'jwks.json'),
+        JSON.stringify({ keys: [{ kty, crv, x, y, kid, alg, use: 'sig' }] }),
+      );
+      return key;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { AuditEvent } from 'fhir/r4';
+import type postgres from 'postgres';
+import { inTransaction } from '../database/transaction.runner';
+import { AuditEventRepository } from './audit-event.repository';
+
+interface Pending {
+  event: AuditEvent;
+  done: (error?: unknown) => void;
+}
+
+const MAX_BATCH = 500;
+
+/**
+ * Durable audit with group commit: `record` resolves only once its event is committed, and events recorded while
+ * a batch is being written go together in the next one (one transaction, one chain-lock hold for many events).
+ * Callers await it before answering, so no response leaves without its audit row; a failed write rejects them all.
+ */
+export class AuditLog {
+  private readonly queue: Pending[] = [];
+  private draining?: Promise<void>;
+
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly patientIds: (event: AuditEvent) => string[],
+    private readonly repository = new AuditEventRepository(),
+  ) {}
+
+  record(event: AuditEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+    });
+  }
+
+  /** Resolves when everything recorded so far is written (shutdown). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await inTransaction(this.sql, (tx) =>
+          this.repository.append(
+            tx,
+            batch.map((pending) => pending.event),
+            this.patientIds,
+          ),
+        );
+        batch.forEach((pending) => pending.done());
+      } catch (error) {
+        batch.forEach((pending) => pending.done(error ?? new Error('audit write failed')));
+      }
+    }
+  }
+}
