@@ -1,4 +1,5 @@
 import type { BenchSuite } from '../suite';
+import { apiSuite } from './api.suite';
 import { generateSuite } from './generate.suite';
 import { indexSuite } from './index.suite';
 
@@ -6,4 +7,5 @@ import { indexSuite } from './index.suite';
 export const suites: Record<string, BenchSuite> = {
   [generateSuite.name]: generateSuite,
   [indexSuite.name]: indexSuite,
+  [apiSuite.name]: apiSuite,
 };
