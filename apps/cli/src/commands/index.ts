@@ -1,18 +1,22 @@
 import type { Command } from 'commander';
+import { registerAuditVerify } from './audit-verify.command';
 import { registerGenerate } from './generate.command';
 import { registerIndexVerify } from './index-verify.command';
 import { registerKafkaTopics } from './kafka-topics.command';
 import { registerPublish } from './publish.command';
 import { registerReindex } from './reindex.command';
+import { registerToken } from './token.command';
 
 /** A CLI command registers itself (name, options, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command; keep the list sorted.
 export const commands: RegisterCommand[] = [
+  registerAuditVerify,
   registerGenerate,
   registerIndexVerify,
   registerKafkaTopics,
   registerPublish,
   registerReindex,
+  registerToken,
 ];

@@ -54,11 +54,12 @@ export class AuditEventRepository {
     });
     await tx`
       INSERT INTO audit_event (seq, id, recorded, patient_ids, agent, subtype, outcome, content, prev_hash, hash)
-      SELECT r.seq, r.content->>'id', (r.content->>'recorded')::timestamptz,
-             ARRAY(SELECT jsonb_array_elements_text(r.patients)), r.agent, r.content->'subtype'->0->>'code',
-             r.content->>'outcome', r.content, r.prev_hash, r.hash
-      FROM unnest(${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => JSON.stringify(r.event))}::jsonb[],
-                  ${rows.map((r) => JSON.stringify(patientIds(r.event)))}::jsonb[],
+      SELECT r.seq, r.content::jsonb->>'id', (r.content::jsonb->>'recorded')::timestamptz,
+             ARRAY(SELECT jsonb_array_elements_text(r.patients::jsonb)), r.agent,
+             r.content::jsonb->'subtype'->0->>'code', r.content::jsonb->>'outcome', r.content::jsonb,
+             r.prev_hash, r.hash
+      FROM unnest(${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => JSON.stringify(r.event))}::text[],
+                  ${rows.map((r) => JSON.stringify(patientIds(r.event)))}::text[],
                   ${rows.map((r) => r.event.agent?.[0]?.who?.identifier?.value ?? null)}::text[],
                   ${rows.map((r) => r.prev)}::text[], ${rows.map((r) => r.hash)}::text[])
         AS r(seq, content, patients, agent, prev_hash, hash)`;
