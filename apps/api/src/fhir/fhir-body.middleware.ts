@@ -2,9 +2,11 @@ import { badRequest, FhirError } from '@continuum/fhir';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Media types a FHIR request body may have: FHIR JSON, plain JSON, JSON Patch, and form posts to `_search`. */
+/** Media types a FHIR request body may have: FHIR JSON, plain JSON, JSON Patch, and form posts to `_search` and `$op`. */
 const JSON_TYPES = new Set(['application/fhir+json', 'application/json', 'application/json-patch+json']);
 const FORM = 'application/x-www-form-urlencoded';
+/** Where a form body carries parameters: searches and operations invoked by POST. */
+const FORM_PATHS = /\/(_search|\$[a-z-]+)$/i;
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Injection token of the largest accepted request body, in bytes. */
@@ -22,8 +24,8 @@ export class FhirBodyMiddleware implements NestMiddleware {
   use(request: Request, _response: Response, next: NextFunction): void {
     if (!hasBody(request)) return next();
     const type = (request.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    if (type === FORM && request.path.endsWith('/_search')) return next();
-    if (!JSON_TYPES.has(type))
+    const form = type === FORM && FORM_PATHS.test(request.path);
+    if (!form && !JSON_TYPES.has(type))
       return next(
         FhirError.of(
           415,
@@ -31,7 +33,7 @@ export class FhirBodyMiddleware implements NestMiddleware {
           `Unsupported Content-Type '${type || 'none'}': send application/fhir+json`,
         ),
       );
-    if (request.readableEnded) return next(); // Express's own JSON parser took it (application/json)
+    if (request.readableEnded) return next(); // Express's own JSON or form parser took it
     const declared = Number(request.header('content-length') ?? 0);
     if (declared > this.maxBytes) return next(tooLarge(this.maxBytes));
     const chunks: Buffer[] = [];
@@ -48,15 +50,25 @@ export class FhirBodyMiddleware implements NestMiddleware {
     request.on('error', (error) => failed || next(error));
     request.on('end', () => {
       if (failed) return;
+      const text = Buffer.concat(chunks).toString('utf8');
       try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        request.body = text.trim() ? (JSON.parse(text) as unknown) : undefined;
+        request.body = form ? formBody(text) : text.trim() ? (JSON.parse(text) as unknown) : undefined;
         next();
       } catch (error) {
         next(badRequest(`Malformed JSON body: ${(error as Error).message}`));
       }
     });
   }
+}
+
+/** A form body as Express's parser would give it: repeated names become arrays. */
+function formBody(text: string): Record<string, string | string[]> {
+  const body: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const seen = body[key];
+    body[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return body;
 }
 
 function hasBody(request: Request): boolean {
