@@ -12,6 +12,7 @@ import { FhirExceptionFilter } from './http/fhir-exception.filter';
 import { httpLoggingParams } from './http/http-logging';
 import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
 import { OpsModule } from './ops/ops.module';
+import { ApiSecurityModule } from './security/api-security.module';
 
 @Module({
   imports: [
@@ -23,6 +24,7 @@ import { OpsModule } from './ops/ops.module';
     SearchModule,
     OpsModule,
     FhirModule.forRoot(),
+    ApiSecurityModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }],
 })

@@ -1,7 +1,8 @@
 import { HttpConfig } from '@continuum/config';
 import { badRequest, isResourceType, notFound, parseSearchRequest } from '@continuum/fhir';
 import { currentCorrelationId } from '@continuum/observability';
-import { FhirStore, ResourceSearcher, type WriteContext, type WriteResult } from '@continuum/store';
+import { SecuredFhirStore, SecuredSearcher } from '@continuum/security';
+import type { WriteContext, WriteResult } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
@@ -35,8 +36,8 @@ export class FhirService {
   private readonly policy: AccessPolicy;
 
   constructor(
-    private readonly store: FhirStore,
-    private readonly searcher: ResourceSearcher,
+    private readonly store: SecuredFhirStore,
+    private readonly searcher: SecuredSearcher,
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');

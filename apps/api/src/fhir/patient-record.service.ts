@@ -7,7 +7,8 @@ import {
   parseSearchRequest,
   type PatientRecord,
 } from '@continuum/fhir';
-import { FhirStore, ResourceSearcher, type FoundResource } from '@continuum/store';
+import { SecuredFhirStore, SecuredSearcher } from '@continuum/security';
+import type { FoundResource } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type {
   AllergyIntolerance,
@@ -40,8 +41,8 @@ export class PatientRecordService {
   private readonly policy: AccessPolicy;
 
   constructor(
-    private readonly store: FhirStore,
-    private readonly searcher: ResourceSearcher,
+    private readonly store: SecuredFhirStore,
+    private readonly searcher: SecuredSearcher,
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');

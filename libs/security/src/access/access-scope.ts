@@ -7,6 +7,8 @@ export interface AccessRequest {
   method: string;
   /** Path and query string as the client sent them. */
   url: string;
+  /** The request's correlation id (X-Correlation-Id), named in its AuditEvents. */
+  correlationId?: string;
 }
 
 interface Scope {

@@ -32,14 +32,30 @@ export class AccessGuardrails {
   }
 
   /**
-   * A resource read or about to be written: its patients are noted for the audit; outside a patient/ token's
+   * A resource read or about to be changed: its patients are noted for the audit; outside a patient/ token's
    * compartment it reads as absent (404, existence not disclosed); a consent that hides it is a 403.
    */
   async assertVisible(access: AccessContext, resource: Resource, target: AuditTarget): Promise<void> {
-    const patients = patientCompartmentsOf(resource, { baseUrl: this.baseUrl });
-    patients.forEach((patient) => target.patientIds.add(patient));
-    if (access.patientIds && !patients.some((patient) => access.patientIds?.includes(patient)))
+    const patients = this.patientsOf(resource, target);
+    if (!this.inCompartment(access, patients))
       throw notFound(`${resource.resourceType}/${resource.id ?? ''} not found`);
     await this.consent.assertVisible(access, patients);
+  }
+
+  /** A resource about to be written must belong to a patient/ token's patient (403: the caller sent it). */
+  assertWritable(access: AccessContext, resource: Resource, target: AuditTarget): void {
+    if (!this.inCompartment(access, this.patientsOf(resource, target)))
+      throw forbidden(`Writing ${resource.resourceType} outside the token's patient record`);
+  }
+
+  /** The resource's patients, noted for the audit. */
+  private patientsOf(resource: Resource, target: AuditTarget): string[] {
+    const patients = patientCompartmentsOf(resource, { baseUrl: this.baseUrl });
+    patients.forEach((patient) => target.patientIds.add(patient));
+    return patients;
+  }
+
+  private inCompartment(access: AccessContext, patients: string[]): boolean {
+    return !access.patientIds || patients.some((patient) => access.patientIds?.includes(patient));
   }
 }

@@ -63,7 +63,7 @@ export class SecuredFhirStore {
   ): Promise<WriteResult<T>> {
     return this.write('create', resource.resourceType, 'c', async (target, access) => {
       if (options.ifNoneExist) this.guardrails.assertUnrestricted(access, 'Conditional create');
-      await this.guardrails.assertVisible(access, resource, target);
+      this.guardrails.assertWritable(access, resource, target);
       return this.store.create(resource, context, options);
     });
   }
@@ -74,7 +74,7 @@ export class SecuredFhirStore {
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
     return this.write('update', resource.resourceType, 'u', async (target, access) => {
-      await this.guardrails.assertVisible(access, resource, target);
+      this.guardrails.assertWritable(access, resource, target);
       await this.assertCurrentVisible(access, resource.resourceType, resource.id ?? '', target);
       return this.store.update(resource, context, options);
     });
@@ -88,7 +88,6 @@ export class SecuredFhirStore {
   ): Promise<WriteResult<T>> {
     return this.write('update', resource.resourceType, 'u', async (target, access) => {
       this.guardrails.assertUnrestricted(access, 'Conditional update');
-      await this.guardrails.assertVisible(access, resource, target);
       return this.store.conditionalUpdate(resource, criteria, context, options);
     });
   }
@@ -170,7 +169,7 @@ export class SecuredFhirStore {
           (access.context !== 'system' || this.consent.applies(access))
         )
           throw forbidden('Reading inside a bundle is available to system/ callers for direct care only');
-        if (resource) await this.guardrails.assertVisible(access, resource, target);
+        if (resource) this.guardrails.assertWritable(access, resource, target);
       }
       const response = await this.store.processBundle(bundle, context, options);
       target.resources.push(...(response.entry ?? []).flatMap((entry) => entry.response?.location ?? []));

@@ -50,7 +50,7 @@ export class AuditRecorder {
         outcomeDescription: description,
         patientIds: [],
         query: `${request.method} ${request.url}`,
-        correlationId: currentCorrelationId(),
+        correlationId: request.correlationId ?? currentCorrelationId(),
         observer: this.observer,
       }),
     );
@@ -73,7 +73,7 @@ export class AuditRecorder {
         patientIds: [...target.patientIds].sort(),
         resources: target.resources,
         query: request ? `${request.method} ${request.url}` : undefined,
-        correlationId: currentCorrelationId(),
+        correlationId: request?.correlationId ?? currentCorrelationId(),
         observer: this.observer,
       }),
     );
