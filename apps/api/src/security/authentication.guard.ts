@@ -44,10 +44,7 @@ export class AuthenticationGuard implements CanActivate {
           'WWW-Authenticate',
           `Bearer realm="continuum", error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
         );
-      await this.audit.recordRejectedCaller(
-        { method: request.method, url: request.originalUrl },
-        describe(error),
-      );
+      await this.audit.recordRejectedCaller(accessRequestOf(request, response), describe(error));
       throw error;
     }
     this.limit(response, `client:${request.access.clientId}`);
