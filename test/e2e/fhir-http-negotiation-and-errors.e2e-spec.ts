@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
 import { uniqueSuffix } from '@continuum/testing';
 import type { CapabilityStatement, OperationOutcome } from 'fhir/r4';
-import { startApi, type RunningApi } from './support/api-app';
+import { startApiAsSystem, type AuthorisedApi } from './support/api-app';
 import { fhirHttp, type FhirHttp } from './support/fhir-http';
 
 /** A raw GET that asks for gzip (fetch would decode it silently). */
@@ -25,12 +25,12 @@ function getGzipped(url: string): Promise<{ encoding?: string; body: Buffer }> {
 }
 
 describe('FHIR over HTTP: formats, media types and errors as OperationOutcomes', () => {
-  let api: RunningApi;
+  let api: AuthorisedApi;
   let http: FhirHttp;
 
   beforeAll(async () => {
-    api = await startApi();
-    http = fhirHttp(api.base);
+    api = await startApiAsSystem();
+    http = fhirHttp(api.base, { authorization: api.authorization });
   });
   afterAll(() => api.close());
 

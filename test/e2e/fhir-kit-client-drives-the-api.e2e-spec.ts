@@ -1,19 +1,19 @@
 import { uniqueSuffix } from '@continuum/testing';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
 import Client from 'fhir-kit-client';
-import { startApi, type RunningApi } from './support/api-app';
+import { startApiAsSystem, type AuthorisedApi } from './support/api-app';
 
 /** fhir-kit-client answers loosely typed resources; these tests check their shape themselves. */
 const as = <T>(value: unknown): T => value as T;
 
 describe('a real FHIR client library (fhir-kit-client) drives the API', () => {
-  let api: RunningApi;
+  let api: AuthorisedApi;
   let client: Client;
   const system = `urn:continuum:e2e:fkc:${uniqueSuffix()}`;
 
   beforeAll(async () => {
-    api = await startApi();
-    client = new Client({ baseUrl: api.base });
+    api = await startApiAsSystem();
+    client = new Client({ baseUrl: api.base, customHeaders: { Authorization: api.authorization } });
   });
   afterAll(() => api.close());
 

@@ -1,10 +1,10 @@
 import { uniqueSuffix } from '@continuum/testing';
 import type { Bundle, OperationOutcome, Patient } from 'fhir/r4';
-import { startApi, type RunningApi } from './support/api-app';
+import { startApiAsSystem, type AuthorisedApi } from './support/api-app';
 import { fhirHttp, type FhirHttp } from './support/fhir-http';
 
 describe('FHIR REST interactions over HTTP', () => {
-  let api: RunningApi;
+  let api: AuthorisedApi;
   let http: FhirHttp;
   const system = `urn:continuum:e2e:${uniqueSuffix()}`;
   const aPatient = (value: string, family = 'Lovelace'): Patient => ({
@@ -15,8 +15,8 @@ describe('FHIR REST interactions over HTTP', () => {
   });
 
   beforeAll(async () => {
-    api = await startApi();
-    http = fhirHttp(api.base);
+    api = await startApiAsSystem();
+    http = fhirHttp(api.base, { authorization: api.authorization });
   });
   afterAll(() => api.close());
 

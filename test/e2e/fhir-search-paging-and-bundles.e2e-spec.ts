@@ -1,10 +1,10 @@
 import { uniqueSuffix } from '@continuum/testing';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
-import { startApi, type RunningApi } from './support/api-app';
+import { startApiAsSystem, type AuthorisedApi } from './support/api-app';
 import { fhirHttp, idsOf, linkOf, type FhirHttp } from './support/fhir-http';
 
 describe('FHIR search over HTTP: paging links, totals, POST _search, transaction and batch', () => {
-  let api: RunningApi;
+  let api: AuthorisedApi;
   let http: FhirHttp;
   const code = `e2e-${uniqueSuffix()}`;
   const system = 'urn:continuum:e2e:codes';
@@ -20,8 +20,8 @@ describe('FHIR search over HTTP: paging links, totals, POST _search, transaction
   });
 
   beforeAll(async () => {
-    api = await startApi();
-    http = fhirHttp(api.base);
+    api = await startApiAsSystem();
+    http = fhirHttp(api.base, { authorization: api.authorization });
     patientId =
       (await http<Patient>('POST', 'Patient', { body: { resourceType: 'Patient' } })).body?.id ?? '';
     for (let i = 0; i < 12; i++) await http('POST', 'Observation', { body: anObservation(i) });
@@ -68,7 +68,11 @@ describe('FHIR search over HTTP: paging links, totals, POST _search, transaction
   it('searches by POST _search with a form body, as GET does', async () => {
     const response = await fetch(`${api.base}/Observation/_search`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/fhir+json' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/fhir+json',
+        authorization: api.authorization,
+      },
       body: new URLSearchParams({ code: `${system}|${code}`, _summary: 'count' }).toString(),
     });
     expect(response.status).toBe(200);

@@ -1,10 +1,10 @@
 import { uniqueSuffix } from '@continuum/testing';
 import type { Bundle, Composition, Patient, Resource } from 'fhir/r4';
-import { startApi, type RunningApi } from './support/api-app';
+import { startApiAsSystem, type AuthorisedApi } from './support/api-app';
 import { fhirHttp, idsOf, linkOf, type FhirHttp } from './support/fhir-http';
 
 describe('Patient $everything and $summary over HTTP', () => {
-  let api: RunningApi;
+  let api: AuthorisedApi;
   let http: FhirHttp;
   let gpPatient = '';
   let hospitalPatient = '';
@@ -20,8 +20,8 @@ describe('Patient $everything and $summary over HTTP', () => {
   const subject = (id: string) => ({ reference: `Patient/${id}` });
 
   beforeAll(async () => {
-    api = await startApi();
-    http = fhirHttp(api.base);
+    api = await startApiAsSystem();
+    http = fhirHttp(api.base, { authorization: api.authorization });
     // The same person registered by a GP system and by a hospital; the hospital record links to the GP one (A40 / MPI).
     gpPatient = await create<Patient>({ resourceType: 'Patient', name: [{ family: `Gp${tag}` }] });
     hospitalPatient = await create<Patient>({

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { testTokens } from '@continuum/security/testing/test-tokens';
 import { testEnv } from '@continuum/testing';
 
 export interface RunningApi {
@@ -42,4 +43,26 @@ export async function startApi(): Promise<RunningApi> {
   app.disable('x-powered-by');
   await app.listen(port, '127.0.0.1');
   return { app, base, close: () => app.close() };
+}
+
+export interface AuthorisedApi extends RunningApi {
+  /** `Bearer <token>` of a full-access system client. */
+  authorization: string;
+}
+
+/**
+ * The API with a full-access system token (SMART `system/*.cruds`) from a local test issuer, and a rate limit
+ * out of the way: for tests about FHIR behaviour rather than security.
+ */
+export async function startApiAsSystem(): Promise<AuthorisedApi> {
+  const tokens = testTokens();
+  Object.assign(process.env, tokens.env, { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000' });
+  const api = await startApi();
+  // Direct care (TREAT): no consent filtering, so history shows deletions and batches may read.
+  const token = await tokens.issue({
+    scope: 'system/*.cruds',
+    clientId: 'fhir-api-e2e',
+    purposeOfUse: 'TREAT',
+  });
+  return { ...api, authorization: `Bearer ${token}` };
 }

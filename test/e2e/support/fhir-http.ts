@@ -8,7 +8,7 @@ export interface HttpAnswer<T = Resource> {
 }
 
 /** Plain HTTP against the FHIR base with Node's fetch, so tests see exactly what a client sees. */
-export function fhirHttp(base: string) {
+export function fhirHttp(base: string, defaultHeaders: Record<string, string> = {}) {
   return async function call<T = Resource>(
     method: string,
     path: string,
@@ -20,6 +20,7 @@ export function fhirHttp(base: string) {
       headers: {
         ...(hasBody ? { 'content-type': 'application/fhir+json' } : {}),
         accept: 'application/fhir+json',
+        ...defaultHeaders,
         ...options.headers,
       },
       body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
