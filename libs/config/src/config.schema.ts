@@ -196,7 +196,7 @@ export class AuthConfig {
   clockSkewSeconds!: number;
 }
 
-/** Request limits applied at the API edge. */
+/** Request limits applied at the API edge (the body size limit is the FHIR module's own, 10 MiB). */
 export class ApiLimitsConfig {
   @Env('RATE_LIMIT_PER_MINUTE', { parse: toInt, default: 1200 })
   @IsInt({ message: 'must be an integer' })
@@ -207,11 +207,6 @@ export class ApiLimitsConfig {
   @IsInt({ message: 'must be an integer' })
   @Min(1)
   rateBurst!: number;
-
-  @Env('MAX_BODY_BYTES', { parse: toInt, default: 10 * 1024 * 1024 })
-  @IsInt({ message: 'must be an integer number of bytes' })
-  @Min(1024)
-  maxBodyBytes!: number;
 
   @Env('MAX_BUNDLE_ENTRIES', { parse: toInt, default: 1000 })
   @IsInt({ message: 'must be an integer' })
