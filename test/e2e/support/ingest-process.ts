@@ -35,7 +35,9 @@ export class IngestProcess {
 
   kill(signal: NodeJS.Signals): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return Promise.resolve(child?.exitCode ?? null);
+    // A process ended by a signal has a signalCode and no exitCode: either means there is nothing left to kill.
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return Promise.resolve(child?.exitCode ?? null);
     return new Promise((resolveExit) => {
       child.once('exit', (code) => resolveExit(code));
       child.kill(signal);
