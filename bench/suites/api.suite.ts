@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DatabaseConfig, loadConfig } from '@continuum/config';
 import { CommunityGenerator } from '@continuum/generator';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
+import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
 import type { Resource } from 'fhir/r4';
 import postgres from 'postgres';
@@ -44,6 +45,7 @@ let database: { config: DatabaseConfig; drop: () => Promise<void> } | undefined;
 let sql: postgres.Sql | undefined;
 let api: ChildProcess | undefined;
 let origin = '';
+let authorization = '';
 let scenarios: Scenario[] = [];
 let readTargets: [string, string][] = [];
 
@@ -127,7 +129,11 @@ async function pickScenarios(db: postgres.Sql): Promise<Scenario[]> {
 async function startApi(ctx: SuiteContext, config: DatabaseConfig): Promise<void> {
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
-  const root = resolve(__dirname, '../..');
+  // --api-root: another checkout's API (e.g. an earlier commit) against the same data.
+  const root = resolve(ctx.options.extra['api-root'] ?? resolve(__dirname, '../..'));
+  // A direct-care system client from a local issuer; the rate limit is lifted, or it would be what is measured.
+  const tokens = testTokens();
+  authorization = `Bearer ${await tokens.issue({ scope: 'system/*.cruds', clientId: 'bench', purposeOfUse: 'TREAT' })}`;
   api = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/api/src/main.ts'],
@@ -135,6 +141,9 @@ async function startApi(ctx: SuiteContext, config: DatabaseConfig): Promise<void
       cwd: root,
       env: {
         ...process.env,
+        ...tokens.env,
+        RATE_LIMIT_PER_MINUTE: '100000000',
+        RATE_LIMIT_BURST: '1000000',
         DATABASE_URL: config.url,
         API_PORT: String(port),
         FHIR_BASE_URL: `${origin}/fhir`,
@@ -165,7 +174,7 @@ async function hammer(scenario: Scenario, seconds: number, connections: number) 
         url: origin,
         connections,
         duration: seconds,
-        headers: { accept: 'application/fhir+json' },
+        headers: { accept: 'application/fhir+json', authorization },
         requests: [
           {
             setupRequest: (request) => ({ ...request, path: scenario.paths[next++ % scenario.paths.length] }),
@@ -194,7 +203,7 @@ function describeRun(name: string, run: Awaited<ReturnType<typeof hammer>>): str
  * FHIR REST API throughput and latency on generated data (read, typical searches, `$everything`) through an API
  * process of its own, loaded by autocannon. Reference: the same reads straight from Postgres by primary key.
  * Options: --seconds (per scenario, default 10), --connections (default 8), --keep true (keep the database and
- * reuse it on the next run of the same size).
+ * reuse it on the next run of the same size), --api-root <checkout> (run another checkout's API).
  */
 export const apiSuite: BenchSuite = {
   name: 'api',
@@ -226,6 +235,14 @@ export const apiSuite: BenchSuite = {
     ctx.log(`${count} resources stored`);
     scenarios = await pickScenarios(sql);
     await startApi(ctx, database.config);
+    // A search that finds nothing is cheap: show what each scenario's first target answers.
+    for (const scenario of scenarios) {
+      const response = await fetch(`${origin}${scenario.paths[0]}`, { headers: { authorization } });
+      const body = (await response.json()) as { entry?: unknown[] };
+      ctx.log(
+        `${scenario.name}: HTTP ${response.status}, ${body.entry?.length ?? 1} entries for ${scenario.paths[0]}`,
+      );
+    }
   },
 
   async warmup(ctx) {
