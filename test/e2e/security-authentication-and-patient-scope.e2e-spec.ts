@@ -84,6 +84,7 @@ describe('security: authentication, SMART scopes and patient/ confinement, every
     ['for another audience', () => tokens.otherAudience({ scope: 'system/*.rs' }), /aud claim/],
     ['with a forged signature', () => tokens.forged({ scope: 'system/*.rs' }), /signature is invalid/],
     ['with alg none', () => Promise.resolve(tokens.unsigned({ scope: 'system/*.rs' })), /algorithm|invalid/],
+    ['signed HS256 with the public key as secret', () => tokens.hmac({ scope: 'system/*.rs' }), /algorithm/],
     ['that is not a JWT', () => Promise.resolve('not-a-token'), /invalid/],
   ])('a token %s: 401', async (_name, make, reason) => {
     const answer = await call<OperationOutcome>('GET', `Patient/${ids.p1}`, await make());

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
@@ -41,6 +41,15 @@ export function testTokens() {
         .setExpirationTime('1h')
         .sign(privateKey);
     },
+    /** HS256 keyed with the issuer's public JWKS: the algorithm-confusion attack. */
+    hmac: async (request: TokenRequest) =>
+      new SignJWT(claims(request))
+        .setProtectedHeader({ alg: 'HS256', kid: 'continuum-local-1' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject('confused')
+        .setExpirationTime('1h')
+        .sign(new Uint8Array(readFileSync(join(keysDir, 'jwks.json')))),
     unsigned: (request: TokenRequest) => {
       const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);
