@@ -28,7 +28,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: { ifNoneExist?: string } = {},
   ): Promise<WriteResult<T>> {
-    return inTransaction(this.sql, (tx) =>
+    return this.write(context, (tx) =>
       options.ifNoneExist
         ? this.writer.conditionalCreate(tx, resource, options.ifNoneExist, context)
         : this.writer.create(tx, resource, context),
@@ -40,7 +40,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return inTransaction(this.sql, (tx) => this.writer.update(tx, resource, context, options));
+    return this.write(context, (tx) => this.writer.update(tx, resource, context, options));
   }
 
   conditionalUpdate<T extends Resource>(
@@ -49,7 +49,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return inTransaction(this.sql, (tx) =>
+    return this.write(context, (tx) =>
       this.writer.conditionalUpdate(tx, resource, criteria, context, options),
     );
   }
@@ -61,9 +61,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return inTransaction(this.sql, (tx) =>
-      this.writer.patch(tx, resourceType, id, operations, context, options),
-    );
+    return this.write(context, (tx) => this.writer.patch(tx, resourceType, id, operations, context, options));
   }
 
   delete(
@@ -72,7 +70,7 @@ export class FhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return inTransaction(this.sql, (tx) => this.writer.delete(tx, resourceType, id, context, options));
+    return this.write(context, (tx) => this.writer.delete(tx, resourceType, id, context, options));
   }
 
   conditionalDelete(
@@ -80,9 +78,7 @@ export class FhirStore {
     criteria: string,
     context: WriteContext = {},
   ): Promise<WriteResult> {
-    return inTransaction(this.sql, (tx) =>
-      this.writer.conditionalDelete(tx, resourceType, criteria, context),
-    );
+    return this.write(context, (tx) => this.writer.conditionalDelete(tx, resourceType, criteria, context));
   }
 
   read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
@@ -111,6 +107,18 @@ export class FhirStore {
     return bundle.type === 'batch'
       ? this.batches.process(bundle, context, options)
       : this.transactions.process(bundle, context, options);
+  }
+
+  /** One write in its own transaction, followed there by the caller's `inTransaction` step (its audit row). */
+  private write<R extends WriteResult>(
+    context: WriteContext,
+    work: (tx: postgres.TransactionSql) => Promise<R>,
+  ): Promise<R> {
+    return inTransaction(this.sql, async (tx) => {
+      const result = await work(tx);
+      await context.inTransaction?.(tx, result);
+      return result;
+    });
   }
 
   /** Ingestion's bulk path: validated, versioned, guarded against stale or replayed copies; one result per entry. */

@@ -8,6 +8,11 @@ export interface WriteContext {
   sourceSystem?: string;
   /** Correlation id of the request or message that caused the write. */
   requestId?: string;
+  /**
+   * Runs inside the write's transaction, after it (single writes only; not bundles or the bulk path): what must
+   * commit or roll back with the data, such as its audit row.
+   */
+  inTransaction?: (tx: postgres.TransactionSql, result: WriteResult) => Promise<void>;
 }
 
 /** Either the pool or an open transaction: operations accept both so bundles can run them in theirs. */

@@ -2,6 +2,7 @@ import { forbidden, notFound } from '@continuum/fhir';
 import type { FhirStore, HistoryOptions, UpdateOptions, WriteContext, WriteResult } from '@continuum/store';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type postgres from 'postgres';
 import type { AuditRecorder, AuditTarget } from '../audit/audit.recorder';
 import type { AuditEventSearch } from '../audit/audit-event.search';
 import type { ConsentGate } from '../consent/consent.gate';
@@ -61,10 +62,10 @@ export class SecuredFhirStore {
     context: WriteContext = {},
     options: { ifNoneExist?: string } = {},
   ): Promise<WriteResult<T>> {
-    return this.write('create', resource.resourceType, 'c', async (target, access) => {
+    return this.write('create', resource.resourceType, 'c', context, async (target, access, audited) => {
       if (options.ifNoneExist) this.guardrails.assertUnrestricted(access, 'Conditional create');
       this.guardrails.assertWritable(access, resource, target);
-      return this.store.create(resource, context, options);
+      return this.store.create(resource, audited, options);
     });
   }
 
@@ -73,10 +74,10 @@ export class SecuredFhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return this.write('update', resource.resourceType, 'u', async (target, access) => {
+    return this.write('update', resource.resourceType, 'u', context, async (target, access, audited) => {
       this.guardrails.assertWritable(access, resource, target);
       await this.assertCurrentVisible(access, resource.resourceType, resource.id ?? '', target);
-      return this.store.update(resource, context, options);
+      return this.store.update(resource, audited, options);
     });
   }
 
@@ -86,9 +87,9 @@ export class SecuredFhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return this.write('update', resource.resourceType, 'u', async (target, access) => {
+    return this.write('update', resource.resourceType, 'u', context, async (_target, access, audited) => {
       this.guardrails.assertUnrestricted(access, 'Conditional update');
-      return this.store.conditionalUpdate(resource, criteria, context, options);
+      return this.store.conditionalUpdate(resource, criteria, audited, options);
     });
   }
 
@@ -99,12 +100,12 @@ export class SecuredFhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return this.write('patch', resourceType, 'u', async (target, access) => {
+    return this.write('patch', resourceType, 'u', context, async (target, access, audited) => {
       // the patched content is only known inside the store's transaction: patient/ tokens update whole resources,
       // whose new content is checked before anything is written
       this.guardrails.assertUnrestricted(access, 'JSON Patch');
       await this.assertCurrentVisible(access, resourceType, id, target);
-      return this.store.patch(resourceType, id, operations, context, options);
+      return this.store.patch(resourceType, id, operations, audited, options);
     });
   }
 
@@ -114,9 +115,9 @@ export class SecuredFhirStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return this.write('delete', resourceType, 'd', async (target, access) => {
+    return this.write('delete', resourceType, 'd', context, async (target, access, audited) => {
       await this.assertCurrentVisible(access, resourceType, id, target);
-      return this.store.delete(resourceType, id, context, options);
+      return this.store.delete(resourceType, id, audited, options);
     });
   }
 
@@ -125,9 +126,9 @@ export class SecuredFhirStore {
     criteria: string,
     context: WriteContext = {},
   ): Promise<WriteResult> {
-    return this.write('delete', resourceType, 'd', async (_target, access) => {
+    return this.write('delete', resourceType, 'd', context, async (_target, access, audited) => {
       this.guardrails.assertUnrestricted(access, 'Conditional delete');
-      return this.store.conditionalDelete(resourceType, criteria, context);
+      return this.store.conditionalDelete(resourceType, criteria, audited);
     });
   }
 
@@ -177,19 +178,26 @@ export class SecuredFhirStore {
     });
   }
 
+  /**
+   * A single write: scope checked, and its success AuditEvent appended inside the write's own transaction (through
+   * WriteContext.inTransaction), so the data and its audit row commit or roll back together.
+   */
   private write<T extends WriteResult>(
     interaction: 'create' | 'update' | 'patch' | 'delete',
     resourceType: string,
     scope: Interaction,
-    work: (target: AuditTarget, access: AccessContext) => Promise<T>,
+    context: WriteContext,
+    work: (target: AuditTarget, access: AccessContext, audited: WriteContext) => Promise<T>,
   ): Promise<T> {
-    return this.audit.audited(interaction, async (target, access) => {
+    return this.audit.audited(interaction, async (target, access, auditInTransaction) => {
       this.guardrails.assertScope(access, resourceType, scope);
-      const result = await work(target, access);
-      target.resources.push(
-        `${result.resourceType}/${result.id}${result.versionId ? `/_history/${result.versionId}` : ''}`,
-      );
-      return result;
+      const inTransaction = async (tx: postgres.TransactionSql, result: WriteResult) => {
+        target.resources.push(
+          `${result.resourceType}/${result.id}${result.versionId ? `/_history/${result.versionId}` : ''}`,
+        );
+        await auditInTransaction(tx);
+      };
+      return work(target, access, { ...context, inTransaction });
     });
   }
 

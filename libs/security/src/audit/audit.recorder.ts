@@ -1,11 +1,16 @@
 import { isFhirError } from '@continuum/fhir';
 import { currentCorrelationId } from '@continuum/observability';
 import type { AuditLog } from '@continuum/store';
+import type { AuditEvent } from 'fhir/r4';
+import type postgres from 'postgres';
 import type { AccessContext } from '../access/access-context';
 import { type AccessRequest, currentAccess, currentRequest } from '../access/access-scope';
 import { type AuditedInteraction, type AuditOutcome, buildAuditEvent } from './audit-event.builder';
 
 /** What one data access touched, filled in as it goes so that a refusal is audited with what was asked for. */
+/** Appends the success event inside the caller's (the data write's) transaction. */
+export type AuditInTransaction = (tx: postgres.TransactionSql) => Promise<void>;
+
 export interface AuditTarget {
   patientIds: Set<string>;
   resources: string[];
@@ -21,23 +26,34 @@ export class AuditRecorder {
     private readonly observer: string,
   ) {}
 
-  /** Runs `work` for the current caller and audits it, whatever the outcome. */
+  /**
+   * Runs `work` for the current caller and audits it, whatever the outcome. A write passes `inTransaction` to the
+   * store so its success event commits with the data; otherwise (reads, refusals, bundles) the event is written
+   * through the group-committing log before the caller is answered.
+   */
   async audited<T>(
     interaction: AuditedInteraction,
-    work: (target: AuditTarget, access: AccessContext) => Promise<T>,
+    work: (target: AuditTarget, access: AccessContext, inTransaction: AuditInTransaction) => Promise<T>,
   ): Promise<T> {
     const access = currentAccess();
     const target: AuditTarget = { patientIds: new Set(access.patientIds ?? []), resources: [] };
+    let writtenWithData = false;
+    const inTransaction: AuditInTransaction = async (tx) => {
+      await this.log.appendIn(tx, this.event(interaction, access, target, 'success'));
+      writtenWithData = true;
+    };
     let value: T;
     try {
-      value = await work(target, access);
+      value = await work(target, access, inTransaction);
     } catch (error) {
       const { outcome, description } = describe(error);
       // the caller gets the original error even if the audit store is down as well
-      await this.write(interaction, access, target, outcome, description).catch(() => undefined);
+      await this.log
+        .record(this.event(interaction, access, target, outcome, description))
+        .catch(() => undefined);
       throw error;
     }
-    await this.write(interaction, access, target, 'success');
+    if (!writtenWithData) await this.log.record(this.event(interaction, access, target, 'success'));
     return value;
   }
 
@@ -56,27 +72,25 @@ export class AuditRecorder {
     );
   }
 
-  private write(
+  private event(
     interaction: AuditedInteraction,
     access: AccessContext,
     target: AuditTarget,
     outcome: AuditOutcome,
     description?: string,
-  ): Promise<void> {
+  ): AuditEvent {
     const request = currentRequest();
-    return this.log.record(
-      buildAuditEvent({
-        interaction,
-        outcome,
-        outcomeDescription: description,
-        access,
-        patientIds: [...target.patientIds].sort(),
-        resources: target.resources,
-        query: request ? `${request.method} ${request.url}` : undefined,
-        correlationId: request?.correlationId ?? currentCorrelationId(),
-        observer: this.observer,
-      }),
-    );
+    return buildAuditEvent({
+      interaction,
+      outcome,
+      outcomeDescription: description,
+      access,
+      patientIds: [...target.patientIds].sort(),
+      resources: target.resources,
+      query: request ? `${request.method} ${request.url}` : undefined,
+      correlationId: request?.correlationId ?? currentCorrelationId(),
+      observer: this.observer,
+    });
   }
 }
 

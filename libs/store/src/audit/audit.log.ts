@@ -32,6 +32,11 @@ export class AuditLog {
     });
   }
 
+  /** Appends one event inside the caller's transaction (a data write's), so both commit or neither does. */
+  appendIn(tx: postgres.TransactionSql, event: AuditEvent): Promise<void> {
+    return this.repository.append(tx, [event], this.patientIds);
+  }
+
   /** Resolves when everything recorded so far is written (shutdown). */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
