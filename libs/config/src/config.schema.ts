@@ -83,7 +83,9 @@ export class KafkaConfig {
 
   @Env('KAFKA_CLIENT_ID', { default: 'continuum' })
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'must contain only letters, digits, dots, dashes and underscores' })
+  @Matches(/^[A-Za-z0-9._-]+$/, {
+    message: 'must contain only letters, digits, dots, dashes and underscores',
+  })
   clientId!: string;
 
   @Section(() => KafkaTopicsConfig)
@@ -93,7 +95,10 @@ export class KafkaConfig {
 
 export class ElasticsearchConfig {
   @Env('ELASTICSEARCH_NODE', { default: 'http://127.0.0.1:9200' })
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an http(s) URL' },
+  )
   node!: string;
 
   @Env('ELASTICSEARCH_INDEX_PREFIX', { default: 'continuum' })
@@ -149,6 +154,13 @@ export class IngestConfig {
   @Min(1)
   @Max(10_000)
   maxBatchMessages!: number;
+
+  /** Partitions one ingest process works on at once; scale further with more processes in the group. */
+  @Env('INGEST_PARTITIONS_CONCURRENTLY', { parse: toInt, default: 3 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(64)
+  partitionsConcurrently!: number;
 }
 
 export class IndexerConfig {
@@ -176,7 +188,10 @@ export class AuthConfig {
   /** The issuer's JWKS endpoint; when empty, the JWKS file is used. */
   @Env('AUTH_JWKS_URL', { default: '' })
   @ValidateIf((config: AuthConfig) => config.jwksUrl !== '')
-  @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, protocols: ['https', 'http'], require_protocol: true },
+    { message: 'must be an http(s) URL' },
+  )
   jwksUrl!: string;
 
   /** Where the local issuer keeps its keys (generated on first use, never committed). */

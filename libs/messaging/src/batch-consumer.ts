@@ -25,6 +25,11 @@ export interface BatchConsumerOptions {
   topics: string[];
   handle: BatchHandler;
   maxBatchMessages: number;
+  /**
+   * Partitions handled at once by this member (each still strictly in order). More than one overlaps one chunk's
+   * database waits with another's work; the handler must be safe to run concurrently for different partitions.
+   */
+  partitionsConcurrently?: number;
   fromBeginning?: boolean;
   retry?: { initialMs: number; maxMs: number };
   registry?: Registry;
@@ -65,7 +70,7 @@ export class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
   }
@@ -202,5 +207,9 @@ function* chunks<T>(items: T[], size: number): Generator<T[]> {
 function describeError(error: unknown): Record<string, unknown> | string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  return { type: error.name, message: error.message.slice(0, 500), ...(typeof code === 'string' ? { code } : {}) };
+  return {
+    type: error.name,
+    message: error.message.slice(0, 500),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }

@@ -43,6 +43,7 @@ export class InboundConsumer implements OnApplicationBootstrap, BeforeApplicatio
         groupId: ingestConfig.consumerGroup,
         topics: [...this.translators.keys()],
         maxBatchMessages: ingestConfig.maxBatchMessages,
+        partitionsConcurrently: ingestConfig.partitionsConcurrently,
         registry,
         handle: (messages) => this.handle(messages),
       },

@@ -15,6 +15,11 @@ export interface BulkEntry {
    * skipped as `stale`; without it, only identical replays are detected.
    */
   sourceUpdated?: string;
+  /**
+   * The caller has already run `findProblems` (the same rules, same size limit) on exactly this resource, e.g.
+   * ingestion, which validates each message whole before writing so that it can refuse it whole. Skips the repeat.
+   */
+  validated?: boolean;
 }
 
 export interface BulkEntryResult {
@@ -145,6 +150,7 @@ export class BulkUpserter {
     if (entry.sourceUpdated !== undefined && Number.isNaN(new Date(entry.sourceUpdated).getTime())) {
       return [{ code: 'value', diagnostics: `Invalid sourceUpdated '${entry.sourceUpdated}'` }];
     }
+    if (entry.validated) return [];
     return findProblems(resource, { maxResourceBytes: this.options.maxResourceBytes }).filter(
       (problem) => (problem.severity ?? 'error') === 'error',
     );
