@@ -96,7 +96,7 @@ function purposeFrom(claim: unknown, role: Role | undefined, context: ScopeConte
   if (stated && !PURPOSES.includes(stated)) throw forbidden(`Unknown purpose of use '${stated}'`);
   if (role === 'analyst' && stated && !SECONDARY.has(stated))
     throw forbidden('Analysts work for secondary purposes only');
-  return stated ?? (role === 'analyst' ? 'HRESCH' : context === 'system' ? 'HOPERAT' : 'TREAT');
+  return stated ?? (role === 'analyst' ? 'HRESCH' : context === 'system' ? 'HSYSADMIN' : 'TREAT');
 }
 
 /** What each role may do at most, whatever its `user/` scopes say. */
