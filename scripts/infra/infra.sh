@@ -472,24 +472,27 @@ kafka_round_trip() {
     2>>"$KAFKA_CONSOLE_LOG" | grep -q '^ready-'
 }
 
-# "name partitions" per line from topics.json (an object of entries or an array;
-# each entry has name and partitions).
+# "name partitions [key=value ...]" per line from topics.json (an object of entries or an array;
+# each entry has name, partitions and optional topic-level config such as max.message.bytes).
 topic_specs() {
   require_cmd node "install Node.js 20 (the project's runtime)"
-  node -p "const t = require(process.argv[1]); (Array.isArray(t) ? t : Object.values(t)).map((e) => e.name + ' ' + e.partitions).join('\n')" "$TOPICS_JSON"
+  node -p "const t = require(process.argv[1]); (Array.isArray(t) ? t : Object.values(t)).map((e) => [e.name, e.partitions, ...Object.entries(e.config || {}).map(([k, v]) => k + '=' + v)].join(' ')).join('\n')" "$TOPICS_JSON"
 }
 
 # Creates the topics that are missing; existing ones are left as they are.
 kafka_create_topics() {
-  local name partitions created=()
+  local name partitions settings setting created=()
+  local -a config_args
   if [[ $KAFKA_TOPICS_KNOWN != true ]]; then
     kafka_metadata_answers || die "Kafka does not answer metadata requests on $KAFKA_HOST:$KAFKA_PORT; see $KAFKA_CONSOLE_LOG"
   fi
-  while read -r name partitions; do
+  while read -r name partitions settings; do
     [[ -n $name ]] || continue
     grep -qxF -- "$name" <<<"$KAFKA_TOPICS_SEEN" && continue
+    config_args=()
+    for setting in $settings; do config_args+=(--config "$setting"); done
     kafka_tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" \
-      --create --if-not-exists --topic "$name" --partitions "$partitions" --replication-factor 1 \
+      --create --if-not-exists --topic "$name" --partitions "$partitions" --replication-factor 1 "${config_args[@]}" \
       >>"$KAFKA_CONSOLE_LOG" 2>&1 || die "creating Kafka topic $name failed; see $KAFKA_CONSOLE_LOG"
     created+=("$name")
   done < <(topic_specs)
