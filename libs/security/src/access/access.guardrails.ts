@@ -48,6 +48,29 @@ export class AccessGuardrails {
       throw forbidden(`Writing ${resource.resourceType} outside the token's patient record`);
   }
 
+  /**
+   * The items (history entries) a restricted caller may see: of a type it can read, in its compartment, not hidden
+   * by consent (one look-up for all of them). Deletions carry no content to check, so they are left out.
+   */
+  async keepVisible<T extends { resource?: Resource }>(
+    access: AccessContext,
+    items: T[],
+    target: AuditTarget,
+  ): Promise<T[]> {
+    const candidates = items.flatMap((item) =>
+      item.resource && can(access, item.resource.resourceType, 'r')
+        ? [{ item, patients: patientCompartmentsOf(item.resource, { baseUrl: this.baseUrl }) }]
+        : [],
+    );
+    const inScope = candidates.filter(({ patients }) => this.inCompartment(access, patients));
+    const verdict = await this.consent.verdict(access, [
+      ...new Set(inScope.flatMap(({ patients }) => patients)),
+    ]);
+    const kept = inScope.filter(({ patients }) => !patients.some((patient) => verdict.hidden.has(patient)));
+    kept.forEach(({ patients }) => patients.forEach((patient) => target.patientIds.add(patient)));
+    return kept.map(({ item }) => item);
+  }
+
   /** The resource's patients, noted for the audit. */
   private patientsOf(resource: Resource, target: AuditTarget): string[] {
     const patients = patientCompartmentsOf(resource, { baseUrl: this.baseUrl });

@@ -1,7 +1,7 @@
 import { forbidden, notFound } from '@continuum/fhir';
 import type { FhirStore, HistoryOptions, UpdateOptions, WriteContext, WriteResult } from '@continuum/store';
 import type { Operation } from 'fast-json-patch';
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { Bundle, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { AuditRecorder, AuditTarget } from '../audit/audit.recorder';
 import type { AuditEventSearch } from '../audit/audit-event.search';
@@ -144,10 +144,7 @@ export class SecuredFhirStore {
       if (scope.id) target.resources.push(`${scope.resourceType}/${scope.id}`);
       const bundle = await this.store.history(scope, options);
       if (!access.patientIds && !this.consent.applies(access)) return bundle;
-      const kept: BundleEntry[] = [];
-      for (const entry of bundle.entry ?? [])
-        if (await this.visibleEntry(access, entry, target)) kept.push(entry);
-      return { ...bundle, entry: kept };
+      return { ...bundle, entry: await this.guardrails.keepVisible(access, bundle.entry ?? [], target) };
     });
   }
 
@@ -210,21 +207,5 @@ export class SecuredFhirStore {
   ) {
     const current = await this.store.read(resourceType, id).catch(() => undefined);
     if (current) await this.guardrails.assertVisible(access, current, target);
-  }
-
-  private async visibleEntry(
-    access: AccessContext,
-    entry: BundleEntry,
-    target: AuditTarget,
-  ): Promise<boolean> {
-    if (!entry.resource) return false; // a deletion: nothing to check it against, so restricted callers do not see it
-    if (entry.resource.resourceType === AUDIT_TYPE) return false;
-    try {
-      this.guardrails.assertScope(access, entry.resource.resourceType, 'r');
-      await this.guardrails.assertVisible(access, entry.resource, target);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
