@@ -58,20 +58,14 @@ export class SecuredSearcher {
     const all = [...result.matches, ...included];
     const compartments = await this.consents.compartments(all);
     const patientsOf = (found: FoundResource) => compartments.get(`${found.resourceType}/${found.id}`) ?? [];
-    all.forEach((found) => patientsOf(found).forEach((patient) => target.patientIds.add(patient)));
-    all.forEach((found) =>
-      target.resources.push(`${found.resourceType}/${found.id}/_history/${found.versionId}`),
-    );
-    const verdict = await this.consent.verdict(access, [...target.patientIds]);
-    if (!verdict.hidden.size) return { ...result, included };
+    const verdict = await this.consent.verdict(access, [...new Set(all.flatMap(patientsOf))]);
     const visible = (found: FoundResource) =>
       !patientsOf(found).some((patient) => verdict.hidden.has(patient));
-    verdict.hidden.forEach((patient) => target.patientIds.delete(patient));
-    target.resources.splice(
-      0,
-      target.resources.length,
-      ...all.filter(visible).map((f) => `${f.resourceType}/${f.id}/_history/${f.versionId}`),
-    );
+    for (const found of all.filter(visible)) {
+      patientsOf(found).forEach((patient) => target.patientIds.add(patient));
+      target.resources.push(`${found.resourceType}/${found.id}/_history/${found.versionId}`);
+    }
+    if (!verdict.hidden.size) return { ...result, included };
     const notice = informational("Some results are not shown because of the patients' consent", 'suppressed');
     return {
       ...result,
