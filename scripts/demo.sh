@@ -63,6 +63,9 @@ rm -rf "$community"
 npm run -s cli -- generate --patients "$DEMO_PATIENTS" --seed "$DEMO_SEED" --out "$community" --format kafka
 npm run -s cli -- publish prepared "$community/kafka"
 
+step "A token for trying the API (a clinician of organisation RR8, read and search, 8 hours)"
+token="$(npm run -s cli -- token --scope 'user/*.rs' --role clinician --org RR8 --ttl 8h | tail -n 1)"
+
 cat <<MSG
 
 Continuum is running.
@@ -73,7 +76,12 @@ Continuum is running.
   Indexer        http://127.0.0.1:9465/metrics   (health: /health)
   Elasticsearch  http://127.0.0.1:9200
   Logs           $run_dir/{api,ingest,indexer}.log
-Try: curl -s 'http://127.0.0.1:8080/health' | head -c 400
+Try:
+  curl -s http://127.0.0.1:8080/health
+  export TOKEN='$token'
+  curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/fhir/Patient?_count=5&_summary=true'
+  curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/fhir/Patient/<id>/\$everything'
+More tokens: npm run cli -- token --help (scopes, roles, patient-only tokens).
 
 Press Ctrl-C to stop the apps.
 MSG
