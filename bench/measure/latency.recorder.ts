@@ -23,6 +23,14 @@ export class LatencyRecorder {
   summary(): LatencySummary {
     return summarise(this.samples);
   }
+
+  /** Any nearest-rank percentile, e.g. 95. */
+  at(p: number): number {
+    return percentile(
+      [...this.samples].sort((a, b) => a - b),
+      p,
+    );
+  }
 }
 
 export interface LatencySummary {
