@@ -5,8 +5,6 @@ export { StoreModule, SQL } from './store.module';
 export { createSql } from './database/sql.factory';
 export { createDataSource, typeOrmOptions } from './database/data-source';
 export { runMigrations, findSchemaDrift } from './migration.runner';
-export { ResourceChangeReader } from './outbox/resource-change.reader';
-export type { ResourceChange, ChangeCursor } from './outbox/resource-change.reader';
 export type { BulkEntry, BulkEntryResult } from './bulk/bulk.upserter';
 export type { HistoryOptions } from './resource.reader';
 export type { UpdateOptions } from './resource.writer';

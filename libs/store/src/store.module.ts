@@ -12,7 +12,6 @@ import { PostgresHealthCheck } from './database/postgres.health';
 import { createSql } from './database/sql.factory';
 import { FhirStore } from './fhir-store';
 import { createFhirStore } from './fhir-store.factory';
-import { ResourceChangeReader } from './outbox/resource-change.reader';
 import type { StoreOptions } from './store.types';
 
 /** Injection token of the postgres.js pool (for code that runs its own SQL, e.g. the search controller). */
@@ -39,11 +38,10 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
       useFactory: (sql: postgres.Sql) => new PostgresHealthCheck(sql),
       inject: [SQL],
     },
-    { provide: ResourceChangeReader, useValue: new ResourceChangeReader() },
   ];
 }
 
-const EXPORTS = [SQL, FhirStore, PostgresHealthCheck, ResourceChangeReader];
+const EXPORTS = [SQL, FhirStore, PostgresHealthCheck];
 
 /**
  * Provides FhirStore, the pool it uses and its health check; needs DatabaseConfig (ContinuumConfigModule).

@@ -4,8 +4,8 @@ export type ChangeOperation = 'create' | 'update' | 'delete';
 
 /**
  * The outbox: one row per committed change, written in the same transaction as the change. `seq` orders rows
- * but can show gaps while transactions are in flight; relays read in (tx_id, seq) order below the oldest running
- * transaction instead (see docs/store-design.md and resource-change.reader.ts).
+ * but can show gaps while transactions are in flight, so the one relay claims rows (SKIP LOCKED) and deletes them
+ * after publishing instead of keeping a cursor (see docs/store-design.md).
  */
 @Entity({ name: 'resource_change' })
 @Index('resource_change_tx_seq_idx', ['txId', 'seq'])
