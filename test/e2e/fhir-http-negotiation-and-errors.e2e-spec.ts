@@ -85,6 +85,15 @@ describe('FHIR over HTTP: formats, media types and errors as OperationOutcomes',
       headers: { 'content-type': 'application/json' },
     });
     expect(created.status).toBe(201);
+    // Larger than Express's default 100 KB JSON limit: the FHIR module's own parser and limit apply, not Express's.
+    const large = await http('POST', 'Patient', {
+      body: {
+        resourceType: 'Patient',
+        text: { status: 'generated', div: `<div>${'x'.repeat(300 * 1024)}</div>` },
+      },
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(large.status).toBe(201);
   });
 
   it('refuses a body over the limit with 413', async () => {

@@ -69,5 +69,5 @@ const canControlPostgres = (() => {
     expect(await scenario.storedCount('Patient')).toBe(MESSAGES);
     expect(await scenario.versionsAbove('Patient', 1)).toBe(0);
     expect(ingest.log).toMatch(/transient fault; retrying without skipping/);
-  });
+  }, 300_000);
 });

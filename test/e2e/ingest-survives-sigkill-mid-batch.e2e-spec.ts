@@ -41,5 +41,5 @@ describe('ingest killed with SIGKILL in the middle of a large batch', () => {
     // Messages re-read after the kill (committed to Postgres, offsets not yet to Kafka) changed nothing.
     expect(await scenario.versionsAbove('Patient', 1)).toBe(0);
     expect(await scenario.versionsAbove('Provenance', 1)).toBe(0);
-  });
+  }, 300_000);
 });

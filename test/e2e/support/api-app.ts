@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { testEnv } from '@continuum/testing';
 
@@ -38,9 +36,8 @@ export async function startApi(): Promise<RunningApi> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
   });
   // Imported after the environment is set: config is read when the module graph is built.
-  const { AppModule } = await import('../../../apps/api/src/app.module');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-  app.disable('x-powered-by');
+  const { createApiApp } = await import('../../../apps/api/src/api.bootstrap');
+  const app = await createApiApp({ logs: false });
   await app.listen(port, '127.0.0.1');
   return { app, base, close: () => app.close() };
 }
