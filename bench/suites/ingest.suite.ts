@@ -4,10 +4,11 @@ import type { Kafka } from 'kafkajs';
 import type postgres from 'postgres';
 import { KafkaConfig, loadConfig } from '@continuum/config';
 import { CommunityGenerator, type KafkaRecord } from '@continuum/generator';
-import { createKafka, ensureTopics, KafkaPublisher } from '@continuum/messaging';
+import { createKafka, KafkaPublisher } from '@continuum/messaging';
 import { createLogger } from '@continuum/observability';
 import { createSql } from '@continuum/store';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
+import { isolatedIngest } from '@continuum/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 
@@ -22,11 +23,8 @@ const RESOURCES_PER_PATIENT = 825;
  */
 class IngestBench {
   suffix = `${Date.now().toString(36)}`;
-  topics = {
-    fhir: `bench.fhir.${this.suffix}`,
-    hl7: `bench.hl7.${this.suffix}`,
-    dlq: `bench.dlq.${this.suffix}`,
-  };
+  isolation = isolatedIngest('bench', this.suffix);
+  topics = this.isolation.topics;
   kafka!: Kafka;
   sql!: postgres.Sql;
   dropDatabase?: () => Promise<void>;
@@ -40,24 +38,12 @@ class IngestBench {
     this.sql = createSql(database.config);
     this.env = {
       DATABASE_URL: database.config.url,
-      KAFKA_TOPIC_FHIR_INBOUND: this.topics.fhir,
-      KAFKA_TOPIC_HL7V2_INBOUND: this.topics.hl7,
-      KAFKA_TOPIC_INGEST_DLQ: this.topics.dlq,
-      INGEST_CONSUMER_GROUP: `bench-ingest-${this.suffix}`,
-      INGEST_METRICS_PORT: '0',
+      ...this.isolation.env,
       INGEST_MAX_BATCH_MESSAGES: ctx.options.extra['batch'] ?? '500',
       LOG_LEVEL: 'error',
     };
     this.kafka = createKafka(loadConfig(KafkaConfig, this.env), createLogger('bench', 'error'), 'bench');
-    await ensureTopics(
-      this.kafka,
-      Object.values(this.topics).map((name) => ({
-        name,
-        partitions: 6,
-        description: 'bench',
-        config: { 'max.message.bytes': '10485760' },
-      })),
-    );
+    await this.isolation.createTopics(this.kafka, 6);
 
     const generator = new CommunityGenerator({
       seed: ctx.options.extra['seed'] ?? 'bench-ingest',

@@ -2,3 +2,4 @@ export * from './test-env';
 export * from './nhs-numbers';
 export * from './wait-for';
 export * from './topic-reader';
+export * from './ingest-isolation';

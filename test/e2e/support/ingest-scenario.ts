@@ -1,26 +1,25 @@
 import postgres from 'postgres';
 import { IdentifierSystem } from '@continuum/fhir';
-import { createKafka, ensureTopics, KafkaPublisher, type OutgoingMessage } from '@continuum/messaging';
+import { createKafka, KafkaPublisher, type OutgoingMessage } from '@continuum/messaging';
 import { createLogger } from '@continuum/observability';
 import { KafkaConfig, loadConfig } from '@continuum/config';
-import { aValidNhsNumber, TEST_DATABASE_URL, testEnv, uniqueSuffix } from '@continuum/testing';
+import {
+  aValidNhsNumber,
+  isolatedIngest,
+  TEST_DATABASE_URL,
+  testEnv,
+  uniqueSuffix,
+} from '@continuum/testing';
 
 /** Topics, group and source system owned by one end-to-end scenario, and what it needs to publish and count. */
 export class IngestScenario {
   readonly suffix = uniqueSuffix();
   readonly sourceSystem = `E2E${this.suffix.toUpperCase().replace(/[^A-Z0-9]/g, '')}:ingest-test`;
-  readonly topics = {
-    fhir: `e2e.fhir.${this.suffix}`,
-    hl7: `e2e.hl7.${this.suffix}`,
-    dlq: `e2e.dlq.${this.suffix}`,
-  };
+  private readonly isolation = isolatedIngest('e2e', this.suffix);
+  readonly topics = this.isolation.topics;
   readonly env: Record<string, string> = {
     ...testEnv,
-    KAFKA_TOPIC_FHIR_INBOUND: this.topics.fhir,
-    KAFKA_TOPIC_HL7V2_INBOUND: this.topics.hl7,
-    KAFKA_TOPIC_INGEST_DLQ: this.topics.dlq,
-    INGEST_CONSUMER_GROUP: `e2e-ingest-${this.suffix}`,
-    INGEST_METRICS_PORT: '0',
+    ...this.isolation.env,
     INGEST_MAX_BATCH_MESSAGES: '25',
     LOG_LEVEL: 'warn',
   };
@@ -28,16 +27,8 @@ export class IngestScenario {
   readonly sql = postgres(TEST_DATABASE_URL, { max: 2, onnotice: () => undefined });
   private readonly publisher = new KafkaPublisher(this.kafka);
 
-  async createTopics(): Promise<void> {
-    await ensureTopics(
-      this.kafka,
-      Object.values(this.topics).map((name) => ({
-        name,
-        partitions: 3,
-        description: 'e2e',
-        config: { 'max.message.bytes': '10485760' },
-      })),
-    );
+  createTopics(): Promise<void> {
+    return this.isolation.createTopics(this.kafka, 3);
   }
 
   /** `count` messages, one Patient each, spread over partitions by their NHS number keys. */

@@ -1,10 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { KafkaConfig, loadConfig } from '@continuum/config';
-import { createKafka, ensureTopics, KafkaPublisher, type OutgoingMessage } from '@continuum/messaging';
+import { createKafka, KafkaPublisher, type OutgoingMessage } from '@continuum/messaging';
 import { createLogger } from '@continuum/observability';
 import { FhirStore } from '@continuum/store';
-import { testEnv, uniqueSuffix } from '@continuum/testing';
+import { isolatedIngest, testEnv, uniqueSuffix } from '@continuum/testing';
 import { IngestModule } from '../ingest.module';
 
 /**
@@ -13,18 +13,11 @@ import { IngestModule } from '../ingest.module';
  */
 export class IngestTestHarness {
   readonly suffix = uniqueSuffix();
-  readonly topics = {
-    fhir: `test.fhir.${this.suffix}`,
-    hl7: `test.hl7.${this.suffix}`,
-    dlq: `test.dlq.${this.suffix}`,
-  };
+  private readonly isolation = isolatedIngest('test', this.suffix);
+  readonly topics = this.isolation.topics;
   readonly env: Record<string, string> = {
     ...testEnv,
-    KAFKA_TOPIC_FHIR_INBOUND: this.topics.fhir,
-    KAFKA_TOPIC_HL7V2_INBOUND: this.topics.hl7,
-    KAFKA_TOPIC_INGEST_DLQ: this.topics.dlq,
-    INGEST_CONSUMER_GROUP: `test-ingest-${this.suffix}`,
-    INGEST_METRICS_PORT: '0',
+    ...this.isolation.env,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
   };
   readonly kafka = createKafka(
@@ -36,15 +29,7 @@ export class IngestTestHarness {
   private app?: INestApplicationContext;
 
   async start(): Promise<void> {
-    await ensureTopics(
-      this.kafka,
-      Object.values(this.topics).map((name) => ({
-        name,
-        partitions: 2,
-        description: 'test',
-        config: { 'max.message.bytes': '10485760' },
-      })),
-    );
+    await this.isolation.createTopics(this.kafka, 2);
     Object.assign(process.env, this.env);
     this.app = await NestFactory.createApplicationContext(IngestModule, {
       logger: false,
