@@ -1,18 +1,7 @@
-import { FhirError } from '@continuum/fhir';
 import type { Patient } from 'fhir/r4';
 import type { FhirStore } from './fhir-store';
 import { aPatient, TEST_IDENTIFIER_SYSTEM } from './testing/fhir-builders';
-import { openTestStore, token } from './testing/test-store';
-
-async function failure(action: Promise<unknown>): Promise<FhirError> {
-  try {
-    await action;
-  } catch (error) {
-    if (error instanceof FhirError) return error;
-    throw error;
-  }
-  throw new Error('expected a FhirError');
-}
+import { failure, openTestStore, token } from './testing/test-store';
 
 const byIdentifier = (value: string) =>
   `identifier=${encodeURIComponent(`${TEST_IDENTIFIER_SYSTEM}|${value}`)}`;

@@ -1,19 +1,8 @@
-import { FhirError } from '@continuum/fhir';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { FhirStore } from './fhir-store';
 import { aPatient, anObservation, TEST_IDENTIFIER_SYSTEM } from './testing/fhir-builders';
-import { openTestStore, token } from './testing/test-store';
-
-async function failure(action: Promise<unknown>): Promise<FhirError> {
-  try {
-    await action;
-  } catch (error) {
-    if (error instanceof FhirError) return error;
-    throw error;
-  }
-  throw new Error('expected a FhirError');
-}
+import { failure, openTestStore, token } from './testing/test-store';
 
 describe('a transaction bundle with one invalid entry changes nothing', () => {
   let store: FhirStore;

@@ -1,3 +1,4 @@
+import { FhirError } from '@continuum/fhir';
 import { TEST_DATABASE_URL } from '@continuum/testing';
 import type postgres from 'postgres';
 import { createSql } from '../database/sql.factory';
@@ -32,3 +33,14 @@ export async function openTestStore(
 
 /** A random suffix so each test owns its ids and identifier values. */
 export const token = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** The FhirError an action fails with; any other outcome fails the test. */
+export async function failure(action: Promise<unknown>): Promise<FhirError> {
+  try {
+    await action;
+  } catch (error) {
+    if (error instanceof FhirError) return error;
+    throw error;
+  }
+  throw new Error('expected a FhirError');
+}
