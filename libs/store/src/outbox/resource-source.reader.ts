@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4';
+import type { StoredResource } from '../store.types';
 import type postgres from 'postgres';
 
 export interface ResourceRef {
@@ -7,16 +7,7 @@ export interface ResourceRef {
 }
 
 /** The current row of a resource as search indexing needs it (a deleted one has no content). */
-export interface CurrentResource {
-  resourceType: string;
-  id: string;
-  resourceKey: string;
-  versionId: number;
-  lastUpdated: Date;
-  deleted: boolean;
-  sourceSystem: string | null;
-  content: Resource | null;
-}
+export type CurrentResource = Omit<StoredResource, 'sourceUpdated'>;
 
 export interface VersionEntry {
   id: string;
