@@ -6,8 +6,6 @@ import type { WriteContext, WriteResult } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
-import type { AccessContext } from './access.context';
-import { AccessPolicy } from './access.policy';
 import { PAGING_PARAMS, searchsetBundle } from './search-bundle.builder';
 import { currentCursor, decodePage } from './search-page.token';
 
@@ -33,7 +31,6 @@ export interface HistoryInput {
 @Injectable()
 export class FhirService {
   readonly baseUrl: string;
-  private readonly policy: AccessPolicy;
 
   constructor(
     private readonly store: SecuredFhirStore,
@@ -41,57 +38,38 @@ export class FhirService {
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');
-    this.policy = new AccessPolicy(this.baseUrl);
   }
 
-  async read(access: AccessContext, resourceType: string, id: string): Promise<Resource> {
+  async read(resourceType: string, id: string): Promise<Resource> {
     knownType(resourceType);
-    return this.policy.assertReadable(await this.store.read(resourceType, id), access);
+    return this.store.read(resourceType, id);
   }
 
-  async vread(access: AccessContext, resourceType: string, id: string, versionId: string): Promise<Resource> {
+  async vread(resourceType: string, id: string, versionId: string): Promise<Resource> {
     knownType(resourceType);
-    return this.policy.assertReadable(await this.store.vread(resourceType, id, versionId), access);
+    return this.store.vread(resourceType, id, versionId);
   }
 
-  create(
-    access: AccessContext,
-    resourceType: string,
-    resource: Resource,
-    ifNoneExist?: string,
-  ): Promise<WriteResult> {
-    this.checkBody(resourceType, resource, access);
+  create(resourceType: string, resource: Resource, ifNoneExist?: string): Promise<WriteResult> {
+    this.checkBody(resourceType, resource);
     return this.store.create(resource, writeContext(), { ifNoneExist });
   }
 
-  async update(
-    access: AccessContext,
-    resourceType: string,
-    id: string,
-    resource: Resource,
-    ifMatch?: string,
-  ): Promise<WriteResult> {
-    this.checkBody(resourceType, resource, access);
+  async update(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<WriteResult> {
+    this.checkBody(resourceType, resource);
     if (resource.id !== id)
       throw badRequest(`Resource id '${resource.id ?? ''}' does not match the URL id '${id}'`, [
         `${resourceType}.id`,
       ]);
-    await this.assertExistingWritable(access, resourceType, id);
     return this.store.update(resource, writeContext(), { ifMatch });
   }
 
-  conditionalUpdate(
-    access: AccessContext,
-    resourceType: string,
-    criteria: string,
-    resource: Resource,
-  ): Promise<WriteResult> {
-    this.checkBody(resourceType, resource, access);
+  conditionalUpdate(resourceType: string, criteria: string, resource: Resource): Promise<WriteResult> {
+    this.checkBody(resourceType, resource);
     return this.store.conditionalUpdate(resource, `${resourceType}?${criteria}`, writeContext());
   }
 
   async patch(
-    access: AccessContext,
     resourceType: string,
     id: string,
     operations: Operation[],
@@ -99,30 +77,21 @@ export class FhirService {
   ): Promise<WriteResult> {
     knownType(resourceType);
     if (!Array.isArray(operations)) throw badRequest('A JSON Patch body is an array of operations');
-    await this.assertExistingWritable(access, resourceType, id);
     return this.store.patch(resourceType, id, operations, writeContext(), { ifMatch });
   }
 
-  async delete(
-    access: AccessContext,
-    resourceType: string,
-    id: string,
-    ifMatch?: string,
-  ): Promise<WriteResult> {
+  async delete(resourceType: string, id: string, ifMatch?: string): Promise<WriteResult> {
     knownType(resourceType);
-    await this.assertExistingWritable(access, resourceType, id);
     return this.store.delete(resourceType, id, writeContext(), { ifMatch });
   }
 
-  conditionalDelete(access: AccessContext, resourceType: string, criteria: string): Promise<WriteResult> {
+  conditionalDelete(resourceType: string, criteria: string): Promise<WriteResult> {
     knownType(resourceType);
-    this.policy.assertUnrestricted(access, 'Conditional delete');
     return this.store.conditionalDelete(resourceType, `${resourceType}?${criteria}`, writeContext());
   }
 
-  history(access: AccessContext, input: HistoryInput): Promise<Bundle> {
+  history(input: HistoryInput): Promise<Bundle> {
     if (input.resourceType) knownType(input.resourceType);
-    this.policy.assertUnrestricted(access, 'History');
     const param = (name: string) => input.params.find(([key]) => key === name)?.[1];
     const count = param('_count');
     if (count !== undefined && !/^\d+$/.test(count)) throw badRequest(`Invalid _count '${count}'`);
@@ -137,7 +106,7 @@ export class FhirService {
     );
   }
 
-  async search(access: AccessContext, input: SearchInput): Promise<Bundle> {
+  async search(input: SearchInput): Promise<Bundle> {
     const param = (name: string) => input.params.find(([key]) => key === name)?.[1];
     const page = decodePage(param('_page'), param('_cursor'));
     const params = input.params.filter(([key]) => !PAGING_PARAMS.has(key));
@@ -148,7 +117,6 @@ export class FhirService {
     request.cursor = currentCursor(page);
     const result = await this.searcher.search(request, {
       baseUrl: this.baseUrl,
-      ...this.policy.searchScope(access),
     });
     return searchsetBundle(result, page, {
       baseUrl: this.baseUrl,
@@ -158,8 +126,7 @@ export class FhirService {
   }
 
   /** A transaction or batch Bundle at the base. */
-  processBundle(access: AccessContext, bundle: Resource): Promise<Bundle> {
-    this.policy.assertUnrestricted(access, 'A transaction or batch');
+  processBundle(bundle: Resource): Promise<Bundle> {
     if (bundle.resourceType !== 'Bundle') throw badRequest('POST to the base takes a Bundle');
     const type = (bundle as Bundle).type;
     if (type !== 'transaction' && type !== 'batch')
@@ -169,22 +136,10 @@ export class FhirService {
     return this.store.processBundle(bundle as Bundle, writeContext(), { baseUrl: this.baseUrl });
   }
 
-  private checkBody(resourceType: string, resource: Resource, access: AccessContext): void {
+  private checkBody(resourceType: string, resource: Resource): void {
     knownType(resourceType);
     if (!resource || typeof resource !== 'object' || resource.resourceType !== resourceType)
       throw badRequest(`The body must be a ${resourceType} resource`, ['resourceType']);
-    this.policy.assertWritable(resource, access);
-  }
-
-  /** Under a restricted context, an existing resource must be visible before it is changed. */
-  private async assertExistingWritable(
-    access: AccessContext,
-    resourceType: string,
-    id: string,
-  ): Promise<void> {
-    if (!access.patientIds) return;
-    const current = await this.store.read(resourceType, id).catch(() => undefined);
-    if (current) this.policy.assertWritable(current, access);
   }
 }
 

@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Access, type AccessContext } from './access.context';
 import { FhirRoute } from './fhir-interaction.decorator';
 import { sendReply } from './fhir-reply';
 import { formParams, queryParams } from './fhir-request';
@@ -31,34 +30,19 @@ export class PatientOperationsController {
 
   @Get('$everything')
   @FhirRoute({ ...EVERYTHING, parameters: [...EVERYTHING.parameters] })
-  async everything(
-    @Access() access: AccessContext,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    sendReply(req, res, { status: 200, body: await this.records.everything(access, id, queryParams(req)) });
+  async everything(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    sendReply(req, res, { status: 200, body: await this.records.everything(id, queryParams(req)) });
   }
 
   @Post('$everything')
   @FhirRoute({ ...EVERYTHING, parameters: [...EVERYTHING.parameters] })
-  async everythingByPost(
-    @Access() access: AccessContext,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    sendReply(req, res, { status: 200, body: await this.records.everything(access, id, formParams(req)) });
+  async everythingByPost(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    sendReply(req, res, { status: 200, body: await this.records.everything(id, formParams(req)) });
   }
 
   @Get('$summary')
   @FhirRoute({ ...SUMMARY, parameters: [] })
-  async summary(
-    @Access() access: AccessContext,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    sendReply(req, res, { status: 200, body: await this.records.summary(access, id) });
+  async summary(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    sendReply(req, res, { status: 200, body: await this.records.summary(id) });
   }
 }

@@ -21,8 +21,6 @@ import type {
   Patient,
   Resource,
 } from 'fhir/r4';
-import type { AccessContext } from './access.context';
-import { AccessPolicy } from './access.policy';
 import { PAGING_PARAMS, searchsetBundle } from './search-bundle.builder';
 import { currentCursor, decodePage } from './search-page.token';
 
@@ -38,7 +36,6 @@ const EVERYTHING_PARAMS = new Set(['_since', '_type', '_count', '_page', '_curso
 @Injectable()
 export class PatientRecordService {
   private readonly baseUrl: string;
-  private readonly policy: AccessPolicy;
 
   constructor(
     private readonly store: SecuredFhirStore,
@@ -46,14 +43,13 @@ export class PatientRecordService {
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');
-    this.policy = new AccessPolicy(this.baseUrl);
   }
 
   /** `Patient/[id]/$everything` with `_since`, `_type` and `_count`, paged like a search. */
-  async everything(access: AccessContext, id: string, params: [string, string][]): Promise<Bundle> {
+  async everything(id: string, params: [string, string][]): Promise<Bundle> {
     const unknown = params.filter(([key]) => !EVERYTHING_PARAMS.has(key)).map(([key]) => key);
     if (unknown.length) throw notSupported(`Unsupported $everything parameter(s): ${unknown.join(', ')}`);
-    const patientIds = await this.personIds(access, id);
+    const patientIds = await this.personIds(id);
     const param = (name: string) => params.find(([key]) => key === name)?.[1];
     const page = decodePage(param('_page'), param('_cursor'));
     const since = param('_since');
@@ -79,8 +75,8 @@ export class PatientRecordService {
   }
 
   /** `Patient/[id]/$summary`: an International Patient Summary shaped document. */
-  async summary(access: AccessContext, id: string): Promise<Bundle> {
-    const patientIds = await this.personIds(access, id);
+  async summary(id: string): Promise<Bundle> {
+    const patientIds = await this.personIds(id);
     const patient = await this.store.read<Patient>('Patient', id);
     const [allergies, conditions, statements, requests, encounters, results] = await Promise.all([
       this.compartment<AllergyIntolerance>(patientIds, 'AllergyIntolerance', [['_count', '200']]),
@@ -111,11 +107,11 @@ export class PatientRecordService {
   }
 
   /**
-   * The patient and every patient linked to it, within the caller's access. Links are followed both ways (this
+   * The patient and every patient linked to it (the secured store and searcher confine both to the caller's access). Links are followed both ways (this
    * patient's `link.other`, and patients whose `link.other` is one of ours), a few hops deep.
    */
-  private async personIds(access: AccessContext, id: string): Promise<string[]> {
-    this.policy.assertReadable(await this.store.read('Patient', id), access);
+  private async personIds(id: string): Promise<string[]> {
+    await this.store.read('Patient', id); // 404/410, or refused by the secured store, before anything else
     const ids = new Set([id]);
     let frontier = [id];
     for (let hop = 0; hop < MAX_LINK_HOPS && frontier.length && ids.size < MAX_LINKED_PATIENTS; hop++) {
@@ -131,8 +127,7 @@ export class PatientRecordService {
       frontier = [...new Set(found)].filter((other) => !ids.has(other));
       frontier.forEach((other) => ids.add(other));
     }
-    const all = [...ids].slice(0, MAX_LINKED_PATIENTS);
-    return access.patientIds ? all.filter((p) => access.patientIds?.includes(p)) : all;
+    return [...ids].slice(0, MAX_LINKED_PATIENTS);
   }
 
   private async compartment<T extends Resource>(

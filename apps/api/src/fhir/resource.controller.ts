@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Req, Res } from
 import type { Request, Response } from 'express';
 import type { Operation } from 'fast-json-patch';
 import type { Resource } from 'fhir/r4';
-import { Access, type AccessContext } from './access.context';
 import { FhirRoute } from './fhir-interaction.decorator';
 import { readReply, sendReply, writeReply } from './fhir-reply';
 import { fhirHeaders, formParams, queryParams, rawQuery } from './fhir-request';
@@ -18,39 +17,24 @@ export class ResourceController {
 
   @Get(':type/_history')
   @FhirRoute({ level: 'type', interaction: 'history-type', summary: 'History of all resources of a type' })
-  async typeHistory(
-    @Access() access: AccessContext,
-    @Param('type') type: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    const bundle = await this.fhir.history(access, { resourceType: type, params: queryParams(req) });
+  async typeHistory(@Param('type') type: string, @Req() req: Request, @Res() res: Response) {
+    const bundle = await this.fhir.history({ resourceType: type, params: queryParams(req) });
     sendReply(req, res, { status: 200, body: bundle });
   }
 
   @Post(':type/_search')
   @FhirRoute({ level: 'type', interaction: 'search-type', summary: 'Search (parameters in a form body)' })
-  async searchByPost(
-    @Access() access: AccessContext,
-    @Param('type') type: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async searchByPost(@Param('type') type: string, @Req() req: Request, @Res() res: Response) {
     const { strict } = fhirHeaders(req);
-    const bundle = await this.fhir.search(access, { resourceType: type, params: formParams(req), strict });
+    const bundle = await this.fhir.search({ resourceType: type, params: formParams(req), strict });
     sendReply(req, res, { status: 200, body: bundle });
   }
 
   @Get(':type')
   @FhirRoute({ level: 'type', interaction: 'search-type', summary: 'Search' })
-  async search(
-    @Access() access: AccessContext,
-    @Param('type') type: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async search(@Param('type') type: string, @Req() req: Request, @Res() res: Response) {
     const { strict } = fhirHeaders(req);
-    const bundle = await this.fhir.search(access, { resourceType: type, params: queryParams(req), strict });
+    const bundle = await this.fhir.search({ resourceType: type, params: queryParams(req), strict });
     sendReply(req, res, { status: 200, body: bundle });
   }
 
@@ -62,14 +46,13 @@ export class ResourceController {
     summary: 'Create (If-None-Exist: conditional create)',
   })
   async create(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Body() body: Resource,
     @Req() req: Request,
     @Res() res: Response,
   ) {
     const headers = fhirHeaders(req);
-    const result = await this.fhir.create(access, type, body, headers.ifNoneExist);
+    const result = await this.fhir.create(type, body, headers.ifNoneExist);
     sendReply(req, res, writeReply(result, headers, this.fhir.baseUrl));
   }
 
@@ -81,13 +64,12 @@ export class ResourceController {
     summary: 'Conditional update (criteria in the query)',
   })
   async conditionalUpdate(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Body() body: Resource,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const result = await this.fhir.conditionalUpdate(access, type, rawQuery(req), body);
+    const result = await this.fhir.conditionalUpdate(type, rawQuery(req), body);
     sendReply(req, res, writeReply(result, fhirHeaders(req), this.fhir.baseUrl));
   }
 
@@ -98,27 +80,21 @@ export class ResourceController {
     conditional: true,
     summary: 'Conditional delete (criteria in the query)',
   })
-  async conditionalDelete(
-    @Access() access: AccessContext,
-    @Param('type') type: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    const result = await this.fhir.conditionalDelete(access, type, rawQuery(req));
+  async conditionalDelete(@Param('type') type: string, @Req() req: Request, @Res() res: Response) {
+    const result = await this.fhir.conditionalDelete(type, rawQuery(req));
     sendReply(req, res, writeReply(result, fhirHeaders(req), this.fhir.baseUrl));
   }
 
   @Get(':type/:id/_history/:versionId')
   @FhirRoute({ level: 'instance', interaction: 'vread', summary: 'Read a version' })
   async vread(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Param('versionId') versionId: string,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const resource = await this.fhir.vread(access, type, id, versionId);
+    const resource = await this.fhir.vread(type, id, versionId);
     sendReply(req, res, readReply(resource, fhirHeaders(req)));
   }
 
@@ -129,13 +105,12 @@ export class ResourceController {
     summary: 'History of a resource (deletions included)',
   })
   async instanceHistory(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const bundle = await this.fhir.history(access, { resourceType: type, id, params: queryParams(req) });
+    const bundle = await this.fhir.history({ resourceType: type, id, params: queryParams(req) });
     sendReply(req, res, { status: 200, body: bundle });
   }
 
@@ -146,13 +121,12 @@ export class ResourceController {
     summary: 'Read (If-None-Match, If-Modified-Since: 304)',
   })
   async read(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const resource = await this.fhir.read(access, type, id);
+    const resource = await this.fhir.read(type, id);
     sendReply(req, res, readReply(resource, fhirHeaders(req)));
   }
 
@@ -163,7 +137,6 @@ export class ResourceController {
     summary: 'Update or create with this id (If-Match: 412 on another version)',
   })
   async update(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Body() body: Resource,
@@ -171,14 +144,13 @@ export class ResourceController {
     @Res() res: Response,
   ) {
     const headers = fhirHeaders(req);
-    const result = await this.fhir.update(access, type, id, body, headers.ifMatch);
+    const result = await this.fhir.update(type, id, body, headers.ifMatch);
     sendReply(req, res, writeReply(result, headers, this.fhir.baseUrl));
   }
 
   @Patch(':type/:id')
   @FhirRoute({ level: 'instance', interaction: 'patch', summary: 'JSON Patch (application/json-patch+json)' })
   async patch(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Body() body: Operation[],
@@ -186,21 +158,20 @@ export class ResourceController {
     @Res() res: Response,
   ) {
     const headers = fhirHeaders(req);
-    const result = await this.fhir.patch(access, type, id, body, headers.ifMatch);
+    const result = await this.fhir.patch(type, id, body, headers.ifMatch);
     sendReply(req, res, writeReply(result, headers, this.fhir.baseUrl));
   }
 
   @Delete(':type/:id')
   @FhirRoute({ level: 'instance', interaction: 'delete', summary: 'Delete (the history keeps the deletion)' })
   async delete(
-    @Access() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Req() req: Request,
     @Res() res: Response,
   ) {
     const headers = fhirHeaders(req);
-    const result = await this.fhir.delete(access, type, id, headers.ifMatch);
+    const result = await this.fhir.delete(type, id, headers.ifMatch);
     sendReply(req, res, writeReply(result, headers, this.fhir.baseUrl));
   }
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Resource } from 'fhir/r4';
-import { Access, type AccessContext } from './access.context';
 import { FhirRoute } from './fhir-interaction.decorator';
 import { sendReply } from './fhir-reply';
 import { fhirHeaders, formParams, queryParams } from './fhir-request';
@@ -18,34 +17,29 @@ export class SystemController {
     interactions: ['transaction', 'batch'],
     summary: 'Transaction or batch Bundle',
   })
-  async bundle(
-    @Access() access: AccessContext,
-    @Body() body: Resource,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    sendReply(req, res, { status: 200, body: await this.fhir.processBundle(access, body) });
+  async bundle(@Body() body: Resource, @Req() req: Request, @Res() res: Response) {
+    sendReply(req, res, { status: 200, body: await this.fhir.processBundle(body) });
   }
 
   @Get('_history')
   @FhirRoute({ level: 'system', interactions: ['history-system'], summary: 'History of every resource' })
-  async history(@Access() access: AccessContext, @Req() req: Request, @Res() res: Response) {
-    sendReply(req, res, { status: 200, body: await this.fhir.history(access, { params: queryParams(req) }) });
+  async history(@Req() req: Request, @Res() res: Response) {
+    sendReply(req, res, { status: 200, body: await this.fhir.history({ params: queryParams(req) }) });
   }
 
   @Get()
   @FhirRoute({ level: 'system', interactions: ['search-system'], summary: 'Search across types (_type)' })
-  async search(@Access() access: AccessContext, @Req() req: Request, @Res() res: Response) {
+  async search(@Req() req: Request, @Res() res: Response) {
     const { strict } = fhirHeaders(req);
-    const bundle = await this.fhir.search(access, { params: queryParams(req), strict });
+    const bundle = await this.fhir.search({ params: queryParams(req), strict });
     sendReply(req, res, { status: 200, body: bundle });
   }
 
   @Post('_search')
   @FhirRoute({ level: 'system', interactions: ['search-system'], summary: 'Search across types (form body)' })
-  async searchByPost(@Access() access: AccessContext, @Req() req: Request, @Res() res: Response) {
+  async searchByPost(@Req() req: Request, @Res() res: Response) {
     const { strict } = fhirHeaders(req);
-    const bundle = await this.fhir.search(access, { params: formParams(req), strict });
+    const bundle = await this.fhir.search({ params: formParams(req), strict });
     sendReply(req, res, { status: 200, body: bundle });
   }
 }
