@@ -62,4 +62,46 @@ describe('HL7 v2 ingestion through the real Kafka into Postgres', () => {
     const encounter = await harness.store.read<Encounter>('Encounter', encounterRef.split('/')[1]);
     expect(encounter.subject?.reference).toBe(patientRef);
   });
+
+  it('an ADT without NK1 and a result message (ORU) keep the next of kin and GP the admission sent', async () => {
+    const source = `RXX:PAS-${harness.suffix}`;
+    const lines = readFileSync(join(samples, 'ITK_ADT_A01_example.hl7'), 'utf8').split(/\r\n|\n|\r/);
+    const pid = lines.find((line) => line.startsWith('PID|'))!;
+    const admit = lines.join('\r');
+    // an update without NK1 (as the NHS ITK A03 example is): next of kin not sent, not removed
+    const update = lines
+      .filter((line) => !line.startsWith('NK1'))
+      .map((line) =>
+        line.startsWith('MSH|') ? line.replace(/ADT\^A01\^ADT_A01\|\d+/, 'ADT^A08^ADT_A01|A08-1') : line,
+      )
+      .join('\r');
+    const result = [
+      'MSH|^~\\&|LAB|RCB|ROUTE|ROUTE|201010111000||ORU^R01^ORU_R01|ORU-1|P|2.4',
+      pid,
+      'OBR|1||LAB-1|B0001^Full blood count|||201010110900',
+      'OBX|1|NM|B0307^Haemoglobin (Hb)||135|g/L|130-180|N|||F|||201010110900',
+    ].join('\r');
+
+    await harness.publishHl7([{ key: 'p', value: admit, headers: { 'source-system': source } }]);
+    await harness.publishHl7([{ key: 'p', value: update, headers: { 'source-system': source } }]);
+    await harness.publishHl7([{ key: 'p', value: result, headers: { 'source-system': source } }]);
+    const provenance = await waitFor(
+      () =>
+        harness.store
+          .read<Provenance>('Provenance', sourceScopedId(source, 'Provenance', 'ORU-1'))
+          .catch(() => undefined),
+      Boolean,
+      { what: 'the Provenance of the ORU' },
+    );
+    const patientRef = provenance!.target
+      .map((target) => target.reference!)
+      .find((r) => r.startsWith('Patient/'))!;
+    const patient = await harness.store.read<Patient>('Patient', patientRef.split('/')[1]);
+    // the A08 changed nothing that was sent, and the ORU's PID only identifies the patient
+    expect(patient.meta?.versionId).toBe('1');
+    expect(patient.contact).toHaveLength(1);
+    expect(patient.generalPractitioner?.length).toBeGreaterThan(0);
+    const observation = provenance!.target.find((target) => target.reference?.startsWith('Observation/'));
+    expect(observation).toBeDefined();
+  });
 });

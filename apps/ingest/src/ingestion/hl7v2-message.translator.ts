@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Patient } from 'fhir/r4';
+import type { FhirResource, Patient } from 'fhir/r4';
 import { mapHl7v2Message, normaliseHl7Text } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import { rejection, type InboundEnvelope, type Rejection } from './inbound-envelope';
@@ -23,14 +23,18 @@ export class Hl7v2MessageTranslator implements MessageTranslator {
       receivedAt: envelope.receivedAt.toISOString(),
     });
     if (!result.ok) return rejection(result.code, result.problems);
-    if (!result.merge) return { upserts: result.resources.map((resource) => ({ resource })), deletes: [] };
+    const upsert = (resource: FhirResource) =>
+      resource.resourceType === 'Patient'
+        ? { resource, ifAbsent: result.patientIfAbsent, retain: result.patientRetains }
+        : { resource };
+    if (!result.merge) return { upserts: result.resources.map(upsert), deletes: [] };
 
     const mergedReference = `Patient/${result.merge.mergedPatientId}`;
     const merged = result.resources.find(
       (resource) => `${resource.resourceType}/${resource.id}` === mergedReference,
     ) as Patient;
     return {
-      upserts: result.resources.filter((resource) => resource !== merged).map((resource) => ({ resource })),
+      upserts: result.resources.filter((resource) => resource !== merged).map(upsert),
       deletes: [],
       merge: { ...result.merge, mergedPlaceholder: merged },
     };

@@ -171,6 +171,8 @@ export class IngestionService {
         entries.push({
           resource: upsert.resource,
           sourceUpdated: upsert.sourceUpdated ?? item.envelope.receivedAt.toISOString(),
+          ifAbsent: upsert.ifAbsent,
+          retain: upsert.retain,
           validated: true, // invalidContent() ran the store's own rules on every resource of the message
         });
         owners.push(item);

@@ -21,6 +21,8 @@ interface EventPlan {
   diagnoses?: boolean;
   merge?: boolean;
   results?: boolean;
+  /** PID identifies the patient only (see Hl7MappingSuccess.patientIfAbsent). */
+  patientIfAbsent?: boolean;
 }
 
 const EVENTS: Record<string, EventPlan> = {
@@ -35,7 +37,7 @@ const EVENTS: Record<string, EventPlan> = {
   'ADT^A28': { allergies: true, diagnoses: true },
   'ADT^A31': { allergies: true, diagnoses: true },
   'ADT^A40': { merge: true },
-  'ORU^R01': { results: true },
+  'ORU^R01': { results: true, patientIfAbsent: true },
 };
 
 export const SUPPORTED_HL7_EVENTS = Object.keys(EVENTS);
@@ -138,6 +140,11 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
     version,
     resources: ordered(ctx.all()),
     patientId: patient.id,
+    patientIfAbsent: plan.patientIfAbsent === true,
+    patientRetains: [
+      ...(message.getAllSegments('NK1').length === 0 ? ['contact'] : []),
+      ...(message.getSegment('PD1') ? [] : ['generalPractitioner']),
+    ],
     ...(merge ? { merge } : {}),
     warnings: ctx.warnings,
   };

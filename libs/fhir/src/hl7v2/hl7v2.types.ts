@@ -26,6 +26,17 @@ export interface Hl7MappingSuccess {
   resources: FhirResource[];
   /** The patient the message is about (the surviving one for a merge). */
   patientId: string;
+  /**
+   * True when the message's PID only identifies the patient (results, ORU): the Patient it maps is a placeholder
+   * to store if the PAS never sent that person, and must not overwrite the demographics its ADT feed keeps (an
+   * ORU carries no NK1 or PD1, so storing it would strip contacts and GP, then the next ADT would restore them).
+   */
+  patientIfAbsent: boolean;
+  /**
+   * Patient elements whose segments the message did not carry (no NK1: `contact`; no PD1: `generalPractitioner`).
+   * An absent optional segment means "not sent", not "removed", so the stored values are kept.
+   */
+  patientRetains: string[];
   /** A40 only: the patient merged into the surviving one. */
   merge?: PatientMerge;
   /** What was left out and why (unknown codes, skipped segments); never patient data. */

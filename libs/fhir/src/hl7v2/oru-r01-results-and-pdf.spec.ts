@@ -43,6 +43,18 @@ const observation = (observations: Observation[], code: string) =>
   observations.find((candidate) => candidate.code.coding?.[0].code === code);
 
 describe('ORU^R01 results become a DiagnosticReport with Observations', () => {
+  it('marks its Patient a placeholder: PID identifies the person, the ADT feed keeps the demographics', () => {
+    expect(mapOk(pathologyReport()).patientIfAbsent).toBe(true);
+    expect(mapOk(sample('nhs-itk-adt/ITK_ADT_A01_example.hl7')).patientIfAbsent).toBe(false);
+  });
+
+  it('lists the Patient elements whose optional segments were not sent, so the stored ones are kept', () => {
+    expect(mapOk(sample('nhs-itk-adt/ITK_ADT_A01_example.hl7')).patientRetains).toEqual([]);
+    // the NHS ITK discharge example has PD1 but no NK1
+    expect(mapOk(sample('nhs-itk-adt/ITK_ADT_A03_example.hl7')).patientRetains).toEqual(['contact']);
+    expect(mapOk(pathologyReport()).patientRetains).toEqual(['contact', 'generalPractitioner']);
+  });
+
   it('maps values with UCUM units, reference ranges, abnormal flags and statuses', () => {
     const result = mapOk(pathologyReport());
     const observations = only(result, 'Observation');

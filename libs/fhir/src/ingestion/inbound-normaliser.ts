@@ -9,6 +9,10 @@ export interface NormalisedResource {
   resource: Resource;
   /** The source's own lastUpdated, when it sent one: the version guard against stale copies. */
   sourceUpdated?: string;
+  /** Store only if no current version exists (a placeholder, e.g. the Patient of an HL7 result message). */
+  ifAbsent?: boolean;
+  /** Top-level elements this copy did not carry: kept from the stored version rather than removed. */
+  retain?: string[];
 }
 
 export interface NormalisedContent {

@@ -89,6 +89,38 @@ describe('bulk upsert: idempotent replays and the stale-copy guard', () => {
     });
   });
 
+  it('an ifAbsent placeholder is stored for a new resource and never overwrites a stored one', async () => {
+    const id = `bulk-a-${token()}`;
+    const fuller = { ...aPatient(id, { gender: 'female', active: true }), id };
+    const placeholder = { ...aPatient(id), id };
+    const [created] = await store.upsertMany([{ resource: placeholder, ifAbsent: true }], context);
+    expect(created).toMatchObject({ outcome: 'created', versionId: 1 });
+    await store.upsertMany([{ resource: fuller }], context);
+    const [again] = await store.upsertMany([{ resource: placeholder, ifAbsent: true }], context);
+    expect(again).toMatchObject({ outcome: 'unchanged', versionId: 2 });
+    expect(await store.read<Patient>('Patient', id)).toMatchObject({
+      gender: 'female',
+      active: true,
+      meta: { versionId: '2' },
+    });
+  });
+
+  it('retained elements absent from a copy are kept from the stored version; present ones replace it', async () => {
+    const id = `bulk-k-${token()}`;
+    const contact = [{ name: { family: 'Kin' } }];
+    await store.upsertMany([{ resource: { ...aPatient(id, { contact }), id } }], context);
+    const withoutContact: Patient = { ...aPatient(id, { gender: 'female' }), id };
+    const [kept] = await store.upsertMany([{ resource: withoutContact, retain: ['contact'] }], context);
+    expect(kept).toMatchObject({ outcome: 'updated', versionId: 2 });
+    expect(await store.read<Patient>('Patient', id)).toMatchObject({ gender: 'female', contact });
+    const [replay] = await store.upsertMany([{ resource: withoutContact, retain: ['contact'] }], context);
+    expect(replay).toMatchObject({ outcome: 'unchanged', versionId: 2 });
+    const newKin = [{ name: { family: 'Other' } }];
+    const withNewKin: Patient = { ...withoutContact, contact: newKin };
+    await store.upsertMany([{ resource: withNewKin, retain: ['contact'] }], context);
+    expect((await store.read<Patient>('Patient', id)).contact).toEqual(newKin);
+  });
+
   it('concurrent batches touching the same resources neither deadlock nor lose versions', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `bulk-c-${i}-${token()}`);
     await store.upsertMany(ids.map((id) => ({ resource: { ...aPatient(id), id } })));

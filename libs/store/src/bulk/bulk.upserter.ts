@@ -20,6 +20,16 @@ export interface BulkEntry {
    * ingestion, which validates each message whole before writing so that it can refuse it whole. Skips the repeat.
    */
   validated?: boolean;
+  /**
+   * Write only if the resource has no current version (a placeholder that must not overwrite a fuller record);
+   * otherwise the entry is `unchanged`.
+   */
+  ifAbsent?: boolean;
+  /**
+   * Top-level elements the source did not send with this copy (e.g. an HL7 ADT without NK1 says nothing about
+   * contacts): when absent here they are taken from the stored version instead of being removed.
+   */
+  retain?: string[];
 }
 
 export interface BulkEntryResult {
@@ -37,6 +47,8 @@ interface Candidate {
   key: string;
   resource: Resource;
   sourceUpdated: Date | null;
+  ifAbsent: boolean;
+  retain: string[];
 }
 
 /**
@@ -67,40 +79,45 @@ export class BulkUpserter {
           key: `${resourceType}/${id}`,
           resource: entry.resource,
           sourceUpdated: entry.sourceUpdated ? new Date(entry.sourceUpdated) : null,
+          ifAbsent: entry.ifAbsent === true,
+          retain: entry.retain ?? [],
         });
     });
     if (candidates.length === 0) return results;
 
     await inTransaction(this.sql, async (tx) => {
-      const keys = [...new Set(candidates.map((candidate) => candidate.key))].sort().map(splitKey);
-      const state = await this.repository.lockMany(tx, keys);
+      // Replays and stale copies are settled on an unlocked read, so concurrent batches that repeat shared records
+      // (a practice, a practitioner, a patient sent with every message) do not queue on each other's row locks;
+      // only what will be written is locked. A key repeated in the batch is settled under the lock, in order.
+      const snapshot = await this.repository.readMany(tx, uniqueKeys(candidates));
+      const repeated = repeatedKeys(candidates);
+      const pending = candidates.filter((candidate) => {
+        if (repeated.has(candidate.key)) return true;
+        const settled = settle(
+          withRetained(candidate, snapshot.get(candidate.key)),
+          snapshot.get(candidate.key),
+          context,
+        );
+        if (settled) results[candidate.index] = settled;
+        return !settled;
+      });
+      // a key absent from the snapshot is a create; one made concurrently since fails the version guard (409, retry)
+      const state = await this.repository.lockMany(
+        tx,
+        uniqueKeys(pending.filter((candidate) => snapshot.has(candidate.key))),
+      );
       // a resource repeated in one batch gets one version per round: a statement cannot update a row twice
       const rounds: PlannedVersion[][] = [];
       const roundOf = new Map<string, number>();
-      for (const candidate of candidates) {
-        const current = state.get(candidate.key);
+      for (const pendingCandidate of pending) {
+        const current = state.get(pendingCandidate.key);
+        const candidate = withRetained(pendingCandidate, current);
         const { resourceType, id } = splitKey(candidate.key);
         const base = { index: candidate.index, resourceType, id };
-        if (
-          current?.sourceUpdated &&
-          candidate.sourceUpdated &&
-          candidate.sourceUpdated < current.sourceUpdated
-        ) {
-          results[candidate.index] = {
-            ...base,
-            outcome: 'stale',
-            versionId: current.versionId,
-            detail: staleOutcome(candidate, current),
-          };
+        const settled = settle(candidate, current, context);
+        if (settled) {
+          results[candidate.index] = settled;
           continue;
-        }
-        // an identical replay is dropped before planning, which would compute compartments for nothing
-        if (current?.content && !current.deleted) {
-          const replayed = stamp(candidate.resource, id, current.versionId, current.lastUpdated, context);
-          if (sameContent(current.content, replayed)) {
-            results[candidate.index] = { ...base, outcome: 'unchanged', versionId: current.versionId };
-            continue;
-          }
         }
         const version = planVersion({
           current,
@@ -155,6 +172,58 @@ export class BulkUpserter {
       (problem) => (problem.severity ?? 'error') === 'error',
     );
   }
+}
+
+/**
+ * The result of a copy that needs no write: older than the stored version (`stale`), or identical to it
+ * (`unchanged`, a replay — dropped before planning, which would compute compartments for nothing), or a
+ * placeholder for a resource that exists (`unchanged`).
+ */
+function settle(
+  candidate: Candidate,
+  current: StoredResource | undefined,
+  context: WriteContext,
+): BulkEntryResult | undefined {
+  const { resourceType, id } = splitKey(candidate.key);
+  const base = { index: candidate.index, resourceType, id };
+  if (current?.sourceUpdated && candidate.sourceUpdated && candidate.sourceUpdated < current.sourceUpdated) {
+    return {
+      ...base,
+      outcome: 'stale',
+      versionId: current.versionId,
+      detail: staleOutcome(candidate, current),
+    };
+  }
+  if (current?.content && !current.deleted) {
+    if (candidate.ifAbsent) return { ...base, outcome: 'unchanged', versionId: current.versionId };
+    const replayed = stamp(candidate.resource, id, current.versionId, current.lastUpdated, context);
+    if (sameContent(current.content, replayed))
+      return { ...base, outcome: 'unchanged', versionId: current.versionId };
+  }
+  return undefined;
+}
+
+/** The candidate with the elements it did not carry filled in from the stored version. */
+function withRetained(candidate: Candidate, current: StoredResource | undefined): Candidate {
+  const stored = current?.deleted ? null : (current?.content as Record<string, unknown> | null | undefined);
+  if (!stored || candidate.retain.length === 0) return candidate;
+  const resource = { ...candidate.resource } as Record<string, unknown>;
+  for (const element of candidate.retain) {
+    if (resource[element] === undefined && stored[element] !== undefined) resource[element] = stored[element];
+  }
+  return { ...candidate, resource: resource as unknown as Resource };
+}
+
+/** Distinct keys in key order: rows are locked in that order so that two batches cannot deadlock. */
+function uniqueKeys(candidates: Candidate[]): { resourceType: string; id: string }[] {
+  return [...new Set(candidates.map((candidate) => candidate.key))].sort().map(splitKey);
+}
+
+function repeatedKeys(candidates: Candidate[]): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const { key } of candidates) (seen.has(key) ? repeated : seen).add(key);
+  return repeated;
 }
 
 function splitKey(key: string): { resourceType: string; id: string } {

@@ -57,19 +57,35 @@ export class ResourceRepository {
   }
 
   /** Locks many current rows in key order (so two batches cannot deadlock) and returns them keyed `type/id`. */
-  async lockMany(
+  lockMany(
     tx: postgres.TransactionSql,
     keys: { resourceType: string; id: string }[],
   ): Promise<Map<string, StoredResource>> {
+    return this.readManyRows(tx, keys, tx`FOR UPDATE OF r`);
+  }
+
+  /** Reads many current rows without locking them, keyed `type/id`. */
+  readMany(
+    sql: Queryable,
+    keys: { resourceType: string; id: string }[],
+  ): Promise<Map<string, StoredResource>> {
+    return this.readManyRows(sql, keys, sql``);
+  }
+
+  private async readManyRows(
+    sql: Queryable,
+    keys: { resourceType: string; id: string }[],
+    lock: postgres.PendingQuery<postgres.Row[]>,
+  ): Promise<Map<string, StoredResource>> {
     if (keys.length === 0) return new Map();
-    const rows = await tx<CurrentRow[]>`
+    const rows = await sql<CurrentRow[]>`
       SELECT r.resource_type, r.id, r.resource_key, r.version_id, r.last_updated, r.deleted, r.source_system,
              r.source_updated, r.content
       FROM resource r
       JOIN unnest(${keys.map((key) => key.resourceType)}::text[], ${keys.map((key) => key.id)}::text[]) AS k(resource_type, id)
         ON r.resource_type = k.resource_type AND r.id = k.id
       ORDER BY r.resource_type, r.id
-      FOR UPDATE OF r`;
+      ${lock}`;
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, toStored(row)]));
   }
 
