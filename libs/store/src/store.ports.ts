@@ -9,6 +9,11 @@ export interface IndexEntry {
   resourceType: string;
   resourceKey: string;
   resource: Resource | null;
+  /**
+   * False for a resource row created by this very write (a fresh resource key): it cannot have index rows yet,
+   * so the writer skips deleting them — on a growing table that delete is most of a bulk create's cost.
+   */
+  mayHaveRows?: boolean;
 }
 
 export interface SearchIndexPort {

@@ -39,6 +39,7 @@ export class VersionWriter {
         resourceType: version.resourceType,
         resourceKey: version.resourceKey,
         resource: version.content,
+        mayHaveRows: version.resourceKey !== null,
       })),
     );
     return { written, conflicted };

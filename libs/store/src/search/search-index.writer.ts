@@ -14,18 +14,21 @@ export class SearchIndexWriter implements SearchIndexPort {
 
   async write(tx: postgres.TransactionSql, entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const types = entries.map((entry) => entry.resourceType);
-    const keys = entries.map((entry) => entry.resourceKey);
+    const replaced = entries.filter((entry) => entry.mayHaveRows !== false);
+    const types = replaced.map((entry) => entry.resourceType);
+    const keys = replaced.map((entry) => entry.resourceKey);
     const extracted = entries.map((entry) => ({
       entry,
       rows: entry.resource ? extractIndexRows(entry.resource, this.options) : undefined,
     }));
-    await Promise.all(
-      INDEX_TABLES.map(
-        (table) => tx`DELETE FROM ${tx(tableName(table))}
-          WHERE (resource_type, resource_key) IN (SELECT * FROM unnest(${types}::text[], ${keys}::bigint[]))`,
-      ),
-    );
+    if (replaced.length > 0) {
+      await Promise.all(
+        INDEX_TABLES.map(
+          (table) => tx`DELETE FROM ${tx(tableName(table))}
+            WHERE (resource_type, resource_key) IN (SELECT * FROM unnest(${types}::text[], ${keys}::bigint[]))`,
+        ),
+      );
+    }
     await Promise.all(
       INDEX_TABLES.map((table) => {
         const columns = toColumnValues(
