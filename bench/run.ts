@@ -11,7 +11,9 @@ async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   const suite = name ? suites[name] : undefined;
   if (!suite) {
-    process.stderr.write(`usage: npm run bench -- <suite> [--resources <N>] [--json <file>]\nsuites: ${Object.keys(suites).join(', ')}\n`);
+    process.stderr.write(
+      `usage: npm run bench -- <suite> [--resources <N>] [--json <file>]\nsuites: ${Object.keys(suites).join(', ')}\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -23,11 +25,17 @@ async function main(argv: string[]): Promise<void> {
     if (rest[i + 1] !== undefined && !rest[i + 1].startsWith('--')) i++;
   }
   const resources = extra.resources ? Number(extra.resources) : suite.defaultResources;
-  if (!Number.isInteger(resources) || resources <= 0) throw new Error('--resources must be a positive whole number');
+  if (!Number.isInteger(resources) || resources <= 0)
+    throw new Error('--resources must be a positive whole number');
   const jsonFile = extra.json;
   const log = (line: string) => process.stderr.write(`[${suite.name}] ${line}\n`);
   const memory = new ProcessMemorySampler();
-  const ctx: SuiteContext = { options: { resources, extra }, workDir: mkdtempSync(join(tmpdir(), `continuum-bench-${suite.name}-`)), memory, log };
+  const ctx: SuiteContext = {
+    options: { resources, extra },
+    workDir: mkdtempSync(join(tmpdir(), `continuum-bench-${suite.name}-`)),
+    memory,
+    log,
+  };
   const startedAt = new Date().toISOString();
   try {
     log('prepare');
@@ -44,7 +52,12 @@ async function main(argv: string[]): Promise<void> {
       description: suite.description,
       startedAt,
       options: { resources, ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'json')) },
-      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' },
+      environment: {
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+      },
       result,
       reference,
       ratioToReference: ratio(result, reference),

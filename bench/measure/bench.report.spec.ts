@@ -12,7 +12,13 @@ describe('bench report helpers', () => {
   });
 
   it('computes throughput, bandwidth and the ratio to the reference', () => {
-    const result = figuresOf({ label: 'stage', operations: 10_000, unit: 'resources', elapsedMs: 2000, bytes: 4 * 1_048_576 });
+    const result = figuresOf({
+      label: 'stage',
+      operations: 10_000,
+      unit: 'resources',
+      elapsedMs: 2000,
+      bytes: 4 * 1_048_576,
+    });
     const reference = figuresOf({ label: 'floor', operations: 10_000, unit: 'resources', elapsedMs: 500 });
     expect(result.throughputPerSecond).toBe(5000);
     expect(result.mibPerSecond).toBe(2);
@@ -22,7 +28,9 @@ describe('bench report helpers', () => {
   it('includes latency percentiles when latencies were recorded', () => {
     const latency = new LatencyRecorder();
     for (let i = 1; i <= 100; i++) latency.record(i);
-    expect(figuresOf({ label: 'x', operations: 100, unit: 'ops', elapsedMs: 100, latency }).latencyMs?.p99).toBe(99);
+    expect(
+      figuresOf({ label: 'x', operations: 100, unit: 'ops', elapsedMs: 100, latency }).latencyMs?.p99,
+    ).toBe(99);
   });
 
   it('aligns a table with numbers to the right', () => {

@@ -45,7 +45,9 @@ export function figuresOf(run: RunResult): RunFigures {
 }
 
 export function ratio(result: RunFigures, reference: RunFigures): number {
-  return reference.throughputPerSecond > 0 ? round(result.throughputPerSecond / reference.throughputPerSecond, 3) : Number.NaN;
+  return reference.throughputPerSecond > 0
+    ? round(result.throughputPerSecond / reference.throughputPerSecond, 3)
+    : Number.NaN;
 }
 
 function roundSummary(s: LatencySummary): LatencySummary {
@@ -89,29 +91,68 @@ export function formatBytes(bytes: number | undefined): string {
 export function formatTable(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const numeric = (s: string) => /^[-\d.,]+( [A-Za-z/]+)?$|^-$/.test(s);
-  const line = (r: string[]) => r.map((cell, c) => (numeric(cell) && c > 0 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (numeric(cell) && c > 0 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ');
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 /** The human-readable report: the two runs side by side, then latency percentiles and memory. */
 export function renderReport(report: BenchReport): string {
   const { result, reference } = report;
-  const run = (f: RunFigures) => [f.label, formatNumber(f.operations, 0), `${formatNumber(f.throughputPerSecond)} ${f.unit}/s`, formatNumber(f.elapsedMs / 1000, 2), formatBytes(f.bytes), f.mibPerSecond === undefined ? '-' : `${formatNumber(f.mibPerSecond)} MiB/s`];
+  const run = (f: RunFigures) => [
+    f.label,
+    formatNumber(f.operations, 0),
+    `${formatNumber(f.throughputPerSecond)} ${f.unit}/s`,
+    formatNumber(f.elapsedMs / 1000, 2),
+    formatBytes(f.bytes),
+    f.mibPerSecond === undefined ? '-' : `${formatNumber(f.mibPerSecond)} MiB/s`,
+  ];
   const out = [
     `suite ${report.suite}: ${report.description}`,
     `node ${report.environment.node}, ${report.environment.cpus} × ${report.environment.cpuModel}`,
     '',
-    formatTable([['run', 'operations', 'throughput', 'seconds', 'bytes', 'bandwidth'], run(result), run(reference)]),
+    formatTable([
+      ['run', 'operations', 'throughput', 'seconds', 'bytes', 'bandwidth'],
+      run(result),
+      run(reference),
+    ]),
     '',
     `ratio to reference: ${formatNumber(report.ratioToReference, 3)} (1 = as fast as the physical reference)`,
   ];
   const latency = [result, reference].filter((f) => f.latencyMs);
   if (latency.length > 0) {
-    out.push('', formatTable([['latency ms', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], ...latency.map((f) => {
-      const l = f.latencyMs!;
-      return [f.label, formatNumber(l.count, 0), formatNumber(l.p50, 3), formatNumber(l.p90, 3), formatNumber(l.p99, 3), formatNumber(l.p999, 3), formatNumber(l.max, 3)];
-    })]));
+    out.push(
+      '',
+      formatTable([
+        ['latency ms', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'],
+        ...latency.map((f) => {
+          const l = f.latencyMs!;
+          return [
+            f.label,
+            formatNumber(l.count, 0),
+            formatNumber(l.p50, 3),
+            formatNumber(l.p90, 3),
+            formatNumber(l.p99, 3),
+            formatNumber(l.p999, 3),
+            formatNumber(l.max, 3),
+          ];
+        }),
+      ]),
+    );
   }
-  out.push('', formatTable([['process', 'pid', 'peak RSS MiB', 'VmHWM MiB'], ...report.memory.map((m) => [m.name, String(m.pid), formatNumber(m.peakRssMiB), formatNumber(m.hwmMiB)])]));
+  out.push(
+    '',
+    formatTable([
+      ['process', 'pid', 'peak RSS MiB', 'VmHWM MiB'],
+      ...report.memory.map((m) => [
+        m.name,
+        String(m.pid),
+        formatNumber(m.peakRssMiB),
+        formatNumber(m.hwmMiB),
+      ]),
+    ]),
+  );
   return out.join('\n');
 }

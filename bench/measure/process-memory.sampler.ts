@@ -60,7 +60,12 @@ export class ProcessMemorySampler {
     this.sample();
     return [...this.watched.entries()].map(([name, { pid, peakKiB }]) => {
       const status = readProcStatus(pid);
-      return { name, pid, peakRssMiB: round1(peakKiB / 1024), hwmMiB: status ? round1(status.hwmKiB / 1024) : undefined };
+      return {
+        name,
+        pid,
+        peakRssMiB: round1(peakKiB / 1024),
+        hwmMiB: status ? round1(status.hwmKiB / 1024) : undefined,
+      };
     });
   }
 }

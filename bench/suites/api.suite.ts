@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DatabaseConfig, loadConfig } from '@continuum/config';
-import { CommunityGenerator } from '@continuum/generator';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
-import type { Resource } from 'fhir/r4';
 import postgres from 'postgres';
+import { resourceBatches, writeCommunityFile, writeConcurrently } from '../measure/community-data';
 import { LatencyRecorder, percentile } from '../measure/latency.recorder';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 
@@ -34,6 +33,7 @@ type Autocannon = (
 const AUTOCANNON = 'autocannon';
 
 const WRITE_BATCH = 500;
+const WRITE_CONCURRENCY = 2;
 const SAMPLES = 300;
 
 interface Scenario {
@@ -64,22 +64,17 @@ async function freePort(): Promise<number> {
 
 /** Generated people (≈825 resources each, after the directory) written through the store's bulk path. */
 async function load(ctx: SuiteContext, store: FhirStore, count: number): Promise<number> {
-  const generator = new CommunityGenerator({ seed: ctx.options.extra.seed ?? 'bench-api', formats: [] });
-  let pending: Resource[] = generator.directory().resources.map((r) => JSON.parse(r.json) as Resource);
+  const file = join(ctx.workDir, 'community.ndjson');
+  await writeCommunityFile(file, ctx.options.extra.seed ?? 'bench-api', count);
   let written = 0;
   const start = Date.now();
-  for (let person = 0; written + pending.length < count; person++) {
-    pending.push(...generator.person(person).resources.map((r) => JSON.parse(r.json) as Resource));
-    while (pending.length >= WRITE_BATCH) {
-      await store.upsertMany(pending.slice(0, WRITE_BATCH).map((resource) => ({ resource })));
-      written += WRITE_BATCH;
-      pending = pending.slice(WRITE_BATCH);
-      if (written % 20_000 === 0)
-        ctx.log(`loaded ${written} resources (${Math.round(written / ((Date.now() - start) / 1000))}/s)`);
-    }
-  }
-  await store.upsertMany(pending.map((resource) => ({ resource })));
-  return written + pending.length;
+  await writeConcurrently(resourceBatches(file, WRITE_BATCH), WRITE_CONCURRENCY, async (batch) => {
+    await store.upsertMany(batch.map((resource) => ({ resource })));
+    written += batch.length;
+    if (written % 50_000 < WRITE_BATCH)
+      ctx.log(`loaded ${written} resources (${Math.round(written / ((Date.now() - start) / 1000))}/s)`);
+  });
+  return written;
 }
 
 /** Realistic request targets taken from the loaded data: real identifiers, codes, dates and organisations. */

@@ -25,13 +25,16 @@ function filesUnder(dir: string): string[] {
  */
 export const generateSuite: BenchSuite = {
   name: 'generate',
-  description: 'synthetic community generator (kafka + ndjson + bundles to disk) vs plain fs stream copy of the same bytes',
+  description:
+    'synthetic community generator (kafka + ndjson + bundles to disk) vs plain fs stream copy of the same bytes',
   defaultResources: 100_000,
 
   async prepare(ctx: SuiteContext) {
     patients = Math.max(1, Math.round(ctx.options.resources / RESOURCES_PER_PATIENT));
     outDir = join(ctx.workDir, 'generated');
-    ctx.log(`${patients} patients (≈${RESOURCES_PER_PATIENT} resources each), seed ${ctx.options.extra.seed ?? 'bench'}`);
+    ctx.log(
+      `${patients} patients (≈${RESOURCES_PER_PATIENT} resources each), seed ${ctx.options.extra.seed ?? 'bench'}`,
+    );
   },
 
   async warmup(ctx: SuiteContext) {
@@ -53,7 +56,14 @@ export const generateSuite: BenchSuite = {
       },
     });
     measuredResources = summary.resources;
-    return { label: 'generate', operations: summary.resources, unit: 'resources', elapsedMs: summary.elapsedMs, bytes: sink.bytes, latency };
+    return {
+      label: 'generate',
+      operations: summary.resources,
+      unit: 'resources',
+      elapsedMs: summary.elapsedMs,
+      bytes: sink.bytes,
+      latency,
+    };
   },
 
   async reference(ctx: SuiteContext): Promise<RunResult> {
@@ -70,7 +80,14 @@ export const generateSuite: BenchSuite = {
     }
     const elapsedMs = performance.now() - start;
     // Same unit as the measured run so the ratio compares like with like: the resources those bytes hold.
-    return { label: 'fs stream copy (reference)', operations: measuredResources, unit: 'resources', elapsedMs, bytes, latency };
+    return {
+      label: 'fs stream copy (reference)',
+      operations: measuredResources,
+      unit: 'resources',
+      elapsedMs,
+      bytes,
+      latency,
+    };
   },
 
   async teardown(ctx: SuiteContext) {

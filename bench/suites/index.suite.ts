@@ -1,8 +1,7 @@
-import type { Resource } from 'fhir/r4';
+import { join } from 'node:path';
 import { ChangeConsumer } from '../../apps/indexer/src/change.consumer';
 import { OutboxRelay } from '../../apps/indexer/src/outbox.relay';
 import { DatabaseConfig, ElasticsearchConfig, KafkaConfig, loadConfig } from '@continuum/config';
-import { CommunityGenerator } from '@continuum/generator';
 import { createKafka, ensureTopics, KafkaPublisher } from '@continuum/messaging';
 import { createLogger } from '@continuum/observability';
 import {
@@ -27,10 +26,12 @@ import {
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
 import type { Kafka } from 'kafkajs';
 import type postgres from 'postgres';
+import { resourceBatches, writeCommunityFile, writeConcurrently } from '../measure/community-data';
 import { LatencyRecorder, percentile } from '../measure/latency.recorder';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 
 const WRITE_BATCH = 250;
+const WRITE_CONCURRENCY = 2;
 const BULK_DOCUMENTS = 1000;
 
 /** Records, for every change event, the time from its commit to the moment its bulk write was searchable. */
@@ -63,25 +64,28 @@ interface Pipeline {
   dropDatabase: () => Promise<void>;
 }
 
-let pipeline: Pipeline | undefined;
-let warmupResources: Resource[] = [];
-let measuredResources: Resource[] = [];
-let backlogResources: Resource[] = [];
-
-/** Generated records of whole people (≈825 resources each) until `count` resources, after the directory. */
-function generate(seed: string, count: number): Resource[] {
-  const generator = new CommunityGenerator({ seed, formats: [] });
-  const resources = generator.directory().resources.map((r) => JSON.parse(r.json) as Resource);
-  for (let person = 0; resources.length < count; person++) {
-    resources.push(...generator.person(person).resources.map((r) => JSON.parse(r.json) as Resource));
-  }
-  return resources.slice(0, count);
+/** Generated community data on disk (NDJSON, flat memory at a million resources) and its size. */
+interface DataFile {
+  path: string;
+  resources: number;
 }
 
-async function writeAll(store: FhirStore, resources: Resource[]): Promise<void> {
-  for (let i = 0; i < resources.length; i += WRITE_BATCH) {
-    await store.upsertMany(resources.slice(i, i + WRITE_BATCH).map((resource) => ({ resource })));
-  }
+let pipeline: Pipeline | undefined;
+let warmupData: DataFile;
+let measuredData: DataFile;
+let backlogData: DataFile;
+
+async function generate(ctx: SuiteContext, name: string, seed: string, count: number): Promise<DataFile> {
+  const path = join(ctx.workDir, `${name}.ndjson`);
+  const { lines } = await writeCommunityFile(path, seed, count);
+  return { path, resources: lines };
+}
+
+/** Writes through the store's bulk path, batches in flight as the ingest app's partitions write them. */
+async function writeAll(store: FhirStore, data: DataFile): Promise<void> {
+  await writeConcurrently(resourceBatches(data.path, WRITE_BATCH), WRITE_CONCURRENCY, async (batch) => {
+    await store.upsertMany(batch.map((resource) => ({ resource })));
+  });
 }
 
 async function waitUntilIndexed(
@@ -103,14 +107,14 @@ async function waitUntilIndexed(
 async function logBacklogCatchUp(ctx: SuiteContext): Promise<void> {
   const { relay, store, indexer } = pipeline!;
   await relay.stop();
-  await writeAll(store, backlogResources);
-  const target = indexer.indexed + backlogResources.length;
+  await writeAll(store, backlogData);
+  const target = indexer.indexed + backlogData.resources;
   const start = Date.now();
   relay.start();
   await waitUntilIndexed(indexer, target);
   const seconds = (Date.now() - start) / 1000;
   ctx.log(
-    `backlog catch-up: ${backlogResources.length} changes relayed and indexed at ${Math.round(backlogResources.length / seconds)} resources/s`,
+    `backlog catch-up: ${backlogData.resources} changes relayed and indexed at ${Math.round(backlogData.resources / seconds)} resources/s`,
   );
 }
 
@@ -129,12 +133,20 @@ export const indexSuite: BenchSuite = {
 
   async prepare(ctx: SuiteContext) {
     const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-    warmupResources = generate(`bench-index-warmup-${suffix}`, 1000);
-    measuredResources = generate(`bench-index-${ctx.options.extra.seed ?? 'bench'}`, ctx.options.resources);
-    backlogResources = generate(`bench-index-backlog-${suffix}`, Math.min(5000, ctx.options.resources));
-    ctx.log(
-      `${measuredResources.length} resources to write and index (${warmupResources.length} for warm-up)`,
+    warmupData = await generate(ctx, 'warmup', `bench-index-warmup-${suffix}`, 1000);
+    measuredData = await generate(
+      ctx,
+      'measured',
+      `bench-index-${ctx.options.extra.seed ?? 'bench'}`,
+      ctx.options.resources,
     );
+    backlogData = await generate(
+      ctx,
+      'backlog',
+      `bench-index-backlog-${suffix}`,
+      Math.min(5000, ctx.options.resources),
+    );
+    ctx.log(`${measuredData.resources} resources to write and index (${warmupData.resources} for warm-up)`);
 
     const database = await createScratchDatabase(
       loadConfig(DatabaseConfig).url,
@@ -191,8 +203,8 @@ export const indexSuite: BenchSuite = {
     const { relay, consumer, store, indexer } = pipeline!;
     relay.start();
     await consumer.start();
-    await writeAll(store, warmupResources);
-    await waitUntilIndexed(indexer, warmupResources.length);
+    await writeAll(store, warmupData);
+    await waitUntilIndexed(indexer, warmupData.resources);
   },
 
   async measure(ctx: SuiteContext): Promise<RunResult> {
@@ -200,13 +212,13 @@ export const indexSuite: BenchSuite = {
     const already = indexer.indexed;
     indexer.lags = [];
     const start = Date.now();
-    await writeAll(store, measuredResources);
+    await writeAll(store, measuredData);
     const writeSeconds = (Date.now() - start) / 1000;
-    await waitUntilIndexed(indexer, already + measuredResources.length);
+    await waitUntilIndexed(indexer, already + measuredData.resources);
     const elapsedMs = indexer.lastSearchableAt - start;
     const lag = [...indexer.lags].sort((a, b) => a - b);
     ctx.log(
-      `writes: ${Math.round(measuredResources.length / writeSeconds)} resources/s; commit-to-searchable lag ms` +
+      `writes: ${Math.round(measuredData.resources / writeSeconds)} resources/s; commit-to-searchable lag ms` +
         ` p50 ${Math.round(percentile(lag, 50))}, p95 ${Math.round(percentile(lag, 95))}, max ${Math.round(percentile(lag, 100))}`,
     );
     await logBacklogCatchUp(ctx);
@@ -214,47 +226,42 @@ export const indexSuite: BenchSuite = {
     for (const ms of lag) latency.record(ms);
     return {
       label: 'index (commit-to-searchable lag)',
-      operations: measuredResources.length,
+      operations: measuredData.resources,
       unit: 'resources',
       elapsedMs,
       latency,
     };
   },
 
+  /** Only the `_bulk` calls and the final refresh are timed; reading the documents back from Postgres is not. */
   async reference(): Promise<RunResult> {
     const { client, sql } = pipeline!;
     const reader = new ResourceSourceReader(sql);
-    const documents = [];
-    for (let i = 0; i < measuredResources.length; i += 5000) {
-      const refs = measuredResources
-        .slice(i, i + 5000)
-        .map((resource) => ({ resourceType: resource.resourceType, id: resource.id! }));
-      documents.push(...(await reader.loadCurrent(refs)).map(documentOf));
-    }
     // Named into the patient family's pattern, so it gets the same committed mappings (common + patient fields).
     const index = `${pipeline!.indices.naming.prefix}-patient-v1-reference`;
     await client.indices.create({ index });
     const latency = new LatencyRecorder();
-    const start = performance.now();
-    for (let i = 0; i < documents.length; i += BULK_DOCUMENTS) {
-      const slice = documents.slice(i, i + BULK_DOCUMENTS);
-      await latency.time(() =>
-        client.bulk({
-          operations: slice.flatMap((document) => [
-            { index: { _index: index, _id: `${document.resourceType}/${document.id}` } },
-            document,
-          ]),
-        }),
-      );
+    let operations = 0;
+    let elapsedMs = 0;
+    for await (const batch of resourceBatches(measuredData.path, BULK_DOCUMENTS)) {
+      const refs = batch.map((resource) => ({ resourceType: resource.resourceType, id: resource.id! }));
+      const documents = (await reader.loadCurrent(refs)).map(documentOf);
+      const start = performance.now();
+      await client.bulk({
+        operations: documents.flatMap((document) => [
+          { index: { _index: index, _id: `${document.resourceType}/${document.id}` } },
+          document,
+        ]),
+      });
+      const ms = performance.now() - start;
+      latency.record(ms);
+      elapsedMs += ms;
+      operations += documents.length;
     }
+    const start = performance.now();
     await client.indices.refresh({ index });
-    return {
-      label: 'raw _bulk (reference)',
-      operations: documents.length,
-      unit: 'resources',
-      elapsedMs: performance.now() - start,
-      latency,
-    };
+    elapsedMs += performance.now() - start;
+    return { label: 'raw _bulk (reference)', operations, unit: 'resources', elapsedMs, latency };
   },
 
   async teardown() {

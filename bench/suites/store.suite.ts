@@ -1,15 +1,19 @@
-import type { Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { parseSearchRequest } from '@continuum/fhir';
-import { CommunityGenerator } from '@continuum/generator';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { createFhirStore, createSql, ResourceSearcher, type FhirStore } from '@continuum/store';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
+import { resourceBatches, writeCommunityFile, writeConcurrently } from '../measure/community-data';
 import { LatencyRecorder } from '../measure/latency.recorder';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const RESOURCES_PER_PATIENT = 825;
 const BATCH = 500;
+/** Batches in flight, as ingestion's partitions write concurrently (`--concurrency`). */
+const DEFAULT_CONCURRENCY = 2;
 const SEARCH_REPEATS = 200;
 
 /**
@@ -22,49 +26,48 @@ class StoreBench {
   private sql!: postgres.Sql;
   private store!: FhirStore;
   private dropDatabase?: () => Promise<void>;
-  private batches: Resource[][] = [];
-  private lines: string[] = [];
+  private file = '';
+  private lines = 0;
   private bytes = 0;
+  private concurrency = DEFAULT_CONCURRENCY;
 
   async prepare(ctx: SuiteContext): Promise<void> {
     const database = await createScratchDatabase(BASE_URL, `continuum_bench_store_${this.suffix}`);
     this.dropDatabase = database.drop;
     this.sql = createSql(database.config);
     this.store = createFhirStore(this.sql, {});
-    const generator = new CommunityGenerator({
-      seed: ctx.options.extra['seed'] ?? 'bench-store',
-      formats: ['ndjson'],
-    });
-    const resources: Resource[] = [];
-    const add = (json: string) => {
-      resources.push(JSON.parse(json) as Resource);
-      this.lines.push(json);
-      this.bytes += Buffer.byteLength(json);
-    };
-    generator.directory().resources.forEach((r) => add(r.json));
-    const patients = Math.max(1, Math.round(ctx.options.resources / RESOURCES_PER_PATIENT));
-    for (let i = 0; i < patients; i++) generator.person(i).resources.forEach((r) => add(r.json));
-    for (let i = 0; i < resources.length; i += BATCH) this.batches.push(resources.slice(i, i + BATCH));
+    this.concurrency = Number(ctx.options.extra['concurrency'] ?? DEFAULT_CONCURRENCY);
+    // on disk, not in memory: a million resources are gigabytes of objects; reading them back is part of the work
+    this.file = join(ctx.workDir, 'community.ndjson');
+    const seed = ctx.options.extra['seed'] ?? 'bench-store';
+    ({ lines: this.lines, bytes: this.bytes } = await writeCommunityFile(
+      this.file,
+      seed,
+      ctx.options.resources,
+    ));
     ctx.log(
-      `generated ${resources.length} resources (${(this.bytes / 1024 / 1024).toFixed(0)} MiB) for ${patients} patients`,
+      `generated ${this.lines} resources (${(this.bytes / 1024 / 1024).toFixed(0)} MiB) in ${this.file}`,
     );
     const [{ pid }] = await this.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
     ctx.memory.watch('postgres backend', pid);
   }
 
   async warmup(): Promise<void> {
-    // The first batch, written twice: the second is an identical replay (no new versions), so nothing is skewed.
-    await this.store.upsertMany(
-      this.batches[0].map((resource) => ({ resource })),
-      { sourceSystem: 'BENCH:warmup' },
-    );
+    // The first batch; the measured run replays it identically (no new versions), so nothing is skewed.
+    for await (const batch of resourceBatches(this.file, BATCH)) {
+      await this.store.upsertMany(
+        batch.map((resource) => ({ resource })),
+        { sourceSystem: 'BENCH:warmup' },
+      );
+      return;
+    }
   }
 
   async write(ctx: SuiteContext): Promise<RunResult> {
     const latency = new LatencyRecorder();
     let operations = 0;
     const start = performance.now();
-    for (const batch of this.batches) {
+    await writeConcurrently(resourceBatches(this.file, BATCH), this.concurrency, async (batch) => {
       await latency.time(() =>
         this.store.upsertMany(
           batch.map((resource) => ({ resource })),
@@ -72,12 +75,14 @@ class StoreBench {
         ),
       );
       operations += batch.length;
-    }
+      if (operations % 50_000 < BATCH)
+        ctx.log(`wrote ${operations} (${Math.round(operations / ((performance.now() - start) / 1000))}/s)`);
+    });
     const elapsedMs = performance.now() - start;
     await this.sql`ANALYZE`;
     await this.searches(ctx);
     return {
-      label: `store.upsertMany (batches of ${BATCH})`,
+      label: `store.upsertMany (batches of ${BATCH}, ${this.concurrency} in flight)`,
       operations,
       unit: 'resources',
       elapsedMs,
@@ -131,13 +136,21 @@ class StoreBench {
     await new Promise<void>((resolve, reject) => {
       writable.on('error', reject);
       writable.on('finish', () => resolve());
-      for (const line of this.lines) writable.write(`${line.replace(/\\/g, '\\\\')}\n`);
-      writable.end();
+      void (async () => {
+        // COPY text format: backslash is the escape character
+        for await (const line of createInterface({
+          input: createReadStream(this.file),
+          crlfDelay: Infinity,
+        })) {
+          if (line && !writable.write(`${line.replace(/\\/g, '\\\\')}\n`)) await once(writable, 'drain');
+        }
+        writable.end();
+      })().catch(reject);
     });
     const elapsedMs = performance.now() - start;
     return {
       label: 'COPY into a bare jsonb table (reference)',
-      operations: this.lines.length,
+      operations: this.lines,
       unit: 'resources',
       elapsedMs,
       bytes: this.bytes,
