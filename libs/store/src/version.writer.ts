@@ -39,7 +39,8 @@ export class VersionWriter {
         resourceType: version.resourceType,
         resourceKey: version.resourceKey,
         resource: version.content,
-        mayHaveRows: version.resourceKey !== null,
+        // a first version was written only if no row existed (the guard wants version 0), so it has no index rows
+        mayHaveRows: version.versionId !== 1,
       })),
     );
     return { written, conflicted };
