@@ -9,6 +9,10 @@ describe('Patient $everything and $summary over HTTP', () => {
   let gpPatient = '';
   let hospitalPatient = '';
   let stranger = '';
+  let practitioner = '';
+  let organisation = '';
+  let medication = '';
+  let strangersPractitioner = '';
   const tag = uniqueSuffix();
 
   const create = async <T extends Resource>(resource: T): Promise<string> => {
@@ -30,6 +34,11 @@ describe('Patient $everything and $summary over HTTP', () => {
       link: [{ other: subject(gpPatient), type: 'seealso' }],
     });
     stranger = await create<Patient>({ resourceType: 'Patient' });
+    // Shared reference data the records point at: in no patient's compartment.
+    practitioner = await create({ resourceType: 'Practitioner', name: [{ family: `Dr${tag}` }] });
+    organisation = await create({ resourceType: 'Organization', name: `Trust ${tag}` });
+    medication = await create({ resourceType: 'Medication', code: { text: 'Salbutamol 100mcg' } });
+    strangersPractitioner = await create({ resourceType: 'Practitioner', name: [{ family: `Other${tag}` }] });
     await create({
       resourceType: 'AllergyIntolerance',
       patient: subject(gpPatient),
@@ -52,7 +61,7 @@ describe('Patient $everything and $summary over HTTP', () => {
       resourceType: 'MedicationStatement',
       status: 'active',
       subject: subject(gpPatient),
-      medicationCodeableConcept: { text: 'Salbutamol inhaler' },
+      medicationReference: { reference: `Medication/${medication}` },
     });
     await create({
       resourceType: 'Encounter',
@@ -60,6 +69,8 @@ describe('Patient $everything and $summary over HTTP', () => {
       class: { code: 'AMB' },
       subject: subject(hospitalPatient),
       period: { start: '2025-03-01' },
+      participant: [{ individual: { reference: `Practitioner/${practitioner}` } }],
+      serviceProvider: { reference: `Organization/${organisation}` },
     });
     for (let i = 0; i < 3; i++)
       await create({
@@ -69,26 +80,35 @@ describe('Patient $everything and $summary over HTTP', () => {
         subject: subject(i % 2 ? gpPatient : hospitalPatient),
         effectiveDateTime: `2025-0${i + 1}-10`,
         valueQuantity: { value: 400 + i, unit: 'L/min' },
+        performer: [{ reference: `Practitioner/${practitioner}` }],
       });
     await create({
       resourceType: 'Observation',
       status: 'final',
       code: { text: 'Other person' },
       subject: subject(stranger),
+      performer: [{ reference: `Practitioner/${strangersPractitioner}` }],
     });
   });
   afterAll(() => api.close());
 
-  const everything = async (id: string, query = '') => {
-    const ids: string[] = [];
+  /** Every page's matches, and the distinct resources the pages included (a page repeats what it needs). */
+  const everythingPaged = async (id: string, query = '') => {
+    const matches: string[] = [];
+    const included = new Set<string>();
     let url: string | undefined = `Patient/${id}/$everything${query}`;
     while (url) {
       const page: Bundle | undefined = (await http<Bundle>('GET', url)).body;
-      ids.push(...idsOf(page));
+      const entries = (page?.entry ?? []).filter((e) => e.search?.mode !== 'outcome');
+      matches.push(...idsOf({ ...page, entry: entries.filter((e) => e.search?.mode === 'match') } as Bundle));
+      idsOf({ ...page, entry: entries.filter((e) => e.search?.mode === 'include') } as Bundle).forEach(
+        (ref) => included.add(ref),
+      );
       url = linkOf(page, 'next');
     }
-    return ids;
+    return { matches, included: [...included].sort() };
   };
+  const everything = async (id: string, query = '') => (await everythingPaged(id, query)).matches;
 
   it('returns every record of the person, across linked patients, paged to the end', async () => {
     const ids = await everything(gpPatient, '?_count=3');
@@ -99,6 +119,20 @@ describe('Patient $everything and $summary over HTTP', () => {
     expect(new Set(ids).size).toBe(ids.length);
     // The link is followed from either side.
     expect((await everything(hospitalPatient)).sort()).toEqual([...ids].sort());
+  });
+
+  it('adds, on each page, the practitioners, organisations and medications its records reference', async () => {
+    const { included } = await everythingPaged(gpPatient, '?_count=3');
+    expect(included).toEqual(
+      [`Medication/${medication}`, `Organization/${organisation}`, `Practitioner/${practitioner}`].sort(),
+    );
+    // Referenced by the stranger's record only: not part of this person's.
+    expect(included).not.toContain(`Practitioner/${strangersPractitioner}`);
+    // _type narrows what is added too.
+    expect((await everythingPaged(gpPatient, '?_type=Observation')).included).toEqual([]);
+    expect((await everythingPaged(gpPatient, '?_type=Observation,Practitioner')).included).toEqual([
+      `Practitioner/${practitioner}`,
+    ]);
   });
 
   it('narrows by _type and _since', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpConfig } from '@continuum/config';
 import {
   buildPatientSummary,
+  medicationId,
   notSupported,
   parseReference,
   parseSearchRequest,
@@ -15,6 +16,7 @@ import type {
   Bundle,
   Condition,
   Encounter,
+  Medication,
   MedicationRequest,
   MedicationStatement,
   Observation,
@@ -66,6 +68,7 @@ export class PatientRecordService {
     const result = await this.searcher.search(request, {
       baseUrl: this.baseUrl,
       compartment: { patientIds },
+      includeReferencedSharedResources: true,
     });
     return searchsetBundle(result, page, {
       baseUrl: this.baseUrl,
@@ -95,11 +98,13 @@ export class PatientRecordService {
         ['_sort', '-date'],
       ]),
     ]);
+    const medications = [...statements, ...requests];
     const record: PatientRecord = {
       patient,
       allergies,
       conditions,
-      medications: [...statements, ...requests],
+      medications,
+      medicines: await this.medicines(medications),
       encounters,
       results,
     };
@@ -128,6 +133,29 @@ export class PatientRecordService {
       frontier.forEach((other) => ids.add(other));
     }
     return [...ids].slice(0, MAX_LINKED_PATIENTS);
+  }
+
+  /** The Medication resources (outside any compartment) that these statements and requests reference. */
+  private async medicines(medications: (MedicationStatement | MedicationRequest)[]): Promise<Medication[]> {
+    const ids = [
+      ...new Set(
+        medications.flatMap((m) => {
+          const id = m.medicationReference?.reference && medicationId(m.medicationReference.reference);
+          return id ? [id] : [];
+        }),
+      ),
+    ];
+    if (!ids.length) return [];
+    const request = parseSearchRequest(
+      'Medication',
+      [
+        ['_id', ids.join(',')],
+        ['_count', String(ids.length)],
+      ],
+      { baseUrl: this.baseUrl, strict: true },
+    );
+    const result = await this.searcher.search(request, { baseUrl: this.baseUrl });
+    return result.matches.map((found) => found.content as Medication);
   }
 
   private async compartment<T extends Resource>(

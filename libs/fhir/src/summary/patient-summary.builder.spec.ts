@@ -67,6 +67,43 @@ describe('patient summary document', () => {
     expect(allergies?.text?.div).toContain('No allergies');
   });
 
+  it('names medications from the Medication they reference and carries those Medications in the document', () => {
+    const bundle = buildPatientSummary(
+      record({
+        medications: [
+          {
+            resourceType: 'MedicationStatement',
+            id: 'ms1',
+            status: 'active',
+            subject: { reference: 'Patient/p1' },
+            medicationReference: { reference: 'http://fhir.test/fhir/Medication/m1' },
+          },
+          {
+            resourceType: 'MedicationRequest',
+            id: 'mr1',
+            status: 'active',
+            intent: 'order',
+            subject: { reference: 'Patient/p1' },
+            contained: [{ resourceType: 'Medication', id: 'local', code: { text: 'Amoxicillin 500mg' } }],
+            medicationReference: { reference: '#local' },
+          },
+        ],
+        medicines: [
+          { resourceType: 'Medication', id: 'm1', code: { coding: [{ display: 'Salbutamol 100mcg' }] } },
+          { resourceType: 'Medication', id: 'unused', code: { text: 'Not referenced' } },
+        ],
+      }),
+      options,
+    );
+    const narrative = section(compositionOf(bundle), '10160-0')?.text?.div;
+    expect(narrative).toContain('Salbutamol 100mcg');
+    expect(narrative).toContain('Amoxicillin 500mg');
+    const urls = bundle.entry?.map((e) => e.fullUrl);
+    expect(urls).toContain('http://fhir.test/fhir/Medication/m1');
+    expect(urls).not.toContain('http://fhir.test/fhir/Medication/unused');
+    expect(urls).not.toContain('http://fhir.test/fhir/Medication/local'); // contained stays contained
+  });
+
   it('lists active problems only, each referenced and included in the Bundle', () => {
     const bundle = buildPatientSummary(
       record({ conditions: [condition('c1', 'active'), condition('c2', 'resolved')] }),

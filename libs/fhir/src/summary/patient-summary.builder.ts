@@ -7,6 +7,7 @@ import type {
   Condition,
   Encounter,
   FhirResource,
+  Medication,
   MedicationRequest,
   MedicationStatement,
   Observation,
@@ -18,6 +19,7 @@ import {
   encounterLine,
   medicationLine,
   narrativeList,
+  referencedMedication,
   observationDate,
   observationLine,
 } from './summary-narrative';
@@ -28,6 +30,8 @@ export interface PatientRecord {
   allergies: AllergyIntolerance[];
   conditions: Condition[];
   medications: (MedicationStatement | MedicationRequest)[];
+  /** The Medication resources `medications` reference (medicationReference), fetched by the caller. */
+  medicines?: Medication[];
   encounters: Encounter[];
   results: Observation[];
 }
@@ -53,7 +57,7 @@ interface SectionSpec<T extends FhirResource> {
   display: string;
   empty: string;
   pick: (record: PatientRecord, options: PatientSummaryOptions) => T[];
-  line: (resource: T) => string;
+  line: (resource: T, record: PatientRecord) => string;
 }
 
 const statusOf = (condition: Condition) => condition.clinicalStatus?.coding?.[0]?.code;
@@ -87,7 +91,7 @@ const SECTIONS = [
     display: 'History of Medication use Narrative',
     empty: 'No current medications recorded',
     pick: (record) => record.medications.filter((m) => CURRENT_MEDICATION.has(m.status)),
-    line: medicationLine,
+    line: (medication, record) => medicationLine(medication, record.medicines),
   } satisfies SectionSpec<MedicationStatement | MedicationRequest>,
   {
     title: 'Recent Encounters',
@@ -129,7 +133,7 @@ export function buildPatientSummary(record: PatientRecord, options: PatientSumma
       text: {
         status: 'generated',
         div: narrativeList(
-          resources.map((r) => (spec as SectionSpec<FhirResource>).line(r)),
+          resources.map((r) => (spec as SectionSpec<FhirResource>).line(r, record)),
           spec.empty,
         ),
       },
@@ -160,10 +164,17 @@ export function buildPatientSummary(record: PatientRecord, options: PatientSumma
     title: 'Patient Summary',
     section: sections,
   };
+  // A document carries what its entries reference: the Medication resources behind medicationReferences.
+  const medicines = included.flatMap((resource) =>
+    resource.resourceType === 'MedicationStatement' || resource.resourceType === 'MedicationRequest'
+      ? [referencedMedication(resource, record.medicines ?? [])]
+      : [],
+  );
+  const referenced = (record.medicines ?? []).filter((medicine) => medicines.includes(medicine)); // not contained ones
   const entries: BundleEntry[] = [
     { fullUrl: `urn:uuid:${options.documentId}`, resource: composition },
     { fullUrl: urlOf(record.patient), resource: record.patient },
-    ...included.map((resource) => ({ fullUrl: urlOf(resource), resource })),
+    ...[...included, ...referenced].map((resource) => ({ fullUrl: urlOf(resource), resource })),
   ];
   return {
     resourceType: 'Bundle',

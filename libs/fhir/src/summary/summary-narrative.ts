@@ -3,6 +3,7 @@ import type {
   CodeableConcept,
   Condition,
   Encounter,
+  Medication,
   MedicationRequest,
   MedicationStatement,
   Observation,
@@ -35,10 +36,16 @@ export function conditionLine(condition: Condition): string {
   );
 }
 
-export function medicationLine(medication: MedicationStatement | MedicationRequest): string {
+/** `medicines`: the Medication resources the record's medicationReferences resolve to (contained ones are found here). */
+export function medicationLine(
+  medication: MedicationStatement | MedicationRequest,
+  medicines: Medication[] = [],
+): string {
+  const referenced = medication.medicationReference && referencedMedication(medication, medicines);
   const drug = medication.medicationCodeableConcept
     ? conceptText(medication.medicationCodeableConcept)
-    : (medication.medicationReference?.display ?? 'Unspecified medication');
+    : (medication.medicationReference?.display ??
+      (referenced?.code ? conceptText(referenced.code) : 'Unspecified medication'));
   const dosage =
     medication.resourceType === 'MedicationStatement'
       ? medication.dosage?.[0]?.text
@@ -90,4 +97,24 @@ export function narrativeList(lines: string[], empty: string): string {
     ? `<ul>${lines.map((line) => `<li>${escape(line)}</li>`).join('')}</ul>`
     : `<p>${escape(empty)}</p>`;
   return `<div xmlns="http://www.w3.org/1999/xhtml">${body}</div>`;
+}
+
+/** The Medication a statement or request points at: contained (`#id`) or one of `medicines` by type and id. */
+export function referencedMedication(
+  medication: MedicationStatement | MedicationRequest,
+  medicines: Medication[],
+): Medication | undefined {
+  const reference = medication.medicationReference?.reference;
+  if (!reference) return undefined;
+  if (reference.startsWith('#'))
+    return medication.contained?.find(
+      (r): r is Medication => r.resourceType === 'Medication' && r.id === reference.slice(1),
+    );
+  const id = medicationId(reference);
+  return id === undefined ? undefined : medicines.find((m) => m.id === id);
+}
+
+/** The id in a `Medication/[id]` reference, relative or absolute (with or without `_history`). */
+export function medicationId(reference: string): string | undefined {
+  return /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference)?.[1];
 }

@@ -44,3 +44,18 @@ export function revincludeSources(
     WHERE i.resource_type = ${spec.sourceType} AND i.code = ${spec.code}
       AND s.resource_type = ${spec.sourceType} AND NOT s.deleted AND ${restriction('s')}`;
 }
+
+/**
+ * What these resources reference that belongs to no patient's compartment: practitioners, organisations,
+ * locations, medications (the shared reference data a record points at, never another patient's record), optionally
+ * of these types only. Reads the reference index by its primary key prefix (resource_type, resource_key).
+ */
+export function referencedSharedResources(sql: Sql, sources: FoundRow[], types?: string[]) {
+  return sql<FoundRow[]>`
+    SELECT DISTINCT ${ROW_COLUMNS(sql, 't')} FROM search_reference i
+    JOIN unnest(${sources.map((s) => s.resource_type)}::text[], ${sources.map((s) => s.resource_key)}::bigint[])
+      AS source(type, key) ON i.resource_type = source.type AND i.resource_key = source.key
+    JOIN resource t ON t.resource_type = i.target_type AND t.id = i.target_id
+    WHERE NOT t.deleted AND t.compartments = '{}'
+      ${types?.length ? sql`AND t.resource_type = ANY(${types}::text[])` : sql``}`;
+}

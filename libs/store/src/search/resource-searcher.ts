@@ -1,7 +1,13 @@
 import { applyElements, applySummary, type IncludeSpec, type SearchRequest } from '@continuum/fhir';
 import type { OperationOutcome, Resource } from 'fhir/r4';
 import { filterCondition } from './filter.sql';
-import { type FoundRow, includeTargets, revincludeSources, ROW_COLUMNS } from './include.sql';
+import {
+  type FoundRow,
+  includeTargets,
+  referencedSharedResources,
+  revincludeSources,
+  ROW_COLUMNS,
+} from './include.sql';
 import { afterCursor, decodeCursor, encodeCursor, orderBy, sortExpression } from './sort.sql';
 import { Aliases, type Fragment, join, type Sql } from './sql-fragments';
 
@@ -31,6 +37,11 @@ export interface SearchOptions {
   compartment?: { patientIds: string[] };
   /** System-level search over these types (`_type`); overrides the request's own. */
   types?: string[];
+  /**
+   * Also include what the page's matches reference outside every patient's compartment (Practitioner,
+   * Organization, Location, Medication): `$everything` returns a record together with what it points at.
+   */
+  includeReferencedSharedResources?: boolean;
 }
 
 /** Bounds on `_include:iterate` so that a cyclic graph cannot run away. */
@@ -109,6 +120,11 @@ export class ResourceSearcher {
         : undefined;
 
     const included = await this.includes(sql, request, page, restriction);
+    if (options.includeReferencedSharedResources && page.length) {
+      const seen = new Set([...page, ...included].map((row) => `${row.resource_type}/${row.id}`));
+      const shared = await referencedSharedResources(sql, page, types);
+      included.push(...shared.filter((row) => !seen.has(`${row.resource_type}/${row.id}`)));
+    }
     const shape = (row: FoundRow) =>
       found(row, (content) => applyElements(applySummary(content, request.summary), request.elements));
     return {
