@@ -37,6 +37,22 @@ async function main(argv: string[]): Promise<void> {
     log,
   };
   const startedAt = new Date().toISOString();
+  let tornDown = false;
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    memory.stop();
+    log('teardown');
+    await suite.teardown(ctx);
+  };
+  // Ctrl-C or a kill mid-run still drops the scratch databases, topics and indices the suite made.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void teardown()
+        .catch((error: unknown) => log(`teardown failed: ${String(error)}`))
+        .finally(() => process.exit(130));
+    });
   try {
     log('prepare');
     await suite.prepare(ctx);
@@ -69,9 +85,7 @@ async function main(argv: string[]): Promise<void> {
       log(`wrote ${jsonFile}`);
     }
   } finally {
-    memory.stop();
-    log('teardown');
-    await suite.teardown(ctx);
+    await teardown();
   }
 }
 
