@@ -1,5 +1,6 @@
+import { parseSearchRequest } from './search-request.parser';
 import type { Observation, Patient, Resource } from 'fhir/r4';
-import { patientCompartmentsOf } from './compartment';
+import { patientCompartmentsOf, patientsPinnedBy } from './compartment';
 import { officialExample, syntheaBundleFiles, syntheaResources } from './testing/test-data';
 
 describe('patientCompartmentsOf', () => {
@@ -91,5 +92,45 @@ describe('patientCompartmentsOf', () => {
     const { user, system } = process.cpuUsage(start);
     const perResourceMs = (user + system) / 1000 / (5 * resources.length);
     expect(perResourceMs).toBeLessThan(0.5);
+  });
+});
+
+describe('patients a search is pinned to (compartment prefilter)', () => {
+  const pinned = (resourceType: string, params: [string, string][]) =>
+    patientsPinnedBy(
+      resourceType,
+      parseSearchRequest(resourceType, params, { baseUrl: 'http://fhir.test/fhir' }).filters,
+      { baseUrl: 'http://fhir.test/fhir' },
+    );
+
+  it('pins a patient or subject reference to a Patient, in every form a client writes it', () => {
+    expect(pinned('Observation', [['patient', '123']])).toEqual(['123']);
+    expect(pinned('Observation', [['patient', 'Patient/123']])).toEqual(['123']);
+    expect(pinned('Observation', [['subject', 'Patient/123,Patient/456']])).toEqual(['123', '456']);
+    expect(pinned('Observation', [['subject:Patient', '123']])).toEqual(['123']);
+    expect(pinned('Observation', [['patient', 'http://fhir.test/fhir/Patient/123']])).toEqual(['123']);
+    expect(
+      pinned('Encounter', [
+        ['patient', '123'],
+        ['date', 'ge2020'],
+      ]),
+    ).toEqual(['123']);
+    // the compartment's own parameters other than patient/subject
+    expect(pinned('Coverage', [['beneficiary', 'Patient/9']])).toEqual(['9']);
+  });
+
+  it('does not pin what the compartment may not hold', () => {
+    // subject may be a Group or Device; a bare id could be any of them
+    expect(pinned('Observation', [['subject', '123']])).toBeUndefined();
+    expect(pinned('Observation', [['subject', 'Group/1']])).toBeUndefined();
+    expect(pinned('Observation', [['subject', 'Patient/1,Group/2']])).toBeUndefined();
+    // another server's patient is nobody's compartment here
+    expect(pinned('Observation', [['patient', 'http://other.example/fhir/Patient/123']])).toBeUndefined();
+    expect(pinned('Observation', [['patient:missing', 'false']])).toBeUndefined();
+    expect(pinned('Observation', [['code', 'http://loinc.org|1-8']])).toBeUndefined();
+    // Device is not in the Patient compartment at all
+    expect(pinned('Device', [['patient', '123']])).toBeUndefined();
+    // chains say nothing about the patient's id
+    expect(pinned('Observation', [['patient.name', 'Smith']])).toBeUndefined();
   });
 });

@@ -1,4 +1,10 @@
-import { applyElements, applySummary, type IncludeSpec, type SearchRequest } from '@continuum/fhir';
+import {
+  applyElements,
+  applySummary,
+  type IncludeSpec,
+  patientsPinnedBy,
+  type SearchRequest,
+} from '@continuum/fhir';
 import type { OperationOutcome, Resource } from 'fhir/r4';
 import { filterCondition } from './filter.sql';
 import {
@@ -44,6 +50,19 @@ export interface SearchOptions {
   includeReferencedSharedResources?: boolean;
 }
 
+/**
+ * The patients whose compartments hold every possible match: the compartment asked for, narrowed by the patients the
+ * search's filters pin it to (single-type searches); undefined when nothing pins the search.
+ */
+function candidatePatients(request: SearchRequest, options: SearchOptions): string[] | undefined {
+  const pinned = request.resourceType
+    ? patientsPinnedBy(request.resourceType, request.filters, { baseUrl: options.baseUrl })
+    : undefined;
+  const asked = options.compartment?.patientIds;
+  if (!pinned) return asked;
+  return asked ? pinned.filter((id) => asked.includes(id)) : pinned;
+}
+
 /** Bounds on `_include:iterate` so that a cyclic graph cannot run away. */
 const MAX_INCLUDE_ROUNDS = 4;
 const MAX_INCLUDED = 1000;
@@ -74,9 +93,12 @@ export class ResourceSearcher {
     // compartments GIN index, behind an optimisation fence (OFFSET 0), then filtered and sorted. Left to itself the
     // planner walks a large type's rows in resource_key order hoping to meet the person's early, which is seconds
     // at a million resources.
-    const from = options.compartment
+    // A search pinned to patients by its own filters (`Observation?patient=123&code=…`) is planned the same way: the
+    // compartments are a superset of what the filter matches, and the filter still applies.
+    const patients = candidatePatients(request, options);
+    const from = patients
       ? sql`(SELECT * FROM resource WHERE ${typeCondition(sql`resource_type`)}
-              AND compartments && ${options.compartment.patientIds}::text[] OFFSET 0)`
+              AND compartments && ${patients}::text[] OFFSET 0)`
       : sql`resource`;
     const where = join(
       sql,
