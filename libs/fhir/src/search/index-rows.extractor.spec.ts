@@ -61,6 +61,18 @@ describe('extractIndexRows', () => {
     ]);
   });
 
+  it('stores an inverted Period (end before start, as some feeds send) as the span covering both ends', () => {
+    const encounter: Encounter = {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'IMP' },
+      period: { start: '2020-03-05', end: '2020-03-01' },
+    };
+    expect(extractIndexRows(encounter).date).toEqual([
+      { code: 'date', start: Date.UTC(2020, 2, 1), end: Date.UTC(2020, 2, 6) },
+    ]);
+  });
+
   it('extracts quantities, references, uris and composites from an Observation', () => {
     const observation = officialExample<Observation>('observation-example.json');
     observation.meta = { profile: ['http://hl7.org/fhir/StructureDefinition/vitalsigns'] };

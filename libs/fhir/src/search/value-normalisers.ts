@@ -148,7 +148,10 @@ function periodInterval(period: Period): Interval | undefined {
   const end = period.end ? dateRange(period.end)?.end : OPEN_END;
   if (start === undefined || end === undefined || (start === OPEN_START && end === OPEN_END))
     return undefined;
-  return { start, end };
+  if (start <= end) return { start, end };
+  // An inverted period (invariant per-1 broken by a source): the span covering both ends, so it is still found and
+  // every stored interval keeps start ≤ end, which the searcher's date bounds rely on.
+  return { start: dateRange(period.end!)!.start, end: dateRange(period.start!)!.end };
 }
 
 /** Plain numbers are stored exactly (low = high); the precision range applies to the search value, not to data. */
