@@ -11,8 +11,16 @@ export async function createScratchDatabase(
   baseUrl: string,
   name: string,
 ): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
-  const admin = postgres(withDatabase(baseUrl, 'postgres'), { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  // A connection per statement, not one held open: a kept database (never dropped) must not keep the process alive.
+  const asAdmin = async (statement: string) => {
+    const admin = postgres(withDatabase(baseUrl, 'postgres'), { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  await asAdmin(`CREATE DATABASE "${name}"`);
   const config = loadConfig(DatabaseConfig, {
     DATABASE_URL: withDatabase(baseUrl, name),
     DATABASE_POOL_SIZE: '8',
@@ -20,10 +28,7 @@ export async function createScratchDatabase(
   await runMigrations(config);
   return {
     config,
-    drop: async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
+    drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
 
