@@ -1,6 +1,6 @@
-import { parseSearchRequest } from './search-request.parser';
 import type { Observation, Patient, Resource } from 'fhir/r4';
 import { patientCompartmentsOf, patientsPinnedBy } from './compartment';
+import { parseSearchRequest } from './search-request.parser';
 import { officialExample, syntheaBundleFiles, syntheaResources } from './testing/test-data';
 
 describe('patientCompartmentsOf', () => {

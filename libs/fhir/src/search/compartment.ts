@@ -81,11 +81,10 @@ export function patientsPinnedBy(
     const ids = filter.values.map((value) => {
       if (value.type !== 'reference') return undefined;
       const parsed = parseReference(value.id, options.baseUrl, value.resourceType);
-      if (parsed && !parsed.external && parsed.type === 'Patient') return parsed.id;
-      const bare = !value.resourceType && !value.id.includes('/');
-      return (value.resourceType === 'Patient' || (bare && onlyPatients)) && !value.id.includes('/')
-        ? value.id
-        : undefined;
+      if (parsed && !parsed.external) return parsed.type === 'Patient' ? parsed.id : undefined;
+      // a bare id: a Patient's when the modifier says so or the parameter can only point at patients
+      const bare = !value.id.includes('/');
+      return bare && (value.resourceType ?? (onlyPatients && 'Patient')) === 'Patient' ? value.id : undefined;
     });
     if (ids.length && ids.every((id) => id !== undefined)) return [...new Set(ids as string[])];
   }
