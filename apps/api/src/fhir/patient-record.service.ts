@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { HttpConfig } from '@continuum/config';
 import {
   buildPatientSummary,
-  medicationId,
   notSupported,
   parseReference,
   parseSearchRequest,
@@ -140,8 +139,9 @@ export class PatientRecordService {
     const ids = [
       ...new Set(
         medications.flatMap((m) => {
-          const id = m.medicationReference?.reference && medicationId(m.medicationReference.reference);
-          return id ? [id] : [];
+          const reference = m.medicationReference?.reference;
+          const parsed = reference ? parseReference(reference, this.baseUrl) : undefined;
+          return parsed && !parsed.external && parsed.type === 'Medication' ? [parsed.id] : [];
         }),
       ),
     ];

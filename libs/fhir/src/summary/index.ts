@@ -1,3 +1,2 @@
 // Patient summary documents (International Patient Summary shaped) from a patient's record.
 export * from './patient-summary.builder';
-export { medicationId } from './summary-narrative';

@@ -57,7 +57,7 @@ interface SectionSpec<T extends FhirResource> {
   display: string;
   empty: string;
   pick: (record: PatientRecord, options: PatientSummaryOptions) => T[];
-  line: (resource: T, record: PatientRecord) => string;
+  line: (resource: T, record: PatientRecord, options: PatientSummaryOptions) => string;
 }
 
 const statusOf = (condition: Condition) => condition.clinicalStatus?.coding?.[0]?.code;
@@ -91,7 +91,8 @@ const SECTIONS = [
     display: 'History of Medication use Narrative',
     empty: 'No current medications recorded',
     pick: (record) => record.medications.filter((m) => CURRENT_MEDICATION.has(m.status)),
-    line: (medication, record) => medicationLine(medication, record.medicines),
+    line: (medication, record, options) =>
+      medicationLine(medication, referencedMedication(medication, record.medicines ?? [], options.baseUrl)),
   } satisfies SectionSpec<MedicationStatement | MedicationRequest>,
   {
     title: 'Recent Encounters',
@@ -133,7 +134,7 @@ export function buildPatientSummary(record: PatientRecord, options: PatientSumma
       text: {
         status: 'generated',
         div: narrativeList(
-          resources.map((r) => (spec as SectionSpec<FhirResource>).line(r, record)),
+          resources.map((r) => (spec as SectionSpec<FhirResource>).line(r, record, options)),
           spec.empty,
         ),
       },
@@ -167,7 +168,7 @@ export function buildPatientSummary(record: PatientRecord, options: PatientSumma
   // A document carries what its entries reference: the Medication resources behind medicationReferences.
   const medicines = included.flatMap((resource) =>
     resource.resourceType === 'MedicationStatement' || resource.resourceType === 'MedicationRequest'
-      ? [referencedMedication(resource, record.medicines ?? [])]
+      ? [referencedMedication(resource, record.medicines ?? [], options.baseUrl)]
       : [],
   );
   const referenced = (record.medicines ?? []).filter((medicine) => medicines.includes(medicine)); // not contained ones

@@ -8,6 +8,7 @@ import type {
   MedicationStatement,
   Observation,
 } from 'fhir/r4';
+import { parseReference } from '../search/reference';
 
 // One line of text per resource, for the sections' XHTML narratives (what a clinician reads first).
 
@@ -36,12 +37,11 @@ export function conditionLine(condition: Condition): string {
   );
 }
 
-/** `medicines`: the Medication resources the record's medicationReferences resolve to (contained ones are found here). */
+/** `referenced`: the Medication its medicationReference resolves to, when known (contained or fetched). */
 export function medicationLine(
   medication: MedicationStatement | MedicationRequest,
-  medicines: Medication[] = [],
+  referenced?: Medication,
 ): string {
-  const referenced = medication.medicationReference && referencedMedication(medication, medicines);
   const drug = medication.medicationCodeableConcept
     ? conceptText(medication.medicationCodeableConcept)
     : (medication.medicationReference?.display ??
@@ -99,10 +99,14 @@ export function narrativeList(lines: string[], empty: string): string {
   return `<div xmlns="http://www.w3.org/1999/xhtml">${body}</div>`;
 }
 
-/** The Medication a statement or request points at: contained (`#id`) or one of `medicines` by type and id. */
+/**
+ * The Medication a statement or request points at: contained (`#id`), or one of `medicines` when the reference is
+ * local (relative, or absolute on our own base URL).
+ */
 export function referencedMedication(
   medication: MedicationStatement | MedicationRequest,
   medicines: Medication[],
+  baseUrl?: string,
 ): Medication | undefined {
   const reference = medication.medicationReference?.reference;
   if (!reference) return undefined;
@@ -110,11 +114,8 @@ export function referencedMedication(
     return medication.contained?.find(
       (r): r is Medication => r.resourceType === 'Medication' && r.id === reference.slice(1),
     );
-  const id = medicationId(reference);
-  return id === undefined ? undefined : medicines.find((m) => m.id === id);
-}
-
-/** The id in a `Medication/[id]` reference, relative or absolute (with or without `_history`). */
-export function medicationId(reference: string): string | undefined {
-  return /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference)?.[1];
+  const parsed = parseReference(reference, baseUrl);
+  return parsed && !parsed.external && parsed.type === 'Medication'
+    ? medicines.find((m) => m.id === parsed.id)
+    : undefined;
 }
