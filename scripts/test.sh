@@ -34,6 +34,7 @@ step "Migrations: the entities and the migrated schema agree"
 # on a scratch database migrated from nothing, so the check never depends on what an earlier run left behind
 drift_db=continuum_drift_check
 drift_url="postgres://postgres@127.0.0.1:5432/$drift_db"
+export PGOPTIONS='-c client_min_messages=warning' # no "does not exist, skipping" notices
 if psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $drift_db" -c "CREATE DATABASE $drift_db" &&
   DATABASE_URL="$drift_url" npm run -s migrate >/dev/null; then
   DATABASE_URL="$drift_url" npm run -s migrate:check || status=1

@@ -1,7 +1,7 @@
 import { uniqueSuffix } from '@continuum/testing';
 import type { Bundle, Composition, Patient, Resource } from 'fhir/r4';
 import { startApiAsSystem, type AuthorisedApi } from './support/api-app';
-import { fhirHttp, idsOf, linkOf, type FhirHttp } from './support/fhir-http';
+import { fhirHttp, linkOf, type FhirHttp } from './support/fhir-http';
 
 describe('Patient $everything and $summary over HTTP', () => {
   let api: AuthorisedApi;
@@ -99,11 +99,11 @@ describe('Patient $everything and $summary over HTTP', () => {
     let url: string | undefined = `Patient/${id}/$everything${query}`;
     while (url) {
       const page: Bundle | undefined = (await http<Bundle>('GET', url)).body;
-      const entries = (page?.entry ?? []).filter((e) => e.search?.mode !== 'outcome');
-      matches.push(...idsOf({ ...page, entry: entries.filter((e) => e.search?.mode === 'match') } as Bundle));
-      idsOf({ ...page, entry: entries.filter((e) => e.search?.mode === 'include') } as Bundle).forEach(
-        (ref) => included.add(ref),
-      );
+      for (const entry of page?.entry ?? []) {
+        const ref = `${entry.resource?.resourceType}/${entry.resource?.id}`;
+        if (entry.search?.mode === 'match') matches.push(ref);
+        if (entry.search?.mode === 'include') included.add(ref);
+      }
       url = linkOf(page, 'next');
     }
     return { matches, included: [...included].sort() };
