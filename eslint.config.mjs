@@ -4,11 +4,35 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const apps = ['api', 'ingest', 'indexer', 'cli'];
+const apps = ['api', 'ingest', 'indexer', 'cli', 'portal'];
 const appImportBan = (except) =>
   apps
     .filter((app) => app !== except)
     .map((app) => ({ group: [`**/apps/${app}/**`, `apps/${app}/**`], message: 'Apps never import each other.' }));
+
+// One door to the record (docs/architecture.md): apps that serve people reach the data only through the
+// ResourceStore their module configuration binds (the secured door), never through the plain store or raw SQL.
+export const servesPeople = ['api', 'portal'];
+export const plainDoor = [
+  'FhirStore',
+  'createFhirStore',
+  'ResourceSearcher',
+  'ResourceSourceReader',
+  'ConsentQueries',
+  'SQL',
+  'createSql',
+  'MessageLedger',
+  'OutboxRepository',
+];
+const plainDoorBan = {
+  name: '@continuum/store',
+  importNames: plainDoor,
+  message: 'Apps that serve people use ResourceStore (the secured door bound by SecurityModule), not the plain store.',
+};
+const deepStoreImportBan = {
+  group: ['@continuum/store/*', '**/libs/store/**'],
+  message: 'Import @continuum/store by its public entry only.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
@@ -49,6 +73,13 @@ export default tseslint.config(
   },
   ...apps.map((app) => ({
     files: [`apps/${app}/**/*.ts`],
-    rules: { 'no-restricted-imports': ['error', { patterns: appImportBan(app) }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        servesPeople.includes(app)
+          ? { paths: [plainDoorBan], patterns: [...appImportBan(app), deepStoreImportBan] }
+          : { patterns: appImportBan(app) },
+      ],
+    },
   })),
 );

@@ -19,7 +19,7 @@ import { ApiSecurityModule } from './security/api-security.module';
     ContinuumConfigModule.forRoot(ApiAppConfig),
     ObservabilityModule.forApp('api'),
     LoggerModule.forRootAsync({ useFactory: httpLoggingParams, inject: [APP_LOGGER] }),
-    StoreModule.forRoot({ applicationName: 'continuum-api' }),
+    StoreModule.forRoot({ applicationName: 'continuum-api', access: 'secured' }),
     MessagingModule,
     SearchModule,
     OpsModule,

@@ -63,7 +63,7 @@ export class IndexerModule {
         }),
         MessagingModule,
         SearchModule,
-        StoreModule.forRoot({ applicationName: 'continuum-indexer' }),
+        StoreModule.forRoot({ applicationName: 'continuum-indexer', access: 'unrestricted' }),
       ],
       providers: [
         {
@@ -74,20 +74,13 @@ export class IndexerModule {
         {
           provide: ChangeIndexer,
           useFactory: (
-            sql: postgres.Sql,
+            source: ResourceSourceReader,
             indices: SearchIndexManager,
             client: ElasticsearchClient,
             logger: Logger,
             metrics: IndexingMetrics,
-          ) =>
-            new ChangeIndexer(
-              new ResourceSourceReader(sql),
-              indices,
-              new BulkWriter(client),
-              logger,
-              metrics,
-            ),
-          inject: [SQL, SearchIndexManager, ELASTICSEARCH, APP_LOGGER, IndexingMetrics],
+          ) => new ChangeIndexer(source, indices, new BulkWriter(client), logger, metrics),
+          inject: [ResourceSourceReader, SearchIndexManager, ELASTICSEARCH, APP_LOGGER, IndexingMetrics],
         },
         {
           provide: OutboxRelay,

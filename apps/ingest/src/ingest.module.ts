@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Sql } from 'postgres';
 import { ContinuumConfigModule, IngestAppConfig, IngestMetricsConfig } from '@continuum/config';
 import { KafkaHealthCheck, MessagingModule } from '@continuum/messaging';
 import { APP_LOGGER, ObservabilityModule, OpsServerModule, type Logger } from '@continuum/observability';
-import { PostgresHealthCheck, SQL, StoreModule } from '@continuum/store';
+import { PostgresHealthCheck, StoreModule } from '@continuum/store';
 import { IngestionModule } from './ingestion/ingestion.module';
 
 @Module({
@@ -15,13 +14,13 @@ import { IngestionModule } from './ingestion/ingestion.module';
       useFactory: (logger: Logger) => ({ pinoHttp: { logger } }),
       inject: [APP_LOGGER],
     }),
-    StoreModule.forRoot({ applicationName: 'continuum-ingest' }),
+    StoreModule.forRoot({ applicationName: 'continuum-ingest', access: 'unrestricted' }),
     MessagingModule,
     OpsServerModule.forRoot({
       portConfig: IngestMetricsConfig,
       checks: {
-        useFactory: (sql: Sql, kafka: KafkaHealthCheck) => [new PostgresHealthCheck(sql), kafka],
-        inject: [SQL, KafkaHealthCheck],
+        useFactory: (postgres: PostgresHealthCheck, kafka: KafkaHealthCheck) => [postgres, kafka],
+        inject: [PostgresHealthCheck, KafkaHealthCheck],
       },
     }),
     IngestionModule,

@@ -2,8 +2,7 @@
 export * from './scopes/smart-scope.parser';
 export * from './access/access-context';
 export * from './access/access-scope';
-export { SecuredFhirStore } from './access/secured-fhir.store';
-export { SecuredSearcher } from './access/secured.searcher';
+export { SecuredResourceStore } from './access/secured-resource.store';
 export * from './consent/consent.evaluator';
 export * from './consent/consent-codes';
 export * from './audit/audit-event.builder';

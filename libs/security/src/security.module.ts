@@ -1,22 +1,21 @@
 import { ApiLimitsConfig, AuthConfig, HttpConfig } from '@continuum/config';
-import { AuditLog, FhirStore, ResourceSearcher, SQL } from '@continuum/store';
+import { AuditLog, ConsentQueries, FhirStore, ResourceStore, SQL } from '@continuum/store';
 import { type BeforeApplicationShutdown, type DynamicModule, Global, Module } from '@nestjs/common';
 import type postgres from 'postgres';
 import { AccessGuardrails } from './access/access.guardrails';
-import { SecuredFhirStore } from './access/secured-fhir.store';
-import { SecuredSearcher } from './access/secured.searcher';
+import { SecuredResourceStore } from './access/secured-resource.store';
 import { auditedPatients } from './audit/audit-event.builder';
 import { AuditEventSearch } from './audit/audit-event.search';
 import { AuditRecorder } from './audit/audit.recorder';
 import { ConsentGate } from './consent/consent.gate';
-import { ConsentRepository } from './consent/consent.repository';
 import { JwtVerifier } from './jwt/jwt.verifier';
 
-const EXPORTS = [JwtVerifier, AuditRecorder, SecuredFhirStore, SecuredSearcher];
+const EXPORTS = [JwtVerifier, AuditRecorder, ResourceStore];
 
 /**
- * The secured data-access layer for an app: token validation, the access-checked store and searcher, consent and
- * the audit trail. Needs StoreModule and the app's AuthConfig/HttpConfig (ApiLimitsConfig optional).
+ * The secured data-access layer for an app that serves people: token validation, the app's `ResourceStore` bound
+ * to the secured door (scopes, compartment, consent, audit), and the audit trail. Needs
+ * `StoreModule.forRoot({ access: 'secured' })` and the app's AuthConfig/HttpConfig (ApiLimitsConfig optional).
  */
 @Global()
 @Module({})
@@ -43,14 +42,9 @@ export class SecurityModule implements BeforeApplicationShutdown {
           inject: [AuditLog],
         },
         {
-          provide: ConsentRepository,
-          useFactory: (sql: postgres.Sql) => new ConsentRepository(sql),
-          inject: [SQL],
-        },
-        {
           provide: ConsentGate,
-          useFactory: (consents: ConsentRepository) => new ConsentGate(consents),
-          inject: [ConsentRepository],
+          useFactory: (consents: ConsentQueries) => new ConsentGate(consents),
+          inject: [ConsentQueries],
         },
         {
           provide: AccessGuardrails,
@@ -64,39 +58,28 @@ export class SecurityModule implements BeforeApplicationShutdown {
           inject: [SQL],
         },
         {
-          provide: SecuredFhirStore,
+          provide: ResourceStore,
           useFactory: (
             store: FhirStore,
             guardrails: AccessGuardrails,
             consent: ConsentGate,
+            consents: ConsentQueries,
             audit: AuditRecorder,
             auditEvents: AuditEventSearch,
             limits?: ApiLimitsConfig,
           ) =>
-            new SecuredFhirStore(store, guardrails, consent, audit, auditEvents, {
+            new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, {
               maxBundleEntries: limits?.maxBundleEntries ?? 1000,
             }),
           inject: [
             FhirStore,
             AccessGuardrails,
             ConsentGate,
+            ConsentQueries,
             AuditRecorder,
             AuditEventSearch,
             { token: ApiLimitsConfig, optional: true },
           ],
-        },
-        {
-          provide: SecuredSearcher,
-          useFactory: (
-            sql: postgres.Sql,
-            guardrails: AccessGuardrails,
-            consent: ConsentGate,
-            consents: ConsentRepository,
-            auditEvents: AuditEventSearch,
-            audit: AuditRecorder,
-          ) =>
-            new SecuredSearcher(new ResourceSearcher(sql), guardrails, consent, consents, auditEvents, audit),
-          inject: [SQL, AccessGuardrails, ConsentGate, ConsentRepository, AuditEventSearch, AuditRecorder],
         },
       ],
       exports: [...EXPORTS, AuditLog],

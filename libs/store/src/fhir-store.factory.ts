@@ -7,6 +7,7 @@ import { FhirStore } from './fhir-store';
 import { ResourceRepository } from './repository/resource.repository';
 import { ResourceReader } from './resource.reader';
 import { ResourceWriter } from './resource.writer';
+import { ResourceSourceReader } from './scan/resource-source.reader';
 import { SearchCriteriaMatcher } from './search-criteria.matcher';
 import { ResourceSearcher } from './search/resource-searcher';
 import { SearchIndexWriter } from './search/search-index.writer';
@@ -36,6 +37,8 @@ export function createFhirStore(
     sql,
     writer,
     reader,
+    new ResourceSearcher(sql),
+    new ResourceSourceReader(sql),
     new TransactionProcessor(sql, writer, executor, options),
     new BatchProcessor(sql, executor, options),
     new BulkUpserter(sql, repository, versions, options),

@@ -1,3 +1,4 @@
+import type { SearchRequest } from '@continuum/fhir';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
@@ -6,18 +7,24 @@ import { TransactionProcessor } from './bundle/transaction.processor';
 import { BulkUpserter, type BulkEntry, type BulkEntryResult } from './bulk/bulk.upserter';
 import { ResourceReader, type HistoryOptions } from './resource.reader';
 import { ResourceWriter, type UpdateOptions } from './resource.writer';
+import type { HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
+import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
+import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
 import { inTransaction } from './database/transaction.runner';
 
 /**
- * The resource store as the apps use it: every FHIR interaction on persisted resources, each write in its own
- * transaction (a transaction bundle in one). Errors are FhirErrors carrying the OperationOutcome to return.
+ * The plain door to the record, for workers that serve no person directly (ingest, the indexer, operator
+ * commands): every FHIR interaction on persisted resources with no access checks, each write in its own transaction
+ * (a transaction bundle in one), plus ingestion's bulk path. Errors are FhirErrors carrying the OperationOutcome.
  */
-export class FhirStore {
+export class FhirStore implements ResourceStore {
   constructor(
     private readonly sql: postgres.Sql,
     private readonly writer: ResourceWriter,
     private readonly reader: ResourceReader,
+    private readonly searcher: ResourceSearcher,
+    private readonly scanner: ResourceSourceReader,
     private readonly transactions: TransactionProcessor,
     private readonly batches: BatchProcessor,
     private readonly bulk: BulkUpserter,
@@ -94,8 +101,16 @@ export class FhirStore {
   }
 
   /** Instance (type and id), type (type only) or system (neither) history. */
-  history(scope: { resourceType?: string; id?: string } = {}, options: HistoryOptions = {}): Promise<Bundle> {
+  history(scope: HistoryScope = {}, options: HistoryOptions = {}): Promise<Bundle> {
     return this.reader.history(this.sql, scope, options);
+  }
+
+  search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
+    return this.searcher.search(request, { ...options, sql: this.sql });
+  }
+
+  scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {
+    return this.scanner.scanPages(options);
   }
 
   /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */

@@ -1,21 +1,25 @@
-// Postgres persistence of FHIR resources: the store apps call, its schema and migrations, the outbox reader.
+// Postgres persistence of FHIR resources at run time: the one door (ResourceStore) and its plain implementation, the
+// module that binds it, search, scans, the outbox, the ingestion ledger and the audit trail. No TypeORM here: the
+// schema (entities, migrations, data source) is `@continuum/store/schema`.
+export { ResourceStore, type HistoryScope, type RecordSearchOptions } from './resource-store';
 export { FhirStore } from './fhir-store';
 export { createFhirStore } from './fhir-store.factory';
-export { StoreModule, SQL } from './store.module';
+export { StoreModule, SQL, type RecordAccess, type StoreModuleOptions } from './store.module';
+export { ConsentQueries } from './consent/consent.queries';
 export { createSql } from './database/sql.factory';
-export { createDataSource, typeOrmOptions } from './database/data-source';
-export { runMigrations, findSchemaDrift } from './migration.runner';
 export type { BulkEntry, BulkEntryResult } from './bulk/bulk.upserter';
 export type { HistoryOptions } from './resource.reader';
 export type { UpdateOptions } from './resource.writer';
 export type { WriteContext, WriteResult, StoreOptions, Queryable } from './store.types';
 export type { CriteriaMatcher, SearchIndexPort, MatchedResource } from './store.ports';
-export { etagOf, parseVersionTag, normaliseCriteria } from './conditional-criteria';
+export { createDataSource, typeOrmOptions } from './database/data-source';
+export { runMigrations, findSchemaDrift } from './migration.runner';
 export * from './entities';
 export { STORE_MIGRATIONS } from './migrations';
+export { etagOf, parseVersionTag, normaliseCriteria } from './conditional-criteria';
 export { PostgresHealthCheck } from './database/postgres.health';
 export * from './search';
 export * from './ingestion';
 export * from './outbox/outbox.repository';
-export * from './outbox/resource-source.reader';
+export * from './scan/resource-source.reader';
 export * from './audit';

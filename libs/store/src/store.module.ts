@@ -8,19 +8,30 @@ import {
   type Provider,
 } from '@nestjs/common';
 import type postgres from 'postgres';
+import { ConsentQueries } from './consent/consent.queries';
 import { PostgresHealthCheck } from './database/postgres.health';
 import { createSql } from './database/sql.factory';
 import { FhirStore } from './fhir-store';
 import { createFhirStore } from './fhir-store.factory';
+import { ResourceStore } from './resource-store';
+import { ResourceSourceReader } from './scan/resource-source.reader';
 import type { StoreOptions } from './store.types';
 
-/** Injection token of the postgres.js pool (for code that runs its own SQL, e.g. the search controller). */
+/** Injection token of the postgres.js pool (for libraries that run their own SQL, such as the audit trail). */
 export const SQL = Symbol('SQL');
 
-type StoreModuleOptions = StoreOptions & { applicationName?: string };
+/**
+ * Which door to the record the app's `ResourceStore` is:
+ * - `unrestricted`: the plain store, for workers that serve no person (ingest, indexer, operator commands);
+ * - `secured`: none from here; the app imports `SecurityModule`, which binds the secured store. An app that forgets
+ *   it fails at boot (Nest cannot resolve ResourceStore), never falls back to the plain one.
+ */
+export type RecordAccess = 'unrestricted' | 'secured';
+
+export type StoreModuleOptions = StoreOptions & { applicationName?: string; access: RecordAccess };
 
 function storeProviders(options: StoreModuleOptions): Provider[] {
-  return [
+  const providers: Provider[] = [
     {
       provide: SQL,
       useFactory: (config: DatabaseConfig) => createSql(config, options),
@@ -38,23 +49,32 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
       useFactory: (sql: postgres.Sql) => new PostgresHealthCheck(sql),
       inject: [SQL],
     },
+    { provide: ConsentQueries, useFactory: (sql: postgres.Sql) => new ConsentQueries(sql), inject: [SQL] },
+    {
+      provide: ResourceSourceReader,
+      useFactory: (sql: postgres.Sql) => new ResourceSourceReader(sql),
+      inject: [SQL],
+    },
   ];
+  if (options.access === 'unrestricted') providers.push({ provide: ResourceStore, useExisting: FhirStore });
+  return providers;
 }
 
-const EXPORTS = [SQL, FhirStore, PostgresHealthCheck];
+const EXPORTS = [SQL, FhirStore, PostgresHealthCheck, ConsentQueries, ResourceSourceReader];
 
 /**
- * Provides FhirStore, the pool it uses and its health check; needs DatabaseConfig (ContinuumConfigModule).
- * Import it as is for the defaults, or through forRoot to set the base URL or the size limit.
+ * Provides the store (ResourceStore, when the app's access is `unrestricted`), the pool it uses, the consent
+ * queries and bulk reads built on it, and its health check; needs DatabaseConfig (ContinuumConfigModule).
  * The pool is closed on shutdown.
  */
 @Global()
-@Module({ providers: storeProviders({}), exports: EXPORTS })
+@Module({})
 export class StoreModule implements OnApplicationShutdown {
   constructor(@Inject(SQL) private readonly sql: postgres.Sql) {}
 
-  static forRoot(options: StoreModuleOptions = {}): DynamicModule {
-    return { module: StoreModule, providers: storeProviders(options), exports: EXPORTS };
+  static forRoot(options: StoreModuleOptions): DynamicModule {
+    const exports = options.access === 'unrestricted' ? [...EXPORTS, ResourceStore] : EXPORTS;
+    return { module: StoreModule, providers: storeProviders(options), exports };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,3 @@
-import { SQL, ResourceSearcher } from '@continuum/store';
 import {
   type DynamicModule,
   type MiddlewareConsumer,
@@ -8,7 +7,6 @@ import {
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import compression from 'compression';
-import type postgres from 'postgres';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
 import { DEFAULT_MAX_BODY_BYTES, FHIR_MAX_BODY_BYTES, FhirBodyMiddleware } from './fhir-body.middleware';
 import { FHIR_CONTROLLERS } from './fhir-controllers';
@@ -35,11 +33,6 @@ export class FhirModule implements NestModule {
       providers: [
         FhirService,
         PatientRecordService,
-        {
-          provide: ResourceSearcher,
-          useFactory: (sql: postgres.Sql) => new ResourceSearcher(sql),
-          inject: [SQL],
-        },
         { provide: FHIR_ROUTES, useValue: fhirRouteTable(FHIR_CONTROLLERS) },
         { provide: FHIR_MAX_BODY_BYTES, useValue: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
       ],

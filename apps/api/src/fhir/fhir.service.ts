@@ -1,8 +1,7 @@
 import { HttpConfig } from '@continuum/config';
 import { badRequest, isResourceType, notFound, parseSearchRequest } from '@continuum/fhir';
 import { currentCorrelationId } from '@continuum/observability';
-import { SecuredFhirStore, SecuredSearcher } from '@continuum/security';
-import type { WriteContext, WriteResult } from '@continuum/store';
+import { ResourceStore, type WriteContext, type WriteResult } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
@@ -33,8 +32,7 @@ export class FhirService {
   readonly baseUrl: string;
 
   constructor(
-    private readonly store: SecuredFhirStore,
-    private readonly searcher: SecuredSearcher,
+    private readonly store: ResourceStore,
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');
@@ -115,7 +113,7 @@ export class FhirService {
       baseUrl: this.baseUrl,
     });
     request.cursor = currentCursor(page);
-    const result = await this.searcher.search(request, {
+    const result = await this.store.search(request, {
       baseUrl: this.baseUrl,
     });
     return searchsetBundle(result, page, {

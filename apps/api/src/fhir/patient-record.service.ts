@@ -7,8 +7,7 @@ import {
   parseSearchRequest,
   type PatientRecord,
 } from '@continuum/fhir';
-import { SecuredFhirStore, SecuredSearcher } from '@continuum/security';
-import type { FoundResource } from '@continuum/store';
+import { type FoundResource, ResourceStore } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type {
   AllergyIntolerance,
@@ -39,8 +38,7 @@ export class PatientRecordService {
   private readonly baseUrl: string;
 
   constructor(
-    private readonly store: SecuredFhirStore,
-    private readonly searcher: SecuredSearcher,
+    private readonly store: ResourceStore,
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');
@@ -64,7 +62,7 @@ export class PatientRecordService {
       { strict: true, baseUrl: this.baseUrl, defaultCount: 100 },
     );
     request.cursor = currentCursor(page);
-    const result = await this.searcher.search(request, {
+    const result = await this.store.search(request, {
       baseUrl: this.baseUrl,
       compartment: { patientIds },
       includeReferencedSharedResources: true,
@@ -154,7 +152,7 @@ export class PatientRecordService {
       ],
       { baseUrl: this.baseUrl, strict: true },
     );
-    const result = await this.searcher.search(request, { baseUrl: this.baseUrl });
+    const result = await this.store.search(request, { baseUrl: this.baseUrl });
     return result.matches.map((found) => found.content as Medication);
   }
 
@@ -164,7 +162,7 @@ export class PatientRecordService {
     params: [string, string][],
   ): Promise<T[]> {
     const request = parseSearchRequest(resourceType, params, { baseUrl: this.baseUrl, strict: true });
-    const result = await this.searcher.search(request, {
+    const result = await this.store.search(request, {
       baseUrl: this.baseUrl,
       compartment: { patientIds },
     });
@@ -176,7 +174,7 @@ export class PatientRecordService {
       baseUrl: this.baseUrl,
       strict: true,
     });
-    return (await this.searcher.search(request, { baseUrl: this.baseUrl })).matches;
+    return (await this.store.search(request, { baseUrl: this.baseUrl })).matches;
   }
 }
 

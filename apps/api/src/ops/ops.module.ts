@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import type { Sql } from 'postgres';
 import { KafkaHealthCheck } from '@continuum/messaging';
 import { HEALTH_CHECKS } from '@continuum/observability';
 import { ElasticsearchHealthCheck } from '@continuum/search';
-import { PostgresHealthCheck, SQL } from '@continuum/store';
+import { PostgresHealthCheck } from '@continuum/store';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 
@@ -13,12 +12,12 @@ import { MetricsController } from './metrics.controller';
   providers: [
     {
       provide: HEALTH_CHECKS,
-      useFactory: (sql: Sql, kafka: KafkaHealthCheck, elasticsearch: ElasticsearchHealthCheck) => [
-        new PostgresHealthCheck(sql),
-        kafka,
-        elasticsearch,
-      ],
-      inject: [SQL, KafkaHealthCheck, ElasticsearchHealthCheck],
+      useFactory: (
+        postgres: PostgresHealthCheck,
+        kafka: KafkaHealthCheck,
+        elasticsearch: ElasticsearchHealthCheck,
+      ) => [postgres, kafka, elasticsearch],
+      inject: [PostgresHealthCheck, KafkaHealthCheck, ElasticsearchHealthCheck],
     },
   ],
 })

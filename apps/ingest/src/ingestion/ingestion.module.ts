@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Sql } from 'postgres';
-import { MessageLedger, ResourceSearcher, SQL } from '@continuum/store';
+import { MessageLedger, SQL } from '@continuum/store';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { FhirMessageTranslator } from './fhir-message.translator';
 import { Hl7v2MessageTranslator } from './hl7v2-message.translator';
@@ -13,7 +13,6 @@ import { LogicalReferenceResolution } from './logical-reference.resolution';
 @Module({
   providers: [
     { provide: MessageLedger, useFactory: (sql: Sql) => new MessageLedger(sql), inject: [SQL] },
-    { provide: ResourceSearcher, useFactory: (sql: Sql) => new ResourceSearcher(sql), inject: [SQL] },
     LogicalReferenceResolution,
     DeadLetterPublisher,
     FhirMessageTranslator,

@@ -8,7 +8,7 @@ import {
   resolveLogicalReferences,
   type LogicalTarget,
 } from '@continuum/fhir';
-import { ResourceSearcher } from '@continuum/store';
+import { ResourceStore } from '@continuum/store';
 
 /** Identifier values per search: an OR list long enough to be cheap, short enough for a readable query plan. */
 const VALUES_PER_SEARCH = 50;
@@ -35,7 +35,7 @@ const DIRECTORY_TYPES = new Set([
  */
 @Injectable()
 export class LogicalReferenceResolution {
-  constructor(private readonly searcher: ResourceSearcher) {}
+  constructor(private readonly store: ResourceStore) {}
 
   async resolve(resources: Resource[], sourceSystem: string): Promise<void> {
     const known = identifierIndex(resources);
@@ -51,7 +51,7 @@ export class LogicalReferenceResolution {
           _count: String(VALUES_PER_SEARCH * 2),
           ...(DIRECTORY_TYPES.has(type) ? {} : { _source: sourceSystem }),
         });
-        const result = await this.searcher.search(request);
+        const result = await this.store.search(request);
         for (const [key, id] of identifierIndex(result.matches.map((match) => match.content))) {
           if (!known.has(key)) known.set(key, id);
         }

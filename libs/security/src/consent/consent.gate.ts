@@ -1,7 +1,7 @@
 import { forbidden } from '@continuum/fhir';
+import type { ConsentQueries } from '@continuum/store';
 import { type AccessContext, isOtherOrganisationCare, isSecondaryUse } from '../access/access-context';
 import { consentDecision } from './consent.evaluator';
-import { ConsentRepository } from './consent.repository';
 
 export interface ConsentVerdict {
   /** Patients whose data this caller must not see. */
@@ -12,7 +12,7 @@ export interface ConsentVerdict {
 
 /** Applies patients' consents to one access, read fresh each time so a new objection or opt-out counts at once. */
 export class ConsentGate {
-  constructor(private readonly consents: ConsentRepository) {}
+  constructor(private readonly consents: ConsentQueries) {}
 
   /** True when consents can matter for this caller at all (saves the look-ups otherwise). */
   applies(access: AccessContext): boolean {

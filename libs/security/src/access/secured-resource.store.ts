@@ -1,5 +1,18 @@
-import { forbidden, notFound } from '@continuum/fhir';
-import type { FhirStore, HistoryOptions, UpdateOptions, WriteContext, WriteResult } from '@continuum/store';
+import { forbidden, informational, notFound, type SearchRequest } from '@continuum/fhir';
+import type {
+  ConsentQueries,
+  FoundResource,
+  HistoryOptions,
+  HistoryScope,
+  RecordSearchOptions,
+  ResourceStore,
+  ScannedResource,
+  ScanOptions,
+  SearchResult,
+  UpdateOptions,
+  WriteContext,
+  WriteResult,
+} from '@continuum/store';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
@@ -7,7 +20,7 @@ import type { AuditRecorder, AuditTarget } from '../audit/audit.recorder';
 import type { AuditEventSearch } from '../audit/audit-event.search';
 import type { ConsentGate } from '../consent/consent.gate';
 import type { Interaction } from '../scopes/smart-scope.parser';
-import { type AccessContext, AUDIT_TYPE } from './access-context';
+import { type AccessContext, AUDIT_TYPE, can } from './access-context';
 import type { AccessGuardrails } from './access.guardrails';
 import { bundleInteractions } from './bundle-interactions';
 
@@ -16,15 +29,19 @@ export interface SecuredStoreOptions {
 }
 
 /**
- * FhirStore as the API must use it: the same interactions, each checked against the current caller (scopes,
- * patient compartment, consent) and audited. Writes are audited right after their own transaction commits and
- * before the caller is answered (docs/security.md explains the gap this leaves).
+ * The secured door to the record, for everything that serves a person (the FHIR API, the portal, exports): the
+ * plain store's interactions, each checked against the current caller (scopes, patient compartment, consent and
+ * opt-out) and audited with the patients it touched. Whatever the query (chains, `_has`, `_include`,
+ * `_revinclude`, `$everything`'s compartment, a scan), a patient/ token's access runs with its compartment
+ * restriction in SQL. Single writes are audited inside their own transaction; reads, refusals and bundles before
+ * the caller is answered (docs/security.md explains the gap this leaves).
  */
-export class SecuredFhirStore {
+export class SecuredResourceStore implements ResourceStore {
   constructor(
-    private readonly store: FhirStore,
+    private readonly store: ResourceStore,
     private readonly guardrails: AccessGuardrails,
     private readonly consent: ConsentGate,
+    private readonly consents: ConsentQueries,
     private readonly audit: AuditRecorder,
     private readonly auditEvents: AuditEventSearch,
     private readonly options: SecuredStoreOptions,
@@ -136,7 +153,7 @@ export class SecuredFhirStore {
    * Instance history needs read, type and system history search (SMART v2). Entries a restricted caller may not see
    * (other patients, hidden by consent, deletions whose content cannot be checked) are left out of the page.
    */
-  history(scope: { resourceType?: string; id?: string } = {}, options: HistoryOptions = {}): Promise<Bundle> {
+  history(scope: HistoryScope = {}, options: HistoryOptions = {}): Promise<Bundle> {
     const level = scope.id ? 'history-instance' : scope.resourceType ? 'history-type' : 'history-system';
     return this.audit.audited(level, async (target, access) => {
       if (scope.resourceType === AUDIT_TYPE) throw notFound('AuditEvents have no history');
@@ -146,6 +163,54 @@ export class SecuredFhirStore {
       if (!access.patientIds && !this.consent.applies(access)) return bundle;
       return { ...bundle, entry: await this.guardrails.keepVisible(access, bundle.entry ?? [], target) };
     });
+  }
+
+  /** Included types need read scope; consent hides objecting or opted-out patients' resources. */
+  search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
+    const types = request.resourceType ? [request.resourceType] : (options.types ?? request.types);
+    return this.audit.audited(
+      request.resourceType ? 'search-type' : 'search-system',
+      async (target, access) => {
+        if (types?.length) types.forEach((type) => this.guardrails.assertScope(access, type, 's'));
+        else this.guardrails.assertScope(access, undefined, 's');
+        if (request.resourceType === AUDIT_TYPE) return this.auditEvents.search(request);
+        const result = await this.store.search(request, {
+          ...options,
+          ...this.compartment(access, options.compartment),
+        });
+        return this.screen(access, result, target);
+      },
+    );
+  }
+
+  /**
+   * The selected resources a caller may see, page by page: search scope on every type scanned, a patient/ token's
+   * compartment in SQL, consent per page (one look-up), each page audited with the patients it carried. AuditEvents
+   * are reachable through search alone.
+   */
+  async *scan(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
+    const types = options.types ?? { exclude: [] };
+    const access = await this.audit.audited('search-system', async (_target, access) => {
+      if ('include' in types) types.include.forEach((type) => this.guardrails.assertScope(access, type, 's'));
+      else this.guardrails.assertScope(access, undefined, 's');
+      return access;
+    });
+    const selection = 'include' in types ? types : { exclude: [...types.exclude, AUDIT_TYPE] };
+    const scope = { ...options, types: selection, ...this.compartment(access, options.compartment) };
+    for await (const page of this.store.scan(scope)) {
+      const visible = await this.audit.audited('search-system', async (target) => {
+        const verdict = await this.consent.verdict(access, [
+          ...new Set(page.flatMap((row) => row.compartments)),
+        ]);
+        const kept = page.filter(
+          (row) =>
+            can(access, row.resourceType, 'r') && !row.compartments.some((id) => verdict.hidden.has(id)),
+        );
+        kept.forEach((row) => row.compartments.forEach((patient) => target.patientIds.add(patient)));
+        return kept;
+      });
+      if (visible.length) yield visible;
+    }
   }
 
   /** Transaction or batch: every entry's interaction must be granted; GETs inside bundles for system callers only. */
@@ -196,6 +261,46 @@ export class SecuredFhirStore {
       };
       return work(target, access, { ...context, inTransaction });
     });
+  }
+
+  /** A patient/ token's compartment, intersected with any the caller asked for ($everything's linked patients). */
+  private compartment(
+    access: AccessContext,
+    asked: { patientIds: string[] } | undefined,
+  ): { compartment?: { patientIds: string[] } } {
+    if (!access.patientIds) return asked ? { compartment: asked } : {};
+    const allowed = access.patientIds;
+    return {
+      compartment: { patientIds: (asked?.patientIds ?? allowed).filter((id) => allowed.includes(id)) },
+    };
+  }
+
+  /** Drops included types the caller may not read and resources consent hides; notes the patients for the audit. */
+  private async screen(
+    access: AccessContext,
+    result: SearchResult,
+    target: AuditTarget,
+  ): Promise<SearchResult> {
+    const included = result.included.filter((found) => can(access, found.resourceType, 'r'));
+    const all = [...result.matches, ...included];
+    const compartments = await this.consents.compartments(all);
+    const patientsOf = (found: FoundResource) => compartments.get(`${found.resourceType}/${found.id}`) ?? [];
+    const verdict = await this.consent.verdict(access, [...new Set(all.flatMap(patientsOf))]);
+    const visible = (found: FoundResource) =>
+      !patientsOf(found).some((patient) => verdict.hidden.has(patient));
+    for (const found of all.filter(visible)) {
+      patientsOf(found).forEach((patient) => target.patientIds.add(patient));
+      target.resources.push(`${found.resourceType}/${found.id}/_history/${found.versionId}`);
+    }
+    if (!verdict.hidden.size) return { ...result, included };
+    const notice = informational("Some results are not shown because of the patients' consent", 'suppressed');
+    return {
+      ...result,
+      matches: result.matches.filter(visible),
+      included: included.filter(visible),
+      total: undefined, // the count would disclose what was hidden
+      outcome: { ...notice, issue: [...(result.outcome?.issue ?? []), ...notice.issue] },
+    };
   }
 
   /** Before changing an existing resource: a restricted caller must be able to see it (absent is fine: a create). */

@@ -1,16 +1,13 @@
 import type { Consent } from 'fhir/r4';
 import type postgres from 'postgres';
-
-export interface ResourceRef {
-  resourceType: string;
-  id: string;
-}
+import type { ResourceRef } from '../scan/resource-source.reader';
 
 /**
- * What consent checks read from the store, as two indexed lookups: the patient compartments of found resources
- * (their stored column, so `_elements` or `_summary` cannot hide a subject) and the Consents of those patients.
+ * What the secured door's consent checks read from the store, as two indexed lookups: the patient compartments of
+ * found resources (their stored column, so `_elements` or `_summary` cannot hide a subject) and the Consents of
+ * those patients. Queries only: the decisions are libs/security's.
  */
-export class ConsentRepository {
+export class ConsentQueries {
   constructor(private readonly sql: postgres.Sql) {}
 
   async compartments(refs: ResourceRef[]): Promise<Map<string, string[]>> {

@@ -18,10 +18,31 @@ export interface VersionEntry {
 /** Which resource types a scan covers: some by name, or all but some. */
 export type TypeSelection = { include: string[] } | { exclude: string[] };
 
+/** What a scan of the store reads: the population, or a cohort, of some types, optionally in a time window. */
+export interface ScanOptions {
+  /** Default: every type. */
+  types?: TypeSelection;
+  /** Only rows last updated after this instant (exclusive: a `_since` export's next starting point). */
+  since?: Date;
+  /** Only rows last updated at or before this instant (an export's `transactionTime`). */
+  until?: Date;
+  /** Only these patients' compartments. */
+  compartment?: { patientIds: string[] };
+  /** Deleted rows too (their content is null); default false. */
+  includeDeleted?: boolean;
+  /** Rows per page; default 1000. */
+  pageSize?: number;
+}
+
+/** A scanned row: the current resource and the patients whose compartments hold it (for consent and audit). */
+export interface ScannedResource extends CurrentResource {
+  compartments: string[];
+}
+
 /**
- * Reads of the `resource` table for the search index: current rows by reference (what the change consumer
- * indexes), a keyset scan by resource_key for rebuilds, and per-type counts and (id, version) lists for the
- * consistency check. Read-only; each statement is bounded by a LIMIT.
+ * Bulk reads of the `resource` table: current rows by reference (what the change consumer indexes), keyset scans by
+ * resource_key (index rebuilds, and the record's `scan` for exports and views), and per-type counts and
+ * (id, version) lists for the index consistency check. Read-only; each statement is bounded by a LIMIT.
  */
 export class ResourceSourceReader {
   constructor(private readonly sql: postgres.Sql) {}
@@ -38,14 +59,28 @@ export class ResourceSourceReader {
   }
 
   /** Every current row of the selected types, deleted ones included, in resource_key order, page by page. */
-  async *scan(types: TypeSelection, pageSize: number): AsyncGenerator<CurrentResource[]> {
+  scan(types: TypeSelection, pageSize: number): AsyncGenerator<ScannedResource[]> {
+    return this.scanPages({ types, pageSize, includeDeleted: true });
+  }
+
+  /**
+   * The rows a scan selects, in resource_key order, one bounded keyset statement per page: memory stays flat
+   * whatever the store's size, and a page read is never repeated.
+   */
+  async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
+    const pageSize = options.pageSize ?? 1000;
+    const { since, until, compartment } = options;
     let after = '-1';
     for (;;) {
-      const page = await this.sql<CurrentResource[]>`
+      const page = await this.sql<ScannedResource[]>`
         SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
-               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", content
+               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", content, compartments
         FROM resource
-        WHERE resource_key > ${after}::bigint AND ${this.typeFilter(types)}
+        WHERE resource_key > ${after}::bigint AND ${this.typeFilter(options.types ?? { exclude: [] })}
+          ${options.includeDeleted ? this.sql`` : this.sql`AND NOT deleted`}
+          ${since ? this.sql`AND last_updated > ${since}` : this.sql``}
+          ${until ? this.sql`AND last_updated <= ${until}` : this.sql``}
+          ${compartment ? this.sql`AND compartments && ${compartment.patientIds}::text[]` : this.sql``}
         ORDER BY resource_key
         LIMIT ${pageSize}`;
       if (page.length === 0) return;

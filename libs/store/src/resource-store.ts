@@ -1,0 +1,95 @@
+import type { SearchRequest } from '@continuum/fhir';
+import type { Operation } from 'fast-json-patch';
+import type { Bundle, Resource } from 'fhir/r4';
+import type { HistoryOptions } from './resource.reader';
+import type { UpdateOptions } from './resource.writer';
+import type { ScanOptions, ScannedResource } from './scan/resource-source.reader';
+import type { SearchOptions, SearchResult } from './search/resource-searcher';
+import type { WriteContext, WriteResult } from './store.types';
+
+/** Instance (type and id), type (type only) or system (neither) history. */
+export interface HistoryScope {
+  resourceType?: string;
+  id?: string;
+}
+
+/** Search options a caller of the record may set (the connection is the store's own). */
+export type RecordSearchOptions = Omit<SearchOptions, 'sql'>;
+
+/**
+ * The one door to the record: every read, search, scan and write of FHIR resources. Two implementations, chosen by
+ * module configuration rather than by the code that asks for this class:
+ * - the plain store (`FhirStore`, bound by `StoreModule.forRoot({ access: 'unrestricted' })`) for workers that
+ *   serve no person directly: ingest, the indexer, operator commands;
+ * - the secured store (libs/security, bound by `SecurityModule`) for everything that serves a person: the FHIR API,
+ *   the portal, exports. It applies scopes, the patient compartment, consent and opt-out, and audits every access.
+ * A feature asks for `ResourceStore` and gets the door its app was configured with; apps serving people cannot
+ * import the plain store (lint rule and test: docs/architecture.md).
+ */
+export abstract class ResourceStore {
+  abstract read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T>;
+
+  abstract vread<T extends Resource = Resource>(
+    resourceType: string,
+    id: string,
+    versionId: string | number,
+  ): Promise<T>;
+
+  abstract history(scope?: HistoryScope, options?: HistoryOptions): Promise<Bundle>;
+
+  /** FHIR search: one page of matches and includes, with the cursor for the next. */
+  abstract search(request: SearchRequest, options?: RecordSearchOptions): Promise<SearchResult>;
+
+  /**
+   * The selected resources, streamed page by page in a stable order (exports, views): memory bounded whatever the
+   * size of the store or the cohort.
+   */
+  abstract scan(options?: ScanOptions): AsyncIterable<ScannedResource[]>;
+
+  abstract create<T extends Resource>(
+    resource: T,
+    context?: WriteContext,
+    options?: { ifNoneExist?: string },
+  ): Promise<WriteResult<T>>;
+
+  abstract update<T extends Resource>(
+    resource: T,
+    context?: WriteContext,
+    options?: UpdateOptions,
+  ): Promise<WriteResult<T>>;
+
+  abstract conditionalUpdate<T extends Resource>(
+    resource: T,
+    criteria: string,
+    context?: WriteContext,
+    options?: UpdateOptions,
+  ): Promise<WriteResult<T>>;
+
+  abstract patch(
+    resourceType: string,
+    id: string,
+    operations: Operation[],
+    context?: WriteContext,
+    options?: UpdateOptions,
+  ): Promise<WriteResult>;
+
+  abstract delete(
+    resourceType: string,
+    id: string,
+    context?: WriteContext,
+    options?: UpdateOptions,
+  ): Promise<WriteResult>;
+
+  abstract conditionalDelete(
+    resourceType: string,
+    criteria: string,
+    context?: WriteContext,
+  ): Promise<WriteResult>;
+
+  /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */
+  abstract processBundle(
+    bundle: Bundle,
+    context?: WriteContext,
+    options?: { baseUrl?: string },
+  ): Promise<Bundle>;
+}
