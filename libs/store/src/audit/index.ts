@@ -1,4 +1,3 @@
-export { AuditEventEntity } from './audit-event.entity';
 export { AuditEventRepository, type AuditQuery, type AuditRow } from './audit-event.repository';
 export { AuditLog } from './audit.log';
 export { AuditChainVerifier, type ChainReport } from './audit-chain.verifier';

@@ -1,5 +1,4 @@
-// Search on Postgres: index tables (entities), the writer the store calls at every write, and the searcher.
+// Search on Postgres: the index writer the store calls at every write, and the searcher.
 export * from './resource-searcher';
-export * from './search-index.entities';
 export * from './search-index.writer';
 export type { IndexEntry } from '../store.ports';
