@@ -3,3 +3,4 @@ export * from './nhs-numbers';
 export * from './wait-for';
 export * from './topic-reader';
 export * from './ingest-isolation';
+export * from './test-fixtures';

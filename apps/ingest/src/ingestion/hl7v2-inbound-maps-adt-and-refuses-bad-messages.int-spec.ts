@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encounter, Patient, Provenance } from 'fhir/r4';
 import { IdentifierSystem, sourceScopedId } from '@continuum/fhir';
-import { readTopic, waitFor } from '@continuum/testing';
+import { fixturePath, readTopic, waitFor } from '@continuum/testing';
 import { IngestTestHarness } from '../testing/ingest-test-harness';
 
 const SOURCE = 'RXX:PAS';
-const samples = join(__dirname, '../../../../../shared/testdata/hl7v2-samples/nhs-itk-adt');
+const samples = fixturePath('hl7v2-samples', 'nhs-itk-adt');
 
 describe('HL7 v2 ingestion through the real Kafka into Postgres', () => {
   const harness = new IngestTestHarness();

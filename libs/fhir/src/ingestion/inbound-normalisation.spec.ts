@@ -1,13 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
+import { fixturePath } from '@continuum/testing/test-fixtures';
 import { IdentifierSystem } from '../identifier-systems';
 import { parseInboundMessage } from './inbound-message.parser';
 import { normaliseInbound } from './inbound-normaliser';
 import { sourceScopedId } from './source-scoped-id';
 
 const SOURCE = 'Y12345:EMIS-Web';
-const syntheaDir = join(__dirname, '../../../../../shared/testdata/synthea-r4-bundles');
+const syntheaDir = fixturePath('synthea-r4-bundles');
 
 function normalise(value: unknown) {
   const parsed = parseInboundMessage(JSON.stringify(value));

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Patient, Resource } from 'fhir/r4';
+import { fixturePath } from '@continuum/testing/test-fixtures';
 import { FhirError } from '../operation-outcome';
 import { assertValidResource, findProblems, parseResourceJson } from './resource.validator';
 
-const OFFICIAL = '/work/shared/testdata/fhir-r4-official-examples';
-const UK_CORE = '/work/shared/ukcore/examples';
-// Not resources, or deliberately invalid in the upstream test suite (see SOURCES.md).
+const OFFICIAL = fixturePath('fhir-r4-official-examples');
+const UK_CORE = fixturePath('ukcore-examples');
+// Not resources, or deliberately invalid in the upstream test suite (see the dataset's SOURCES.md).
 const NOT_VALID_EXAMPLES = new Set([
   'bundle-with-no-type.json',
   'explanationofbenefit-example.json',

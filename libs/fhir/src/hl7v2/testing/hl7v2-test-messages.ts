@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FhirResource, Resource } from 'fhir/r4';
+import { fixturePath } from '@continuum/testing/test-fixtures';
 import { findProblems } from '../../validation';
 import type { Problem } from '../../operation-outcome';
 import { mapHl7v2Message } from '../hl7v2-message.mapper';
 import type { Hl7MappingFailure, Hl7MappingInput, Hl7MappingSuccess } from '../hl7v2.types';
 
-/** Test support for the HL7 v2 specs: the shared samples, a small message builder and result helpers. */
+/** Test support for the HL7 v2 specs: the samples (test/fixtures/), a message builder and result helpers. */
 
-export const SAMPLES_DIR = '/work/shared/testdata/hl7v2-samples';
+export const SAMPLES_DIR = fixturePath('hl7v2-samples');
 export const INPUT: Hl7MappingInput = { sourceSystem: 'RCB-PAS', receivedAt: '2026-11-22T03:00:00Z' };
 
 export function sample(relativePath: string): string {

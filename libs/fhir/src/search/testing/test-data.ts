@@ -1,23 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Bundle, Resource } from 'fhir/r4';
+import { fixturePath } from '@continuum/testing/test-fixtures';
 
-// Real resources for tests: the official R4 examples and Synthea transaction bundles (see /work/shared/testdata).
-const TESTDATA = process.env.CONTINUUM_TESTDATA ?? '/work/shared/testdata';
+// Real resources for tests: the official R4 examples and Synthea transaction bundles (test/fixtures/).
 
 export function officialExample<T extends Resource = Resource>(file: string): T {
-  return JSON.parse(readFileSync(join(TESTDATA, 'fhir-r4-official-examples', file), 'utf8')) as T;
+  return JSON.parse(readFileSync(fixturePath('fhir-r4-official-examples', file), 'utf8')) as T;
 }
 
 export function officialExamples(): Resource[] {
-  return readdirSync(join(TESTDATA, 'fhir-r4-official-examples'))
+  return readdirSync(fixturePath('fhir-r4-official-examples'))
     .filter((file) => file.endsWith('.json') && file !== 'json-patch-tests.json')
     .map((file) => officialExample(file))
     .filter((resource) => typeof resource.resourceType === 'string');
 }
 
 export function syntheaBundleFiles(): string[] {
-  return readdirSync(join(TESTDATA, 'synthea-r4-bundles')).filter((file) => file.endsWith('.json'));
+  return readdirSync(fixturePath('synthea-r4-bundles')).filter((file) => file.endsWith('.json'));
 }
 
 /**
@@ -25,7 +24,7 @@ export function syntheaBundleFiles(): string[] {
  * stores them after resolving a transaction.
  */
 export function syntheaResources(file: string): Resource[] {
-  const bundle = JSON.parse(readFileSync(join(TESTDATA, 'synthea-r4-bundles', file), 'utf8')) as Bundle;
+  const bundle = JSON.parse(readFileSync(fixturePath('synthea-r4-bundles', file), 'utf8')) as Bundle;
   const local = new Map<string, string>();
   for (const entry of bundle.entry ?? []) {
     if (entry.fullUrl && entry.resource?.id)
