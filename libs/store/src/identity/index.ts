@@ -1,0 +1,5 @@
+// The master patient index's store: `@continuum/store/identity`, a separate entry because it runs on TypeORM, which
+// apps without control tables never load.
+export * from './identity.entities';
+export * from './identity-links.repository';
+export { IdentityStoreModule } from './identity-store.module';
