@@ -7,6 +7,7 @@ import { ValidateNested } from 'class-validator';
 import { openTestStore } from '../testing/test-store';
 import { IdentityLinks } from './identity-links.repository';
 import { IdentityStoreModule } from './identity-store.module';
+import { PersonQueries } from './person.queries';
 
 class IdentityOnlyConfig {
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
@@ -86,5 +87,31 @@ describe('identity links: one person per human, manual decisions stick, every ch
     const persons = await Promise.all(Array.from({ length: 8 }, () => links.applyAutomatic(feed, [])));
     expect(new Set(persons).size).toBe(1);
     expect((await links.linksOf(feed)).filter((link) => link.state === 'MATCH')).toHaveLength(1);
+  });
+});
+
+describe('person queries: the hot read that makes every read follow the person', () => {
+  it('answers every patient of the person for each patient asked, and a stranger alone', async () => {
+    const { sql, close } = await openTestStore();
+    const module = await Test.createTestingModule({
+      imports: [ContinuumConfigModule.forRoot(IdentityOnlyConfig, testEnv), IdentityStoreModule.forRoot()],
+    }).compile();
+    await module.init();
+    try {
+      const links = module.get(IdentityLinks);
+      const [gp, pas, rio, stranger] = [0, 1, 2, 3].map(() => `pq-${randomUUID()}`);
+      const person = (await links.applyAutomatic(gp, []))!;
+      await links.applyAutomatic(pas, [{ personId: person, state: 'MATCH', score: 0.999 }]);
+      await links.applyAutomatic(rio, [{ personId: person, state: 'POSSIBLE_MATCH', score: 0.5 }]);
+      const queries = new PersonQueries(sql);
+      const same = await queries.samePerson([gp, pas, stranger]);
+      expect(same.get(gp)).toEqual([gp, pas].sort());
+      expect(same.get(pas)).toEqual([gp, pas].sort());
+      expect(same.get(stranger)).toEqual([stranger]);
+      expect(await queries.expand([pas])).toEqual([gp, pas].sort()); // a possible match is not the person
+    } finally {
+      await module.close();
+      await close();
+    }
   });
 });
