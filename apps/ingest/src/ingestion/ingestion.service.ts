@@ -51,8 +51,11 @@ export class IngestionService {
     const refused: Refused[] = [];
     const withEnvelope: { message: ConsumedMessage; envelope: InboundEnvelope }[] = [];
     for (const message of messages) {
-      const envelope = readEnvelope(message, translator.messageIdOf?.(message));
-      if (isRejection(envelope)) refused.push({ message, rejection: envelope });
+      const fromContent = translator.messageIdOf?.(message);
+      const envelope = readEnvelope(message, typeof fromContent === 'string' ? fromContent : undefined);
+      // with the headers given, a broken message is refused by translate() below and recorded in the ledger
+      if (isRejection(envelope))
+        refused.push({ message, rejection: typeof fromContent === 'object' ? fromContent : envelope });
       else withEnvelope.push({ message, envelope });
     }
 
