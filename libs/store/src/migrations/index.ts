@@ -3,6 +3,7 @@ import { CreateSearchIndexTables1763790000000 } from './1763790000000-CreateSear
 import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateIngestedMessageTable';
 import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditEventTable';
 import { CreateIdentityTables1765000000000 } from './1765000000000-CreateIdentityTables';
+import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCanonicalQuantityRows';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -14,4 +15,5 @@ export const STORE_MIGRATIONS = [
   CreateIngestedMessageTable1763800000000,
   CreateAuditEventTable1763810000000,
   CreateIdentityTables1765000000000,
+  MarkCanonicalQuantityRows1796575744283,
 ];
