@@ -1,5 +1,6 @@
 // Pure FHIR domain logic for Continuum. No framework or infrastructure imports (enforced by ESLint).
 export * from './operation-outcome';
+export * from './transient-fault';
 export * from './nhs-number';
 export * from './identifier-systems';
 export * from './search';

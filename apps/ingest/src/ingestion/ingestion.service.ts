@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
-import { buildProvenance, FhirError, findProblems, type Problem } from '@continuum/fhir';
+import { buildProvenance, FhirError, findProblems, isTransientFault, type Problem } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import { APP_LOGGER, type Logger } from '@continuum/observability';
 import { FhirStore, ledgerKey, MessageLedger, type BulkEntry, type MessageReceipt } from '@continuum/store';
@@ -14,7 +14,6 @@ import {
 } from './inbound-envelope';
 import { IngestMetrics } from './ingest.metrics';
 import { LogicalReferenceResolution } from './logical-reference.resolution';
-import { isTransientFault } from './transient-fault';
 import type { MessageTranslator, Translation } from './translation';
 
 interface Accepted {
