@@ -3,14 +3,15 @@ import type { Queryable, ResourceChange } from '@continuum/store';
 import type { Resource } from 'fhir/r4';
 import type { ConsentGate } from '../consent/consent.gate';
 import type { AuditTarget } from '../audit/audit.recorder';
-import { type AccessContext, can } from './access-context';
+import { type AccessContext, can, IDENTITY_ADMIN, tokenPerson } from './access-context';
+import { changesIdentityLinks } from './identity-links';
 import type { Interaction } from '../scopes/smart-scope.parser';
 
 const NAMES: Record<Interaction, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 /**
- * The checks every secured data access shares: scopes, the patient compartment, consent. `db` is the write's
- * transaction when a check runs inside one (the pool otherwise).
+ * The checks every secured data access shares: scopes, the patient compartment, consent, and who may change a
+ * patient's identity links. `db` is the write's transaction when a check runs inside one (the pool otherwise).
  */
 export class AccessGuardrails {
   constructor(
@@ -43,16 +44,21 @@ export class AccessGuardrails {
     await this.visiblePatients(access, resource, target, db);
   }
 
-  /** A resource about to be written must belong to a patient/ token's patient (403: the caller sent it). */
+  /**
+   * A resource about to be written: for a patient/ token, every patient it names (all its patient compartments)
+   * must be the token's person; naming the token's patient beside another is still writing into the other's record
+   * (403: the caller sent it).
+   */
   assertWritable(access: AccessContext, resource: Resource, target: AuditTarget): void {
-    if (!this.inReach(access, this.patientsOf(resource, target)))
+    if (!this.withinPerson(access, this.patientsOf(resource, target)))
       throw forbidden(`Writing ${resource.resourceType} outside the token's patient record`);
   }
 
   /**
    * One change, as every write path puts it (single writes, conditional ones, each bundle entry), inside the write's
-   * transaction and under the row lock: the current version must be visible to the caller (404 / 403 as a read),
-   * and the new content writable.
+   * transaction and under the row lock: the current version must be visible to the caller (404 / 403 as a read)
+   * and, for a patient/ token, wholly its person's; the new content must be writable; and only an identity
+   * administrator adds, removes or changes `Patient.link` (deleting a linked Patient removes its links).
    */
   async assertChange(
     access: AccessContext,
@@ -60,8 +66,18 @@ export class AccessGuardrails {
     target: AuditTarget,
     db?: Queryable,
   ): Promise<void> {
-    if (change.current) await this.visiblePatients(access, change.current, target, db);
+    if (change.current) {
+      const patients = await this.visiblePatients(access, change.current, target, db);
+      if (!this.withinPerson(access, patients))
+        throw forbidden(
+          `${change.resourceType}/${change.id} belongs to another patient's record as well: the token cannot change it`,
+        );
+    }
     if (change.next) this.assertWritable(access, change.next, target);
+    if (access.role !== IDENTITY_ADMIN && changesIdentityLinks(change.current, change.next, this.baseUrl))
+      throw forbidden(
+        'Patient.link (which records are the same person) is changed only by an identity administrator (role identity-admin)',
+      );
   }
 
   /**
@@ -87,9 +103,16 @@ export class AccessGuardrails {
     return kept.map(({ item }) => item);
   }
 
-  /** A resource with these patients is within a patient/ token's reach: any of them is the token's. */
+  /** A resource with these patients is within a patient/ token's reach to read: any of them is the token's. */
   inReach(access: AccessContext, patients: string[]): boolean {
-    return !access.patientIds || patients.some((patient) => access.patientIds?.includes(patient));
+    const person = tokenPerson(access);
+    return !person || patients.some((patient) => person.includes(patient));
+  }
+
+  /** ... and to write: it names patients, all of them the token's. */
+  private withinPerson(access: AccessContext, patients: string[]): boolean {
+    const person = tokenPerson(access);
+    return !person || (patients.length > 0 && patients.every((patient) => person.includes(patient)));
   }
 
   /** The patients of a resource the caller may see (noted for the audit); refused as a read otherwise. */

@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { AuditTarget } from '../audit/audit.recorder';
 import type { ConsentGate } from '../consent/consent.gate';
-import { type AccessContext, can } from './access-context';
+import { type AccessContext, can, tokenPerson } from './access-context';
 import type { AccessGuardrails } from './access.guardrails';
 
 /**
@@ -22,7 +22,7 @@ export class CallerView implements RecordView {
     private readonly consent: ConsentGate,
     private readonly consents: ConsentQueries,
   ) {
-    this.compartment = access.patientIds;
+    this.compartment = tokenPerson(access);
   }
 
   /**

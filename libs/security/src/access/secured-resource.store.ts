@@ -20,7 +20,7 @@ import type { AuditRecorder, AuditTarget } from '../audit/audit.recorder';
 import type { AuditEventSearch } from '../audit/audit-event.search';
 import type { ConsentGate } from '../consent/consent.gate';
 import type { Interaction } from '../scopes/smart-scope.parser';
-import { type AccessContext, AUDIT_TYPE, can } from './access-context';
+import { type AccessContext, AUDIT_TYPE, can, tokenPerson } from './access-context';
 import type { AccessGuardrails } from './access.guardrails';
 import { bundleInteractions } from './bundle-interactions';
 import { CallerView } from './caller-view';
@@ -271,8 +271,8 @@ export class SecuredResourceStore implements ResourceStore {
     access: AccessContext,
     asked: { patientIds: string[] } | undefined,
   ): { compartment?: { patientIds: string[] } } {
-    if (!access.patientIds) return asked ? { compartment: asked } : {};
-    const allowed = access.patientIds;
+    const allowed = tokenPerson(access);
+    if (!allowed) return asked ? { compartment: asked } : {};
     return {
       compartment: { patientIds: (asked?.patientIds ?? allowed).filter((id) => allowed.includes(id)) },
     };
