@@ -11,7 +11,14 @@ export { createSql } from './database/sql.factory';
 export type { BulkEntry, BulkEntryResult } from './bulk/bulk.upserter';
 export type { HistoryOptions } from './resource.reader';
 export type { UpdateOptions } from './resource.writer';
-export type { WriteContext, WriteResult, StoreOptions, Queryable } from './store.types';
+export type {
+  WriteContext,
+  WriteResult,
+  StoreOptions,
+  Queryable,
+  RecordView,
+  ResourceChange,
+} from './store.types';
 export type { ChangeOperation } from './entities';
 export type { CriteriaMatcher, SearchIndexPort, MatchedResource } from './store.ports';
 export { etagOf, parseVersionTag, normaliseCriteria } from './conditional-criteria';
