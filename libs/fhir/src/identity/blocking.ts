@@ -11,7 +11,10 @@ import { asPrepared, type PreparedRecord } from './prepared-record';
 export interface BlockingRule {
   readonly name: string;
   readonly description: string;
-  /** Fields the rule's keys agree on: EM on this rule's pairs leaves them out (they agree by construction). */
+  /**
+   * Fields the rule's keys agree on, or whose levels the rule skews: EM on this rule's pairs leaves them out (they
+   * agree by construction there). A rule on either name lists both, since transposition joins them.
+   */
   readonly fields: readonly FieldName[];
   keys(record: PreparedRecord): readonly string[];
 }
@@ -50,7 +53,9 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = Object.freeze([
   {
     name: 'postcode+given-key+birth-year',
     description: 'the same postcode, phonetic key of the first given name and birth year',
-    fields: ['postcode', 'given', 'birthDate'],
+    // Both names: a pair whose names were transposed never shares the given key, so this rule's pairs say
+    // nothing about how often family names are transposed.
+    fields: ['postcode', 'given', 'family', 'birthDate'],
     keys: (record: PreparedRecord) =>
       record.postcode === '' || record.givenKey === '' || record.birthYear === ''
         ? NO_KEYS
