@@ -1,4 +1,4 @@
-import type { FieldName } from './comparison-levels';
+import type { MatchField } from './comparison-levels';
 import type { Demographics } from './demographics';
 import { asPrepared, type PreparedRecord } from './prepared-record';
 
@@ -15,7 +15,7 @@ export interface BlockingRule {
    * Fields the rule's keys agree on, or whose levels the rule skews: EM on this rule's pairs leaves them out (they
    * agree by construction there). A rule on either name lists both, since transposition joins them.
    */
-  readonly fields: readonly FieldName[];
+  readonly fields: readonly MatchField[];
   keys(record: PreparedRecord): readonly string[];
 }
 

@@ -10,35 +10,35 @@ import {
 import {
   BIRTH_DATE,
   FAMILY,
-  FIELDS,
+  MATCH_FIELDS,
   GIVEN,
-  LEVELS,
+  MATCH_LEVELS,
   NHS,
   POSTCODE,
   SEX,
-  levelName,
-  type FieldName,
+  matchLevelName,
+  type MatchField,
 } from './comparison-levels';
 import { matchingPhoneticKey } from './prepared-record';
 import { aRecord, NHS_NUMBERS, type PatientFacts } from './testing/patients';
 
 const [NHS_A, NHS_B, NHS_C] = NHS_NUMBERS;
 
-function level(field: FieldName, a: PatientFacts, b: PatientFacts): string {
-  const levels = compareInto(aRecord(a), aRecord(b), new Uint8Array(FIELDS.length));
-  return levelName(field, levels[FIELDS.indexOf(field)]);
+function level(field: MatchField, a: PatientFacts, b: PatientFacts): string {
+  const levels = compareInto(aRecord(a), aRecord(b), new Uint8Array(MATCH_FIELDS.length));
+  return matchLevelName(field, levels[MATCH_FIELDS.indexOf(field)]);
 }
 
 describe('comparison levels', () => {
   it('index constants name the levels they stand for', () => {
     const byName = (levels: readonly string[]) =>
       levels.map((name) => name.replace(/[-.]/g, '').toLowerCase());
-    expect(byName(LEVELS.nhsNumber)).toEqual(Object.keys(NHS).map((key) => key.toLowerCase()));
-    expect(Object.values(FAMILY)).toEqual(LEVELS.family.map((_, index) => index));
-    expect(Object.values(GIVEN)).toEqual(LEVELS.given.map((_, index) => index));
-    expect(Object.keys(BIRTH_DATE).map((key) => key.toLowerCase())).toEqual(byName(LEVELS.birthDate));
-    expect(Object.keys(POSTCODE)).toEqual([...LEVELS.postcode]);
-    expect(Object.keys(SEX)).toEqual([...LEVELS.sex]);
+    expect(byName(MATCH_LEVELS.nhsNumber)).toEqual(Object.keys(NHS).map((key) => key.toLowerCase()));
+    expect(Object.values(FAMILY)).toEqual(MATCH_LEVELS.family.map((_, index) => index));
+    expect(Object.values(GIVEN)).toEqual(MATCH_LEVELS.given.map((_, index) => index));
+    expect(Object.keys(BIRTH_DATE).map((key) => key.toLowerCase())).toEqual(byName(MATCH_LEVELS.birthDate));
+    expect(Object.keys(POSTCODE)).toEqual([...MATCH_LEVELS.postcode]);
+    expect(Object.keys(SEX)).toEqual([...MATCH_LEVELS.sex]);
   });
 
   describe('NHS number', () => {

@@ -5,7 +5,7 @@ import type { PreparedRecord } from './prepared-record';
 
 /**
  * The comparison of two prepared records, field by field: each function returns the index of the first level of
- * LEVELS[field] whose condition holds. No allocation: these run for every candidate pair.
+ * MATCH_LEVELS[field] whose condition holds. No allocation: these run for every candidate pair.
  */
 
 /** Jaro–Winkler bands apply only when both names have at least this many letters: on shorter names the measure
@@ -90,7 +90,7 @@ export function compareSex(a: PreparedRecord, b: PreparedRecord): number {
   return a.sex === b.sex ? SEX.equal : SEX.different;
 }
 
-/** Writes the pair's level for every field (in FIELDS order) into `out`, which must hold six entries. */
+/** Writes the pair's level for every field (in MATCH_FIELDS order) into `out`, which must hold six entries. */
 export function compareInto(a: PreparedRecord, b: PreparedRecord, out: Uint8Array): Uint8Array {
   const family = compareFamily(a, b);
   out[0] = compareNhsNumber(a, b);

@@ -4,10 +4,10 @@
  * level's index in a comparison vector, so it is part of the serialised model's meaning: add levels at the end of
  * a field only together with a new model format.
  */
-export const FIELDS = ['nhsNumber', 'family', 'given', 'birthDate', 'postcode', 'sex'] as const;
-export type FieldName = (typeof FIELDS)[number];
+export const MATCH_FIELDS = ['nhsNumber', 'family', 'given', 'birthDate', 'postcode', 'sex'] as const;
+export type MatchField = (typeof MATCH_FIELDS)[number];
 
-export const LEVELS = {
+export const MATCH_LEVELS = {
   nhsNumber: ['verified-equal', 'equal', 'superseded-equal', 'different', 'absent'],
   family: ['exact', 'phonetic', 'token', 'jw-0.94', 'jw-0.88', 'transposed', 'different', 'absent'],
   given: [
@@ -25,26 +25,28 @@ export const LEVELS = {
   birthDate: ['exact', 'day-month-swap', 'january-first', 'one-digit', 'different', 'absent'],
   postcode: ['full', 'district', 'area', 'different', 'absent'],
   sex: ['equal', 'different', 'unknown'],
-} as const satisfies Record<FieldName, readonly string[]>;
+} as const satisfies Record<MatchField, readonly string[]>;
 
-export type LevelOf<F extends FieldName> = (typeof LEVELS)[F][number];
+export type MatchLevelOf<F extends MatchField> = (typeof MATCH_LEVELS)[F][number];
 
 /**
  * Levels that carry no evidence: weight 0 by definition, no m or u. A value missing on either side, and the given
  * name of a transposed pair (the family level `transposed` already counts the swap once; counting it twice would
  * break the independence the model assumes).
  */
-export const NEUTRAL_LEVELS = {
+export const NEUTRAL_MATCH_LEVELS = {
   nhsNumber: ['absent'],
   family: ['absent'],
   given: ['transposed', 'absent'],
   birthDate: ['absent'],
   postcode: ['absent'],
   sex: ['unknown'],
-} as const satisfies { readonly [F in FieldName]: readonly LevelOf<F>[] };
+} as const satisfies { readonly [F in MatchField]: readonly MatchLevelOf<F>[] };
 
 /** What each level means, for explanations and documentation. */
-export const LEVEL_DESCRIPTIONS: { readonly [F in FieldName]: { readonly [L in LevelOf<F>]: string } } = {
+export const MATCH_LEVEL_DESCRIPTIONS: {
+  readonly [F in MatchField]: { readonly [L in MatchLevelOf<F>]: string };
+} = {
   nhsNumber: {
     'verified-equal': 'the same NHS number, verified in both records',
     equal: 'the same NHS number, unverified in at least one record',
@@ -97,12 +99,12 @@ export const LEVEL_DESCRIPTIONS: { readonly [F in FieldName]: { readonly [L in L
 };
 
 /** Level names of a field by index (the compare functions work in indices). */
-export function levelName(field: FieldName, level: number): string {
-  return LEVELS[field][level];
+export function matchLevelName(field: MatchField, level: number): string {
+  return MATCH_LEVELS[field][level];
 }
 
-export function isNeutral(field: FieldName, level: number): boolean {
-  return (NEUTRAL_LEVELS[field] as readonly string[]).includes(LEVELS[field][level]);
+export function isNeutralLevel(field: MatchField, level: number): boolean {
+  return (NEUTRAL_MATCH_LEVELS[field] as readonly string[]).includes(MATCH_LEVELS[field][level]);
 }
 
 /** Indices of the levels the compare functions return, by field. */

@@ -1,8 +1,8 @@
 import { compareInto } from './compare';
-import { FIELDS, LEVELS } from './comparison-levels';
+import { MATCH_FIELDS, MATCH_LEVELS } from './comparison-levels';
 import type { PreparedRecord } from './prepared-record';
 
-const SIZES = FIELDS.map((field) => LEVELS[field].length);
+const SIZES = MATCH_FIELDS.map((field) => MATCH_LEVELS[field].length);
 const STRIDES = SIZES.map((_, index) => SIZES.slice(index + 1).reduce((product, size) => product * size, 1));
 const PATTERN_COUNT = SIZES.reduce((product, size) => product * size, 1);
 
@@ -20,7 +20,7 @@ export class ComparisonPatterns {
     pairs: { count: number; left: ArrayLike<number>; right: ArrayLike<number> },
   ): ComparisonPatterns {
     const patterns = new ComparisonPatterns();
-    const levels = new Uint8Array(FIELDS.length);
+    const levels = new Uint8Array(MATCH_FIELDS.length);
     for (let k = 0; k < pairs.count; k++)
       patterns.add(compareInto(records[pairs.left[k]], records[pairs.right[k]], levels));
     return patterns;
@@ -30,7 +30,8 @@ export class ComparisonPatterns {
     let code = 0;
     for (let field = 0; field < SIZES.length; field++) {
       const level = levels[field];
-      if (!(level >= 0 && level < SIZES[field])) throw new RangeError(`level ${level} of ${FIELDS[field]}`);
+      if (!(level >= 0 && level < SIZES[field]))
+        throw new RangeError(`level ${level} of ${MATCH_FIELDS[field]}`);
       code += level * STRIDES[field];
     }
     this.counts[code] += count;
@@ -39,7 +40,7 @@ export class ComparisonPatterns {
 
   /** Each comparison vector seen, with its count. The levels array is reused between calls. */
   forEach(visit: (levels: Uint8Array, count: number) => void): void {
-    const levels = new Uint8Array(FIELDS.length);
+    const levels = new Uint8Array(MATCH_FIELDS.length);
     for (let code = 0; code < PATTERN_COUNT; code++) {
       const count = this.counts[code];
       if (count === 0) continue;

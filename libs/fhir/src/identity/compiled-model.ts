@@ -1,10 +1,10 @@
-import { FIELDS, LEVELS, type FieldName } from './comparison-levels';
-import type { LevelParameters, MatchModel, TermFrequencyTable } from './match-model';
+import { MATCH_FIELDS, MATCH_LEVELS, type MatchField } from './comparison-levels';
+import type { MatchLevelParameters, MatchModel, TermFrequencyTable } from './match-model';
 
 /** A model in the form scoring reads: level weights in arrays, name frequencies in maps. */
 export interface CompiledModel {
   readonly priorWeight: number;
-  /** Per field (FIELDS order), per level: log2(m/u), 0 for neutral levels. */
+  /** Per field (MATCH_FIELDS order), per level: log2(m/u), 0 for neutral levels. */
   readonly weights: readonly Float64Array[];
   readonly family: TermFrequencyWeights | undefined;
   readonly given: TermFrequencyWeights | undefined;
@@ -26,7 +26,7 @@ export function compileModel(model: MatchModel): CompiledModel {
   if (!result) {
     result = {
       priorWeight: Math.log2(model.prior / (1 - model.prior)),
-      weights: FIELDS.map((field) => levelWeights(model, field)),
+      weights: MATCH_FIELDS.map((field) => levelWeights(model, field)),
       family: termFrequencyWeights(model.termFrequencies?.family, exactOf(model, 'family')),
       given: termFrequencyWeights(model.termFrequencies?.given, exactOf(model, 'given')),
     };
@@ -37,26 +37,26 @@ export function compileModel(model: MatchModel): CompiledModel {
 
 export function levelParameters(
   model: MatchModel,
-  field: FieldName,
+  field: MatchField,
   level: string,
-): LevelParameters | undefined {
-  return (model.fields[field] as Record<string, LevelParameters | undefined>)[level];
+): MatchLevelParameters | undefined {
+  return (model.fields[field] as Record<string, MatchLevelParameters | undefined>)[level];
 }
 
-function levelWeights(model: MatchModel, field: FieldName): Float64Array {
-  return Float64Array.from(LEVELS[field], (level) => {
+function levelWeights(model: MatchModel, field: MatchField): Float64Array {
+  return Float64Array.from(MATCH_LEVELS[field], (level) => {
     const parameters = levelParameters(model, field, level);
     return parameters ? Math.log2(parameters.m / parameters.u) : 0;
   });
 }
 
-function exactOf(model: MatchModel, field: 'family' | 'given'): LevelParameters {
+function exactOf(model: MatchModel, field: 'family' | 'given'): MatchLevelParameters {
   return field === 'family' ? model.fields.family.exact : model.fields.given.exact;
 }
 
 function termFrequencyWeights(
   table: TermFrequencyTable | undefined,
-  exact: LevelParameters,
+  exact: MatchLevelParameters,
 ): TermFrequencyWeights | undefined {
   if (!table) return undefined;
   const weights = new Map<string, number>();

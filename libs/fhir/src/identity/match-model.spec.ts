@@ -1,11 +1,11 @@
-import { FIELDS } from './comparison-levels';
+import { MATCH_FIELDS } from './comparison-levels';
 import { DEFAULT_MATCH_MODEL, parameterisedLevels, parseMatchModel, type MatchModel } from './match-model';
 import { score } from './scoring';
 import { aRecord, NHS_NUMBERS } from './testing/patients';
 
 describe('match model', () => {
   it('defaults: m and u of every field are distributions over its non-neutral levels', () => {
-    for (const field of FIELDS) {
+    for (const field of MATCH_FIELDS) {
       const parameters = parameterisedLevels(field).map(
         (level) => (DEFAULT_MATCH_MODEL.fields[field] as Record<string, { m: number; u: number }>)[level],
       );

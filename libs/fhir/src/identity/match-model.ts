@@ -1,19 +1,25 @@
-import { FIELDS, LEVELS, NEUTRAL_LEVELS, type FieldName, type LevelOf } from './comparison-levels';
+import {
+  MATCH_FIELDS,
+  MATCH_LEVELS,
+  NEUTRAL_MATCH_LEVELS,
+  type MatchField,
+  type MatchLevelOf,
+} from './comparison-levels';
 
 /**
  * m: the probability of the level among pairs of records of the same person; u: among pairs of different people.
  * A level's match weight is log2(m / u).
  */
-export interface LevelParameters {
+export interface MatchLevelParameters {
   m: number;
   u: number;
 }
 
 /** Parameters of every non-neutral level of every field. */
-export type FieldParameters = {
-  [F in FieldName]: { [L in Exclude<LevelOf<F>, NeutralLevel<F>>]: LevelParameters };
+export type MatchFieldParameters = {
+  [F in MatchField]: { [L in Exclude<MatchLevelOf<F>, NeutralLevel<F>>]: MatchLevelParameters };
 };
-type NeutralLevel<F extends FieldName> = (typeof NEUTRAL_LEVELS)[F][number];
+type NeutralLevel<F extends MatchField> = (typeof NEUTRAL_MATCH_LEVELS)[F][number];
 
 /**
  * How common each name is: the u of the exact-agreement level becomes the name's frequency, so SMITH agreeing
@@ -46,7 +52,7 @@ export interface MatchModel {
   format: typeof MATCH_MODEL_FORMAT;
   /** λ: the probability that two records drawn at random belong to the same person. */
   prior: number;
-  fields: FieldParameters;
+  fields: MatchFieldParameters;
   termFrequencies?: { family?: TermFrequencyTable; given?: TermFrequencyTable };
   thresholds: MatchThresholds;
   provenance: ModelProvenance;
@@ -120,9 +126,9 @@ export const DEFAULT_MATCH_MODEL: MatchModel = deepFreeze({
 });
 
 /** The non-neutral levels of a field, in level order: the ones a model holds parameters for. */
-export function parameterisedLevels<F extends FieldName>(field: F): readonly LevelOf<F>[] {
-  const neutral = NEUTRAL_LEVELS[field] as readonly string[];
-  return (LEVELS[field] as readonly LevelOf<F>[]).filter((level) => !neutral.includes(level));
+export function parameterisedLevels<F extends MatchField>(field: F): readonly MatchLevelOf<F>[] {
+  const neutral = NEUTRAL_MATCH_LEVELS[field] as readonly string[];
+  return (MATCH_LEVELS[field] as readonly MatchLevelOf<F>[]).filter((level) => !neutral.includes(level));
 }
 
 /** A model read back from JSON, checked level by level; throws naming the first problem. */
@@ -133,8 +139,8 @@ export function parseMatchModel(json: unknown): MatchModel {
   if (!isProbability(json.prior, true))
     throw problem('prior', 'is not a probability strictly between 0 and 1');
   if (!isObject(json.fields)) throw problem('fields', 'is missing');
-  const fields: Record<string, Record<string, LevelParameters>> = {};
-  for (const field of FIELDS) {
+  const fields: Record<string, Record<string, MatchLevelParameters>> = {};
+  for (const field of MATCH_FIELDS) {
     const given = json.fields[field];
     if (!isObject(given)) throw problem(`fields.${field}`, 'is missing');
     fields[field] = {};
@@ -168,7 +174,7 @@ export function parseMatchModel(json: unknown): MatchModel {
   return {
     format: MATCH_MODEL_FORMAT,
     prior: json.prior,
-    fields: fields as unknown as FieldParameters,
+    fields: fields as unknown as MatchFieldParameters,
     ...(json.termFrequencies !== undefined ? { termFrequencies } : {}),
     thresholds: { match: thresholds.match, possible: thresholds.possible },
     provenance: {

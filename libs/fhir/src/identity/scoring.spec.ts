@@ -1,5 +1,5 @@
 import { DEFAULT_MATCH_MODEL, type MatchModel } from './match-model';
-import { classify, gradeOf, matchWeight, probabilityOfWeight, score } from './scoring';
+import { classifyMatch, matchGradeOf, matchWeight, probabilityOfWeight, score } from './scoring';
 import { aRecord, NHS_NUMBERS, type PatientFacts } from './testing/patients';
 
 const [NHS_A, NHS_B, NHS_C] = NHS_NUMBERS;
@@ -224,12 +224,12 @@ describe('score', () => {
 
   it('classifies probabilities and maps decisions to IHE match grades', () => {
     const thresholds = { match: 0.99, possible: 0.2 };
-    expect(classify(0.995, thresholds)).toBe('MATCH');
-    expect(classify(0.99, thresholds)).toBe('MATCH');
-    expect(classify(0.5, thresholds)).toBe('POSSIBLE_MATCH');
-    expect(classify(0.1, thresholds)).toBe('NO_MATCH');
-    expect(gradeOf('MATCH')).toBe('probable');
-    expect(gradeOf('POSSIBLE_MATCH')).toBe('possible');
-    expect(gradeOf('NO_MATCH')).toBe('certainly-not');
+    expect(classifyMatch(0.995, thresholds)).toBe('MATCH');
+    expect(classifyMatch(0.99, thresholds)).toBe('MATCH');
+    expect(classifyMatch(0.5, thresholds)).toBe('POSSIBLE_MATCH');
+    expect(classifyMatch(0.1, thresholds)).toBe('NO_MATCH');
+    expect(matchGradeOf('MATCH')).toBe('probable');
+    expect(matchGradeOf('POSSIBLE_MATCH')).toBe('possible');
+    expect(matchGradeOf('NO_MATCH')).toBe('certainly-not');
   });
 });

@@ -2,12 +2,12 @@ import { compareInto } from './compare';
 import {
   FAMILY,
   FIELD_INDEX,
-  FIELDS,
+  MATCH_FIELDS,
   GIVEN,
   NHS,
-  isNeutral,
-  levelName,
-  type FieldName,
+  isNeutralLevel,
+  matchLevelName,
+  type MatchField,
 } from './comparison-levels';
 import { compileModel, levelParameters, type CompiledModel } from './compiled-model';
 import type { MatchModel, MatchThresholds } from './match-model';
@@ -31,20 +31,20 @@ export const MATCH_GRADE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/ma
  *   POSSIBLE_MATCH. Twins agree on family name, birth date, postcode and often sex; the model's independence
  *   assumption would add those up to an automatic link, so such pairs go to review.
  */
-export type HardRule =
+export type MatchHardRule =
   | 'different-verified-nhs-numbers'
   | 'verified-nhs-number-and-birth-date'
   | 'reissued-nhs-number'
   | 'given-names-differ';
 
-export interface HardRuleOutcome {
-  rule: HardRule;
+export interface MatchHardRuleOutcome {
+  rule: MatchHardRule;
   effect: 'never-link' | 'certain' | 'at-most-possible';
   reason: string;
 }
 
-export interface FieldWeight {
-  field: FieldName;
+export interface MatchFieldWeight {
+  field: MatchField;
   level: string;
   /** log2(m/u); 0 for a neutral level (a missing value). */
   weight: number;
@@ -57,10 +57,10 @@ export interface FieldWeight {
 export interface MatchExplanation {
   /** The prior: λ and its log-odds, log2(λ / (1 − λ)). */
   prior: { probability: number; weight: number };
-  /** Each field's level and weight, in FIELDS order: prior.weight + Σ weight = the score's weight. */
-  fields: FieldWeight[];
+  /** Each field's level and weight, in MATCH_FIELDS order: prior.weight + Σ weight = the score's weight. */
+  fields: MatchFieldWeight[];
   /** The hard rules that applied, in the order they were checked. */
-  rules: HardRuleOutcome[];
+  rules: MatchHardRuleOutcome[];
 }
 
 export interface MatchScore {
@@ -76,7 +76,7 @@ export interface MatchScore {
   explanation: MatchExplanation;
 }
 
-const scratch = new Uint8Array(FIELDS.length);
+const scratch = new Uint8Array(MATCH_FIELDS.length);
 
 /**
  * The total match weight of a pair (prior included), without explanation or hard rules: the allocation-free path
@@ -97,7 +97,7 @@ export function probabilityOfWeight(weight: number): number {
 }
 
 /** The decision for a probability, before hard rules. */
-export function classify(probability: number, thresholds: MatchThresholds): MatchDecision {
+export function classifyMatch(probability: number, thresholds: MatchThresholds): MatchDecision {
   if (probability >= thresholds.match) return 'MATCH';
   if (probability >= thresholds.possible) return 'POSSIBLE_MATCH';
   return 'NO_MATCH';
@@ -106,12 +106,14 @@ export function classify(probability: number, thresholds: MatchThresholds): Matc
 /** Scores a pair: probability, weight, decision after the hard rules, IHE grade, and the explanation. */
 export function score(a: PreparedRecord, b: PreparedRecord, model: MatchModel): MatchScore {
   const compiled = compileModel(model);
-  const levels = compareInto(a, b, new Uint8Array(FIELDS.length));
-  const fields = FIELDS.map((field, index) => explainField(model, compiled, field, levels[index], a, b));
+  const levels = compareInto(a, b, new Uint8Array(MATCH_FIELDS.length));
+  const fields = MATCH_FIELDS.map((field, index) =>
+    explainField(model, compiled, field, levels[index], a, b),
+  );
   const weight = fields.reduce((total, field) => total + field.weight, compiled.priorWeight);
   const rules = hardRules(a, b, levels);
   let probability = probabilityOfWeight(weight);
-  let decision = classify(probability, model.thresholds);
+  let decision = classifyMatch(probability, model.thresholds);
   let grade: MatchGrade | undefined;
   for (const { effect } of rules) {
     if (effect === 'never-link') {
@@ -125,7 +127,7 @@ export function score(a: PreparedRecord, b: PreparedRecord, model: MatchModel): 
     probability,
     weight,
     decision,
-    grade: grade ?? gradeOf(decision),
+    grade: grade ?? matchGradeOf(decision),
     explanation: { prior: { probability: model.prior, weight: compiled.priorWeight }, fields, rules },
   };
 }
@@ -134,13 +136,13 @@ export function score(a: PreparedRecord, b: PreparedRecord, model: MatchModel): 
  * The IHE match grade of a decision: an automatic MATCH is `probable` (only the certainty rule gives `certain`),
  * a POSSIBLE_MATCH `possible`, and NO_MATCH `certainly-not`.
  */
-export function gradeOf(decision: MatchDecision): MatchGrade {
+export function matchGradeOf(decision: MatchDecision): MatchGrade {
   return decision === 'MATCH' ? 'probable' : decision === 'POSSIBLE_MATCH' ? 'possible' : 'certainly-not';
 }
 
-function hardRules(a: PreparedRecord, b: PreparedRecord, levels: Uint8Array): HardRuleOutcome[] {
+function hardRules(a: PreparedRecord, b: PreparedRecord, levels: Uint8Array): MatchHardRuleOutcome[] {
   const nhs = levels[FIELD_INDEX.nhsNumber];
-  const rules: HardRuleOutcome[] = [];
+  const rules: MatchHardRuleOutcome[] = [];
   if (nhs === NHS.different && a.nhsVerified && b.nhsVerified)
     rules.push({
       rule: 'different-verified-nhs-numbers',
@@ -193,17 +195,17 @@ function givenValue(a: PreparedRecord, b: PreparedRecord): string {
 function explainField(
   model: MatchModel,
   compiled: CompiledModel,
-  field: FieldName,
+  field: MatchField,
   level: number,
   a: PreparedRecord,
   b: PreparedRecord,
-): FieldWeight {
+): MatchFieldWeight {
   const index = FIELD_INDEX[field];
-  const name = levelName(field, level);
+  const name = matchLevelName(field, level);
   const weight = weightOf(compiled, index, level, a, b);
-  if (isNeutral(field, level)) return { field, level: name, weight };
+  if (isNeutralLevel(field, level)) return { field, level: name, weight };
   const parameters = levelParameters(model, field, name);
-  const explained: FieldWeight = { field, level: name, weight, m: parameters?.m, u: parameters?.u };
+  const explained: MatchFieldWeight = { field, level: name, weight, m: parameters?.m, u: parameters?.u };
   const table =
     field === 'family' && level === FAMILY.exact
       ? compiled.family

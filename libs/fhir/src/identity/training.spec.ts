@@ -1,6 +1,6 @@
 import { candidatePairs } from './blocking';
 import { compareInto } from './compare';
-import { FIELDS, LEVELS, isNeutral, type FieldName } from './comparison-levels';
+import { MATCH_FIELDS, MATCH_LEVELS, isNeutralLevel, type MatchField } from './comparison-levels';
 import { ComparisonPatterns } from './comparison-patterns';
 import { DEFAULT_MATCH_MODEL, parseMatchModel, type MatchModel } from './match-model';
 import { prepare, type PreparedRecord } from './prepared-record';
@@ -15,10 +15,10 @@ import {
 import {
   estimateM,
   estimateU,
-  levelProbabilities,
+  matchLevelProbabilities,
   termFrequencies,
   trainMatchModel,
-  type LevelProbabilities,
+  type MatchLevelProbabilities,
 } from './training';
 
 const SLOW = 120_000;
@@ -29,8 +29,8 @@ function labelled(population: SyntheticPopulation, records: readonly PreparedRec
   population.person.forEach((person, index) =>
     byPerson.set(person, [...(byPerson.get(person) ?? []), index]),
   );
-  const counts = FIELDS.map((field) => new Float64Array(LEVELS[field].length));
-  const levels = new Uint8Array(FIELDS.length);
+  const counts = MATCH_FIELDS.map((field) => new Float64Array(MATCH_LEVELS[field].length));
+  const levels = new Uint8Array(MATCH_FIELDS.length);
   let pairs = 0;
   for (const indices of byPerson.values())
     for (let x = 0; x < indices.length; x++)
@@ -39,11 +39,16 @@ function labelled(population: SyntheticPopulation, records: readonly PreparedRec
         levels.forEach((level, f) => counts[f][level]++);
         pairs++;
       }
-  const m = {} as LevelProbabilities;
-  const compared = {} as Record<FieldName, number>;
-  FIELDS.forEach((field, f) => {
-    const total = counts[f].reduce((sum, count, level) => (isNeutral(field, level) ? sum : sum + count), 0);
-    m[field] = counts[f].map((count, level) => (isNeutral(field, level) || total === 0 ? 0 : count / total));
+  const m = {} as MatchLevelProbabilities;
+  const compared = {} as Record<MatchField, number>;
+  MATCH_FIELDS.forEach((field, f) => {
+    const total = counts[f].reduce(
+      (sum, count, level) => (isNeutralLevel(field, level) ? sum : sum + count),
+      0,
+    );
+    m[field] = counts[f].map((count, level) =>
+      isNeutralLevel(field, level) || total === 0 ? 0 : count / total,
+    );
     compared[field] = total / pairs;
   });
   const n = records.length;
@@ -147,9 +152,9 @@ describe('u by random sampling', () => {
 describe('m by EM', () => {
   it('recovers known m-probabilities and λ from comparison vectors drawn with them', () => {
     const random = seededRandom(42);
-    const m = levelProbabilities(DEFAULT_MATCH_MODEL, 'm');
+    const m = matchLevelProbabilities(DEFAULT_MATCH_MODEL, 'm');
     // u with more disagreement mass than random pairs show, as blocked pairs do.
-    const u = levelProbabilities(DEFAULT_MATCH_MODEL, 'u');
+    const u = matchLevelProbabilities(DEFAULT_MATCH_MODEL, 'u');
     const draw = (distribution: Float64Array) => {
       let target = random();
       for (let level = 0; level < distribution.length; level++) {
@@ -159,26 +164,29 @@ describe('m by EM', () => {
       return distribution.findLastIndex((p) => p > 0);
     };
     const patterns = new ComparisonPatterns();
-    const levels = new Uint8Array(FIELDS.length);
+    const levels = new Uint8Array(MATCH_FIELDS.length);
     const lambda = 0.3;
     for (let pair = 0; pair < 40_000; pair++) {
       const match = random() < lambda;
-      FIELDS.forEach((field, f) => {
-        const absent = LEVELS[field].length - 1; // the last level of every field is neutral (absent/unknown)
+      MATCH_FIELDS.forEach((field, f) => {
+        const absent = MATCH_LEVELS[field].length - 1; // the last level of every field is neutral (absent/unknown)
         levels[f] = random() < 0.1 ? absent : draw(match ? m[field] : u[field]);
       });
       patterns.add(levels);
     }
-    const flat = (field: FieldName) =>
-      Float64Array.from(LEVELS[field], (_, level) => (isNeutral(field, level) ? 0 : 1));
+    const flat = (field: MatchField) =>
+      Float64Array.from(MATCH_LEVELS[field], (_, level) => (isNeutralLevel(field, level) ? 0 : 1));
     const uniform = Object.fromEntries(
-      FIELDS.map((field) => [field, flat(field).map((x, _, all) => x / all.reduce((a, b) => a + b, 0))]),
-    ) as LevelProbabilities;
+      MATCH_FIELDS.map((field) => [
+        field,
+        flat(field).map((x, _, all) => x / all.reduce((a, b) => a + b, 0)),
+      ]),
+    ) as MatchLevelProbabilities;
     const estimate = estimateM(patterns, { u, initial: { m: uniform, prior: 0.5 } });
 
     expect(estimate.converged).toBe(true);
     expect(estimate.matchShare).toBeCloseTo(lambda, 2);
-    for (const field of FIELDS)
+    for (const field of MATCH_FIELDS)
       estimate.m[field].forEach((value, level) =>
         expect(Math.abs(value - m[field][level])).toBeLessThan(0.012),
       );
@@ -188,8 +196,8 @@ describe('m by EM', () => {
     const patterns = new ComparisonPatterns();
     patterns.add([0, 0, 0, 0, 0, 0], 50);
     patterns.add([3, 6, 8, 4, 3, 1], 50);
-    const u = levelProbabilities(DEFAULT_MATCH_MODEL, 'u');
-    const initial = { m: levelProbabilities(DEFAULT_MATCH_MODEL, 'm'), prior: 0.5 };
+    const u = matchLevelProbabilities(DEFAULT_MATCH_MODEL, 'u');
+    const initial = { m: matchLevelProbabilities(DEFAULT_MATCH_MODEL, 'm'), prior: 0.5 };
     const estimate = estimateM(patterns, { u, initial, exclude: ['birthDate'] });
     expect(estimate.estimated).toEqual(['nhsNumber', 'family', 'given', 'postcode', 'sex']);
     expect(estimate.m.birthDate).toEqual(initial.m.birthDate);
@@ -207,8 +215,8 @@ describe('trainMatchModel', () => {
 
   it('recovers the m-probabilities of the labelled true pairs, and λ', () => {
     const truth = labelled(population, records);
-    const trained = levelProbabilities(model, 'm');
-    for (const field of FIELDS) {
+    const trained = matchLevelProbabilities(model, 'm');
+    for (const field of MATCH_FIELDS) {
       // NHS numbers: twins (different numbers, same everything else) pass for matches now and then.
       const tolerance = field === 'nhsNumber' ? 0.035 : 0.012;
       trained[field].forEach((value, level) =>

@@ -5,13 +5,13 @@ import {
   type BlockingRuleReport,
 } from './blocking';
 import { compareInto } from './compare';
-import { FIELDS, LEVELS, isNeutral, type FieldName } from './comparison-levels';
+import { MATCH_FIELDS, MATCH_LEVELS, isNeutralLevel, type MatchField } from './comparison-levels';
 import { ComparisonPatterns } from './comparison-patterns';
 import type { Demographics } from './demographics';
 import {
   DEFAULT_MATCH_MODEL,
   MATCH_MODEL_FORMAT,
-  type FieldParameters,
+  type MatchFieldParameters,
   type MatchModel,
   type TermFrequencyTable,
 } from './match-model';
@@ -19,7 +19,7 @@ import { asPrepared, type PreparedRecord } from './prepared-record';
 import { seededRandom } from './seeded-random';
 
 /** A probability per level, by field and level index (neutral levels hold 0). */
-export type LevelProbabilities = Record<FieldName, Float64Array>;
+export type MatchLevelProbabilities = Record<MatchField, Float64Array>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Term frequencies
@@ -96,15 +96,15 @@ export interface UEstimateOptions {
    * over the levels by m. Given λ, m and c (from EM), those are taken out; without them λ is taken as negligible,
    * which is right for a large population and wrong for a small one (λ ≈ 1/people).
    */
-  correction?: { prior: number; m: LevelProbabilities; compared: Record<FieldName, number> };
+  correction?: { prior: number; m: MatchLevelProbabilities; compared: Record<MatchField, number> };
 }
 
 export interface UEstimate {
-  u: LevelProbabilities;
+  u: MatchLevelProbabilities;
   /** The raw share of each level among the sampled pairs where the field was compared. */
-  proportions: LevelProbabilities;
+  proportions: MatchLevelProbabilities;
   /** Pairs where the field had a non-neutral level. */
-  observed: Record<FieldName, number>;
+  observed: Record<MatchField, number>;
   samples: number;
 }
 
@@ -118,27 +118,27 @@ export function estimateU(
   if (n < 2) throw new RangeError('estimateU needs at least two records');
   const samples = Math.min(options.samples ?? 1_000_000, (n * (n - 1)) / 2);
   const random = seededRandom(options.seed ?? 1);
-  const counts = FIELDS.map((field) => new Float64Array(LEVELS[field].length));
-  const levels = new Uint8Array(FIELDS.length);
+  const counts = MATCH_FIELDS.map((field) => new Float64Array(MATCH_LEVELS[field].length));
+  const levels = new Uint8Array(MATCH_FIELDS.length);
   for (let s = 0; s < samples; s++) {
     const i = Math.floor(random() * n);
     let j = Math.floor(random() * (n - 1));
     if (j >= i) j++;
     compareInto(prepared[i], prepared[j], levels);
-    for (let field = 0; field < FIELDS.length; field++) counts[field][levels[field]]++;
+    for (let field = 0; field < MATCH_FIELDS.length; field++) counts[field][levels[field]]++;
   }
   return uFromCounts(counts, samples, options);
 }
 
 function uFromCounts(counts: Float64Array[], samples: number, options: UEstimateOptions): UEstimate {
   const fallback = options.fallback ?? DEFAULT_MATCH_MODEL;
-  const u = {} as LevelProbabilities;
-  const proportions = {} as LevelProbabilities;
-  const observed = {} as Record<FieldName, number>;
-  FIELDS.forEach((field, f) => {
-    const size = LEVELS[field].length;
+  const u = {} as MatchLevelProbabilities;
+  const proportions = {} as MatchLevelProbabilities;
+  const observed = {} as Record<MatchField, number>;
+  MATCH_FIELDS.forEach((field, f) => {
+    const size = MATCH_LEVELS[field].length;
     const compared = counts[f].reduce(
-      (sum, count, level) => (isNeutral(field, level) ? sum : sum + count),
+      (sum, count, level) => (isNeutralLevel(field, level) ? sum : sum + count),
       0,
     );
     observed[field] = compared;
@@ -149,7 +149,7 @@ function uFromCounts(counts: Float64Array[], samples: number, options: UEstimate
       ? Math.min(samples * correction.prior * correction.compared[field], compared / 2)
       : 0;
     for (let level = 0; level < size; level++) {
-      if (isNeutral(field, level)) continue;
+      if (isNeutralLevel(field, level)) continue;
       const share = compared > 0 ? counts[f][level] / compared : 0;
       proportions[field][level] = share;
       const count = counts[f][level];
@@ -158,7 +158,8 @@ function uFromCounts(counts: Float64Array[], samples: number, options: UEstimate
       // of the count); a level seen too rarely to measure keeps the fallback, unless the sample shows that to be
       // too high.
       const noise = correction ? Math.max(1, 2 * Math.sqrt(count)) : 1;
-      const fallbackU = (fallback.fields[field] as Record<string, { u: number }>)[LEVELS[field][level]].u;
+      const fallbackU = (fallback.fields[field] as Record<string, { u: number }>)[MATCH_LEVELS[field][level]]
+        .u;
       u[field][level] =
         fromNonMatches >= noise
           ? Math.min(fromNonMatches / (compared - matches), 1)
@@ -173,11 +174,11 @@ function uFromCounts(counts: Float64Array[], samples: number, options: UEstimate
 
 export interface MEstimateOptions {
   /** The u of every level, held fixed (from estimateU). */
-  u: LevelProbabilities;
+  u: MatchLevelProbabilities;
   /** Starting m and λ (default: the default model's). */
-  initial?: { m: LevelProbabilities; prior: number };
+  initial?: { m: MatchLevelProbabilities; prior: number };
   /** Fields left out: their m is not estimated and they do not inform the posterior (a blocking rule's fields). */
-  exclude?: readonly FieldName[];
+  exclude?: readonly MatchField[];
   maxIterations?: number;
   /** Stop when no m and not λ move by more than this (default 1e-6). */
   tolerance?: number;
@@ -185,31 +186,35 @@ export interface MEstimateOptions {
    * A Dirichlet prior on m: `pairs` pseudo-matches distributed as `m` (default: the initial m, 10 pairs). A level
    * the data never shows then keeps a small m near its prior instead of collapsing to zero.
    */
-  smoothing?: { m: LevelProbabilities; pairs: number };
+  smoothing?: { m: MatchLevelProbabilities; pairs: number };
 }
 
 export interface MEstimate {
-  m: LevelProbabilities;
+  m: MatchLevelProbabilities;
   /** The fields whose m was estimated (not excluded, and compared in at least one pair). */
-  estimated: FieldName[];
+  estimated: MatchField[];
   /** The share of matches among the pairs (λ of this pair set, not of random pairs). */
   matchShare: number;
   /** The expected number of matching pairs, per field: those where the field was compared. */
-  expectedMatches: Record<FieldName, number>;
+  expectedMatches: Record<MatchField, number>;
   iterations: number;
   converged: boolean;
 }
 
 /** m per level by EM on the comparison vectors of candidate pairs, with u held fixed (Fellegi–Sunter mixture). */
 export function estimateM(patterns: ComparisonPatterns, options: MEstimateOptions): MEstimate {
-  const start = options.initial ?? { m: levelProbabilities(DEFAULT_MATCH_MODEL, 'm'), prior: 0.5 };
-  const included = FIELDS.map((field) => !(options.exclude ?? []).includes(field));
-  const m = FIELDS.map((field) => Float64Array.from(start.m[field]));
-  const logU = FIELDS.map((field) => options.u[field].map((value) => Math.log(Math.max(value, 1e-300))));
+  const start = options.initial ?? { m: matchLevelProbabilities(DEFAULT_MATCH_MODEL, 'm'), prior: 0.5 };
+  const included = MATCH_FIELDS.map((field) => !(options.exclude ?? []).includes(field));
+  const m = MATCH_FIELDS.map((field) => Float64Array.from(start.m[field]));
+  const logU = MATCH_FIELDS.map((field) =>
+    options.u[field].map((value) => Math.log(Math.max(value, 1e-300))),
+  );
   let share = Math.min(Math.max(start.prior, 1e-6), 1 - 1e-6);
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-6;
-  const neutral = FIELDS.map((field) => LEVELS[field].map((_, level) => isNeutral(field, level)));
+  const neutral = MATCH_FIELDS.map((field) =>
+    MATCH_LEVELS[field].map((_, level) => isNeutralLevel(field, level)),
+  );
   const smoothing = options.smoothing ?? { m: start.m, pairs: 10 };
   const vectors: Uint8Array[] = [];
   const weights: number[] = [];
@@ -217,8 +222,8 @@ export function estimateM(patterns: ComparisonPatterns, options: MEstimateOption
     vectors.push(Uint8Array.from(levels));
     weights.push(count);
   });
-  const numerators = FIELDS.map((field) => new Float64Array(LEVELS[field].length));
-  const denominators = new Float64Array(FIELDS.length);
+  const numerators = MATCH_FIELDS.map((field) => new Float64Array(MATCH_LEVELS[field].length));
+  const denominators = new Float64Array(MATCH_FIELDS.length);
   let iterations = 0;
   let converged = false;
   while (iterations < maxIterations && !converged) {
@@ -231,14 +236,14 @@ export function estimateM(patterns: ComparisonPatterns, options: MEstimateOption
       const levels = vectors[k];
       let logMatch = Math.log(share);
       let logNonMatch = Math.log(1 - share);
-      for (let f = 0; f < FIELDS.length; f++) {
+      for (let f = 0; f < MATCH_FIELDS.length; f++) {
         if (!included[f] || neutral[f][levels[f]]) continue;
         logMatch += logM[f][levels[f]];
         logNonMatch += logU[f][levels[f]];
       }
       const posterior = weights[k] / (1 + Math.exp(logNonMatch - logMatch));
       matches += posterior;
-      for (let f = 0; f < FIELDS.length; f++) {
+      for (let f = 0; f < MATCH_FIELDS.length; f++) {
         if (!included[f] || neutral[f][levels[f]]) continue;
         numerators[f][levels[f]] += posterior;
         denominators[f] += posterior;
@@ -246,9 +251,9 @@ export function estimateM(patterns: ComparisonPatterns, options: MEstimateOption
     }
     let change = Math.abs(matches / patterns.total - share);
     share = Math.min(Math.max(matches / patterns.total, 1e-12), 1 - 1e-12);
-    for (let f = 0; f < FIELDS.length; f++) {
+    for (let f = 0; f < MATCH_FIELDS.length; f++) {
       if (!included[f] || denominators[f] === 0) continue;
-      const prior = smoothing.m[FIELDS[f]];
+      const prior = smoothing.m[MATCH_FIELDS[f]];
       const next = numerators[f].map((value, level) =>
         neutral[f][level]
           ? 0
@@ -263,15 +268,15 @@ export function estimateM(patterns: ComparisonPatterns, options: MEstimateOption
     }
     converged = change < tolerance;
   }
-  const result = {} as LevelProbabilities;
-  const expectedMatches = {} as Record<FieldName, number>;
-  FIELDS.forEach((field, f) => {
+  const result = {} as MatchLevelProbabilities;
+  const expectedMatches = {} as Record<MatchField, number>;
+  MATCH_FIELDS.forEach((field, f) => {
     result[field] = m[f];
     expectedMatches[field] = included[f] ? denominators[f] : 0;
   });
   return {
     m: result,
-    estimated: FIELDS.filter((_, f) => included[f] && denominators[f] > 0),
+    estimated: MATCH_FIELDS.filter((_, f) => included[f] && denominators[f] > 0),
     matchShare: share,
     expectedMatches,
     iterations,
@@ -319,7 +324,7 @@ export function trainMatchModel(
   const allPatterns = ComparisonPatterns.ofPairs(prepared, all);
   const totalPairs = (n * (n - 1)) / 2;
 
-  const baseM = levelProbabilities(base, 'm');
+  const baseM = matchLevelProbabilities(base, 'm');
   let u = uSampling.u;
   let m = baseM;
   let prior = base.prior;
@@ -362,7 +367,7 @@ export function trainMatchModel(
 interface SessionReport {
   rule: string;
   pairs: number;
-  estimated: FieldName[];
+  estimated: MatchField[];
   matchShare: number;
   iterations: number;
   converged: boolean;
@@ -370,13 +375,13 @@ interface SessionReport {
 
 function emOverSessions(
   sessions: { rule: BlockingRule; patterns: ComparisonPatterns }[],
-  u: LevelProbabilities,
-  start: LevelProbabilities,
-  baseM: LevelProbabilities,
+  u: MatchLevelProbabilities,
+  start: MatchLevelProbabilities,
+  baseM: MatchLevelProbabilities,
   maxIterations: number | undefined,
-): { m: LevelProbabilities; report: SessionReport[] } {
-  const sums = FIELDS.map((field) => new Float64Array(LEVELS[field].length));
-  const weights = new Float64Array(FIELDS.length);
+): { m: MatchLevelProbabilities; report: SessionReport[] } {
+  const sums = MATCH_FIELDS.map((field) => new Float64Array(MATCH_LEVELS[field].length));
+  const weights = new Float64Array(MATCH_FIELDS.length);
   const report: SessionReport[] = [];
   for (const { rule, patterns } of sessions) {
     if (patterns.total === 0) continue;
@@ -396,14 +401,14 @@ function emOverSessions(
       converged: estimate.converged,
     });
     for (const field of estimate.estimated) {
-      const f = FIELDS.indexOf(field);
+      const f = MATCH_FIELDS.indexOf(field);
       const weight = estimate.expectedMatches[field];
       weights[f] += weight;
       estimate.m[field].forEach((value, level) => (sums[f][level] += value * weight));
     }
   }
-  const m = {} as LevelProbabilities;
-  FIELDS.forEach((field, f) => {
+  const m = {} as MatchLevelProbabilities;
+  MATCH_FIELDS.forEach((field, f) => {
     m[field] = weights[f] > 0 ? sums[f].map((value) => value / weights[f]) : Float64Array.from(start[field]);
   });
   return { m, report };
@@ -415,19 +420,23 @@ function emOverSessions(
  */
 function matchShareWithFixedM(
   patterns: ComparisonPatterns,
-  u: LevelProbabilities,
-  m: LevelProbabilities,
-): { share: number; compared: Record<FieldName, number> } {
-  const weights = FIELDS.map((field) =>
-    LEVELS[field].map((_, level) =>
-      isNeutral(field, level) ? 0 : Math.log(m[field][level] / u[field][level]),
+  u: MatchLevelProbabilities,
+  m: MatchLevelProbabilities,
+): { share: number; compared: Record<MatchField, number> } {
+  const weights = MATCH_FIELDS.map((field) =>
+    MATCH_LEVELS[field].map((_, level) =>
+      isNeutralLevel(field, level) ? 0 : Math.log(m[field][level] / u[field][level]),
     ),
   );
   const vectors: { logRatio: number; count: number; compared: boolean[] }[] = [];
   patterns.forEach((levels, count) => {
     let logRatio = 0;
-    for (let f = 0; f < FIELDS.length; f++) logRatio += weights[f][levels[f]];
-    vectors.push({ logRatio, count, compared: FIELDS.map((field, f) => !isNeutral(field, levels[f])) });
+    for (let f = 0; f < MATCH_FIELDS.length; f++) logRatio += weights[f][levels[f]];
+    vectors.push({
+      logRatio,
+      count,
+      compared: MATCH_FIELDS.map((field, f) => !isNeutralLevel(field, levels[f])),
+    });
   });
   const posteriorAt = (share: number, vector: (typeof vectors)[number]) =>
     vector.count / (1 + Math.exp(-(Math.log(share / (1 - share)) + vector.logRatio)));
@@ -440,7 +449,7 @@ function matchShareWithFixedM(
     share = next;
     if (done) break;
   }
-  const totals = new Float64Array(FIELDS.length);
+  const totals = new Float64Array(MATCH_FIELDS.length);
   let matches = 0;
   for (const vector of vectors) {
     const posterior = posteriorAt(share, vector);
@@ -448,28 +457,28 @@ function matchShareWithFixedM(
     vector.compared.forEach((compared, f) => compared && (totals[f] += posterior));
   }
   const compared = Object.fromEntries(
-    FIELDS.map((field, f) => [field, matches > 0 ? totals[f] / matches : 1]),
+    MATCH_FIELDS.map((field, f) => [field, matches > 0 ? totals[f] / matches : 1]),
   );
-  return { share, compared: compared as Record<FieldName, number> };
+  return { share, compared: compared as Record<MatchField, number> };
 }
 
 /** A model's m or u as arrays by level index (0 for neutral levels). */
-export function levelProbabilities(model: MatchModel, which: 'm' | 'u'): LevelProbabilities {
-  const result = {} as LevelProbabilities;
-  for (const field of FIELDS) {
+export function matchLevelProbabilities(model: MatchModel, which: 'm' | 'u'): MatchLevelProbabilities {
+  const result = {} as MatchLevelProbabilities;
+  for (const field of MATCH_FIELDS) {
     const parameters = model.fields[field] as Record<string, { m: number; u: number } | undefined>;
-    result[field] = Float64Array.from(LEVELS[field], (level) => parameters[level]?.[which] ?? 0);
+    result[field] = Float64Array.from(MATCH_LEVELS[field], (level) => parameters[level]?.[which] ?? 0);
   }
   return result;
 }
 
-function fieldParameters(m: LevelProbabilities, u: LevelProbabilities): FieldParameters {
+function fieldParameters(m: MatchLevelProbabilities, u: MatchLevelProbabilities): MatchFieldParameters {
   const fields: Record<string, Record<string, { m: number; u: number }>> = {};
-  for (const field of FIELDS) {
+  for (const field of MATCH_FIELDS) {
     fields[field] = {};
-    LEVELS[field].forEach((level, index) => {
-      if (!isNeutral(field, index)) fields[field][level] = { m: m[field][index], u: u[field][index] };
+    MATCH_LEVELS[field].forEach((level, index) => {
+      if (!isNeutralLevel(field, index)) fields[field][level] = { m: m[field][index], u: u[field][index] };
     });
   }
-  return fields as unknown as FieldParameters;
+  return fields as unknown as MatchFieldParameters;
 }
