@@ -26,4 +26,7 @@ export * from './jaro-winkler';
 export * from './match-model';
 export * from './prepared-record';
 export * from './scoring';
+export * from './em';
+export * from './term-frequencies';
 export * from './training';
+export * from './u-sampling';

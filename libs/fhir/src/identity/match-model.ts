@@ -125,6 +125,18 @@ export const DEFAULT_MATCH_MODEL: MatchModel = deepFreeze({
   },
 });
 
+/** A probability per level, by field and level index (neutral levels hold 0). */
+export type MatchLevelProbabilities = Record<MatchField, Float64Array>;
+
+export function matchLevelProbabilities(model: MatchModel, which: 'm' | 'u'): MatchLevelProbabilities {
+  const result = {} as MatchLevelProbabilities;
+  for (const field of MATCH_FIELDS) {
+    const parameters = model.fields[field] as Record<string, { m: number; u: number } | undefined>;
+    result[field] = Float64Array.from(MATCH_LEVELS[field], (level) => parameters[level]?.[which] ?? 0);
+  }
+  return result;
+}
+
 /** The non-neutral levels of a field, in level order: the ones a model holds parameters for. */
 export function parameterisedLevels<F extends MatchField>(field: F): readonly MatchLevelOf<F>[] {
   const neutral = NEUTRAL_MATCH_LEVELS[field] as readonly string[];

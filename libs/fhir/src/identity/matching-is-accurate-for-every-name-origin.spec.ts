@@ -1,5 +1,6 @@
 import { DEFAULT_MATCH_MODEL, type MatchModel } from './match-model';
-import { NAME_ORIGINS, pairwiseAccuracy, syntheticPopulation } from './testing/synthetic-population';
+import { pairwiseAccuracy } from './testing/labelled-evaluation';
+import { NAME_ORIGINS, syntheticPopulation } from './testing/synthetic-population';
 import { trainMatchModel } from './training';
 
 // A labelled population where most records from sources other than the GP carry no NHS number, so demographics
