@@ -65,6 +65,7 @@ export function demographicsOf(patient: Patient): Demographics {
   const { family, given } = name ? nameParts(name) : { family: [], given: [] };
   const postcode = postcodeOf(patient.address ?? []);
   const sex = patient.gender === 'unknown' ? undefined : patient.gender;
+  const birthDate = birthDateOf(patient.birthDate);
   return {
     ...(patient.id ? { id: patient.id } : {}),
     ...(nhs.current ? { nhsNumber: nhs.current } : {}),
@@ -72,7 +73,7 @@ export function demographicsOf(patient: Patient): Demographics {
     supersededNhsNumbers: nhs.superseded,
     family,
     given,
-    ...(birthDateOf(patient.birthDate) ? { birthDate: birthDateOf(patient.birthDate) } : {}),
+    ...(birthDate ? { birthDate } : {}),
     ...postcode,
     ...(sex ? { sex } : {}),
   };
