@@ -30,3 +30,4 @@ export * from './em';
 export * from './term-frequencies';
 export * from './training';
 export * from './u-sampling';
+export * from './link-decision';

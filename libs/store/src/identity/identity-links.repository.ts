@@ -73,8 +73,12 @@ export class IdentityLinks {
    * POSSIBLE_MATCH/NO_MATCH proposals. Manual links are left as they are; a proposal equal to the current link
    * changes nothing (replays are harmless). Returns the person the patient now is, if any.
    */
-  applyAutomatic(patientId: string, proposals: LinkProposal[]): Promise<string | undefined> {
-    return this.dataSource.transaction(async (manager) => {
+  applyAutomatic(
+    patientId: string,
+    proposals: LinkProposal[],
+    inTransaction?: EntityManager,
+  ): Promise<string | undefined> {
+    return this.transaction(inTransaction, async (manager) => {
       const current = await this.lockLinks(manager, patientId);
       const manualMatch = current.find((link) => link.origin === 'MANUAL' && isIdentity(link.state));
       if (manualMatch) return manualMatch.personId;
@@ -159,6 +163,14 @@ export class IdentityLinks {
     });
   }
 
+  /** In the caller's transaction (the linker's, which holds its block locks), or in one of its own. */
+  private transaction<T>(
+    manager: EntityManager | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+
   /** Row locks on the patient's links; a patient with none yet is serialised by an advisory lock on its id. */
   private async lockLinks(manager: EntityManager, patientId: string): Promise<PatientLinkEntity[]> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('identity:' || $1, 0))`, [patientId]);
@@ -202,14 +214,18 @@ export class IdentityLinks {
   ): Promise<void> {
     const existing = current.find((link) => link.personId === personId);
     const previousState = existing?.state ?? null;
-    if (
-      existing &&
-      existing.state === state &&
-      existing.origin === origin &&
-      existing.score === (detail.score ?? null)
-    )
-      return;
     const links = manager.getRepository(PatientLinkEntity);
+    if (existing && existing.state === state && existing.origin === origin) {
+      // the same decision with a fresher score (the person gained a record): kept current, but not a history event
+      if (existing.score !== (detail.score ?? null) && detail.score !== undefined) {
+        await links.update(
+          { patientId, personId },
+          { score: detail.score, explanation: detail.explanation ?? null },
+        );
+        existing.score = detail.score;
+      }
+      return;
+    }
     if (existing) {
       // release the one-MATCH slot before another link takes it in this transaction
       await links.update(

@@ -4,6 +4,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../database/data-source';
 import { IdentityLinks } from './identity-links.repository';
+import { IdentityLinker } from './identity.linker';
 import { IDENTITY_ENTITIES } from './identity.entities';
 
 /** TypeORM's own small pool: identity decisions are rare next to resource writes, which use postgres.js. */
@@ -36,8 +37,13 @@ export class IdentityStoreModule {
           useFactory: (dataSource: DataSource) => new IdentityLinks(dataSource),
           inject: [getDataSourceToken()],
         },
+        {
+          provide: IdentityLinker,
+          useFactory: (dataSource: DataSource, links: IdentityLinks) => new IdentityLinker(dataSource, links),
+          inject: [getDataSourceToken(), IdentityLinks],
+        },
       ],
-      exports: [IdentityLinks],
+      exports: [IdentityLinks, IdentityLinker],
     };
   }
 }

@@ -145,4 +145,18 @@ export class LinkEventEntity {
   recordedAt!: Date;
 }
 
-export const IDENTITY_ENTITIES = [PersonEntity, PatientLinkEntity, LinkEventEntity];
+/**
+ * The blocking keys of each source Patient, to find the records worth comparing with a new one. Hashed: the keys
+ * are made of identifying values (NHS number, names, birth date, postcode).
+ */
+@Entity({ name: 'identity_block_key' })
+@Index('identity_block_key_patient_idx', ['patientId'])
+export class BlockKeyEntity {
+  @PrimaryColumn({ name: 'key', type: 'text', primaryKeyConstraintName: 'identity_block_key_pkey' })
+  key!: string;
+
+  @PrimaryColumn({ name: 'patient_id', type: 'text', primaryKeyConstraintName: 'identity_block_key_pkey' })
+  patientId!: string;
+}
+
+export const IDENTITY_ENTITIES = [PersonEntity, PatientLinkEntity, LinkEventEntity, BlockKeyEntity];

@@ -2,4 +2,5 @@
 // apps without control tables never load.
 export * from './identity.entities';
 export * from './identity-links.repository';
+export * from './identity.linker';
 export { IdentityStoreModule } from './identity-store.module';

@@ -4,6 +4,7 @@ import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateI
 import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditEventTable';
 import { CreateIdentityTables1765000000000 } from './1765000000000-CreateIdentityTables';
 import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCanonicalQuantityRows';
+import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -16,4 +17,5 @@ export const STORE_MIGRATIONS = [
   CreateAuditEventTable1763810000000,
   CreateIdentityTables1765000000000,
   MarkCanonicalQuantityRows1796575744283,
+  CreateIdentityBlockKeyTable1796600000000,
 ];
