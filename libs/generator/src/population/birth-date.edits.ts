@@ -19,9 +19,10 @@ export function januaryFirst(date: string): string | undefined {
 
 /** Day and month swapped (an American-style entry), when that is another real date. */
 export function dayMonthSwapped(date: string, today: string): string | undefined {
-  const [y, m, d] = date.split('-');
-  if (d === m || Number(d) > 12) return undefined;
-  const out = `${y}-${d}-${m}`;
+  const m = date.slice(5, 7);
+  const d = date.slice(8, 10);
+  if (d === m || d > '12') return undefined;
+  const out = `${date.slice(0, 4)}-${d}-${m}`;
   // a day of 12 or less exists in every month, so only "not after today" needs checking
   return out <= today ? out : undefined;
 }

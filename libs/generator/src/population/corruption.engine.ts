@@ -42,6 +42,7 @@ function variantIndex(groups: string[][]): Map<string, string[]> {
 export class CorruptionEngine {
   private readonly givenVariants = variantIndex(populationTables.givenVariants);
   private readonly familyVariants = variantIndex(populationTables.familyVariants);
+  private readonly accented = new Map(Object.entries(populationTables.accented));
   private readonly rules: Rule[];
 
   constructor(
@@ -203,7 +204,7 @@ export class CorruptionEngine {
   }
 
   private accent(name: string): string | undefined {
-    return addDiacritics(name, populationTables.accented);
+    return addDiacritics(name, this.accented);
   }
 }
 

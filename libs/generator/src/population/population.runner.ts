@@ -25,21 +25,27 @@ export async function writePopulation(generator: PopulationGenerator, out: TextF
   const now = options.now ?? (() => performance.now());
   const started = now();
   const tally = new PopulationTally();
-  let chunk = '';
+  let lines: string[] = [];
+  let size = 0;
   let persons = 0;
   let records = 0;
   for (const output of generator.households()) {
     tally.add(output);
-    for (const r of output.records) chunk += `${JSON.stringify(r.label)}\n`;
+    for (const r of output.records) {
+      const line = JSON.stringify(r.label);
+      lines.push(line);
+      size += line.length;
+    }
     persons += output.household.members.length;
     records += output.records.length;
-    if (chunk.length >= CHUNK) {
-      await out.write(chunk);
-      chunk = '';
+    if (size >= CHUNK) {
+      await out.write(`${lines.join('\n')}\n`);
+      lines = [];
+      size = 0;
       options.onProgress?.(persons, records);
     }
   }
-  if (chunk) await out.write(chunk);
+  if (lines.length > 0) await out.write(`${lines.join('\n')}\n`);
   await out.close();
   options.onProgress?.(persons, records);
   const elapsedMs = now() - started;

@@ -74,13 +74,14 @@ function withCase(name: string, at: number, letter: string): string {
 }
 
 /** The name with a known accented spelling for it or one of its words (Nguyen → Nguyễn), or undefined. */
-export function addDiacritics(name: string, accented: Record<string, string>): string | undefined {
-  if (accented[name]) return accented[name];
+export function addDiacritics(name: string, accented: ReadonlyMap<string, string>): string | undefined {
+  const whole = accented.get(name);
+  if (whole !== undefined) return whole;
   if (!name.includes(' ') && !name.includes('-')) return undefined;
   const words = name.split(/([ -])/);
   let changed = false;
   const out = words.map((w) => {
-    const a = accented[w];
+    const a = accented.get(w);
     if (a) changed = true;
     return a ?? w;
   });
