@@ -4,13 +4,10 @@ import { populationTables, type AgeRange } from '../data/population-tables';
 import type { Community } from '../community/community.model';
 import { postcodeLetters } from '../community/community.factory';
 import { addDays, isoDate } from '../clinical/dates';
-import { allocateNhsNumber, MAX_PEOPLE } from '../person/nhs-number.allocator';
+import { allocateNhsNumber } from '../person/nhs-number.allocator';
 import type { Random } from '../random/random';
 import type { NamePicker } from './name.picker';
 import type { HouseholdKind, NameOrigin, PopulationPerson, PostalAddress } from './population.model';
-
-/** Persons per seed: half the 999 test range, so every person can also have a superseded (re-issued) number. */
-export const MAX_POPULATION = MAX_PEOPLE / 2;
 
 const H = populationTables.households;
 
@@ -49,7 +46,6 @@ export class HouseholdFactory {
     private readonly community: Community,
     private readonly names: NamePicker,
     private readonly today: Date,
-    private readonly reissueRate: number,
   ) {}
 
   create(householdIndex: number, firstPersonIndex: number, rng: Random): Household {
@@ -88,7 +84,6 @@ export class HouseholdFactory {
         ...(landline ? { landline } : {}),
         practice: kind === 'shared-house' ? rng.pick(this.community.practices) : practice,
       };
-      if (rng.chance(this.reissueRate)) person.formerNhsNumber = allocateNhsNumber(this.seed, MAX_PEOPLE - 1 - index);
       if (d.twin) {
         person.twinOf = ids.get(d.twin);
         person.birthOrder = d.birthOrder;

@@ -3,15 +3,31 @@ import { populationTables } from '../data/population-tables';
 import { createCommunity } from '../community/community.factory';
 import type { Community } from '../community/community.model';
 import { parseDate } from '../clinical/dates';
+import { allocateNhsNumber, MAX_PEOPLE } from '../person/nhs-number.allocator';
 import { Random } from '../random/random';
 import { CorruptionEngine } from './corruption.engine';
-import { HouseholdFactory, MAX_POPULATION, type Household } from './household.factory';
+import { HouseholdFactory, type Household } from './household.factory';
 import { NamePicker } from './name.picker';
 import type { CorruptionKind, CorruptionRates, LabelledRecord, PopulationOptions, PopulationPerson, SourceFactors, SourceRecord } from './population.model';
 import { SourceRecordFactory } from './source-record.factory';
 import { fhirPatientOf, pasRecordOf } from './source-patient.mapper';
 
 export const DEFAULT_POPULATION_TODAY = '2026-01-01';
+
+/**
+ * Persons per seed. Person i has the i-th NHS number of the 999 test range (900,000 numbers); re-issued persons'
+ * superseded numbers are taken from the top of the range down, so the last 20,000 stay free for them.
+ */
+export const MAX_POPULATION = 880_000;
+
+/** Duplicate registrations' local ids count down from the top of the smallest source's id space (six digits). */
+const DUPLICATE_ID_TOP = 999_999;
+
+/** What a run hands out in order: superseded NHS numbers and duplicate registrations' local ids. */
+interface RunCounters {
+  reissued: number;
+  duplicates: number;
+}
 
 /** One record with what the summary needs beside the label: its source kind and the corruptions it could take. */
 export interface GeneratedRecord {
@@ -55,18 +71,20 @@ export class PopulationGenerator {
       if (!(rate >= 0 && rate <= 1)) throw new RangeError(`rate of ${kind} must be between 0 and 1, not ${rate}`);
     }
     const names = new NamePicker();
-    this.households_ = new HouseholdFactory(seed, this.community, names, today, this.rates['nhs-number-reissued']);
+    this.households_ = new HouseholdFactory(seed, this.community, names, today);
     this.sources = new SourceRecordFactory(seed, this.community, this.today);
     this.engine = new CorruptionEngine(this.rates, this.factors, names, this.today);
     this.sentAt = `${this.today.replace(/-/g, '')}0900`;
   }
 
   *households(): Generator<HouseholdOutput> {
+    const { seed, persons } = this.options;
+    const counters: RunCounters = { reissued: 0, duplicates: 0 };
     let next = 0;
-    for (let h = 0; next < this.options.persons; h++) {
-      const household = this.households_.create(h, next, Random.of(this.options.seed, 'population', 'household', h));
-      if (next + household.members.length > this.options.persons) {
-        household.members = household.members.slice(0, this.options.persons - next);
+    for (let h = 0; next < persons; h++) {
+      const household = this.households_.create(h, next, Random.of(seed, 'population', 'household', h));
+      if (next + household.members.length > persons) {
+        household.members = household.members.slice(0, persons - next);
         const ids = new Set(household.members.map((m) => m.id));
         for (const m of household.members) {
           if (m.twinOf && !ids.has(m.twinOf)) {
@@ -76,27 +94,28 @@ export class PopulationGenerator {
         }
       }
       next += household.members.length;
-      yield { household, records: household.members.flatMap((person) => this.recordsOf(person)) };
+      yield { household, records: household.members.flatMap((person) => this.recordsOf(person, counters)) };
     }
   }
 
   /** Every record of one person: one per source that knows them, and now and then a duplicate registration. */
-  recordsOf(person: PopulationPerson): GeneratedRecord[] {
+  private recordsOf(person: PopulationPerson, counters: RunCounters): GeneratedRecord[] {
     const seed = this.options.seed;
     const base = Random.of(seed, 'population', 'sources', person.index);
+    if (base.chance(this.rates['nhs-number-reissued'])) person.formerNhsNumber = this.superseded(counters);
     const decisions = Random.of(seed, 'population', 'decisions', person.index);
     const sources = this.sources.sourcesOf(person, base);
     if (person.practice && !sources.includes(person.practice)) delete person.practice;
     const out: GeneratedRecord[] = [];
     for (const source of sources) {
       const duplicateDraw = decisions.next();
-      const record = this.sources.recordOf(person, source, false, base);
+      const record = this.sources.recordOf(person, source, person.index, base);
       // the edits draw from the record's own stream, so one record's edits never shift another's
       const details = Random.of(seed, 'population', 'details', person.index, source.id);
       const eligible = this.engine.corrupt(record, person, decisions, details);
       out.push(this.generated(person, record, ['duplicate-record', ...eligible]));
       if (duplicateDraw < Math.min(1, this.rates['duplicate-record'] * this.factors[source.kind])) {
-        const duplicate = this.sources.recordOf(person, source, true, base);
+        const duplicate = this.sources.recordOf(person, source, this.duplicateIdIndex(counters), base);
         duplicate.corruptions.push('duplicate-record');
         const again = Random.of(seed, 'population', 'duplicate', person.index, source.id);
         const againDetails = Random.of(seed, 'population', 'duplicate-details', person.index, source.id);
@@ -104,6 +123,20 @@ export class PopulationGenerator {
       }
     }
     return out;
+  }
+
+  /** The next superseded NHS number, from the top of the test range down, never one a person of this run holds. */
+  private superseded(counters: RunCounters): string {
+    const index = MAX_PEOPLE - 1 - counters.reissued++;
+    if (index < this.options.persons) throw new RangeError('the 999 test range has no NHS numbers left to re-issue: lower the persons or the nhs-number-reissued rate');
+    return allocateNhsNumber(this.options.seed, index);
+  }
+
+  /** The next duplicate registration's local id index, from the top of the id space down, clear of every person's. */
+  private duplicateIdIndex(counters: RunCounters): number {
+    const index = DUPLICATE_ID_TOP - counters.duplicates++;
+    if (index < this.options.persons) throw new RangeError('no local ids left for duplicate registrations: lower the persons or the duplicate-record rate');
+    return index;
   }
 
   private generated(person: PopulationPerson, record: SourceRecord, eligible: CorruptionKind[]): GeneratedRecord {

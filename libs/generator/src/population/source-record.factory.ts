@@ -3,7 +3,6 @@ import { populationTables } from '../data/population-tables';
 import type { Community, SourceSystem } from '../community/community.model';
 import { localIdAllocator } from '../person/source-view.factory';
 import type { Random } from '../random/random';
-import { MAX_POPULATION } from './household.factory';
 import type { PopulationPerson, SourceRecord } from './population.model';
 
 /** The non-GP sources in the order a person's records are written. */
@@ -41,12 +40,12 @@ export class SourceRecordFactory {
     return sources;
   }
 
-  /** The record as `source` holds it before corruption; a duplicate registration has another local id. */
-  recordOf(person: PopulationPerson, source: SourceSystem, duplicate: boolean, rng: Random): SourceRecord {
+  /** The record as `source` holds it before corruption, under the local id of `idIndex` (a duplicate registration has its own). */
+  recordOf(person: PopulationPerson, source: SourceSystem, idIndex: number, rng: Random): SourceRecord {
     const profile = populationTables.sources[source.kind];
     return {
       source,
-      localId: this.localIds.get(source)!(duplicate ? MAX_POPULATION + person.index : person.index),
+      localId: this.localIds.get(source)!(idIndex),
       nhsNumber: person.nhsNumber,
       ...(rng.chance(profile.statusSent) ? { nhsNumberStatus: '01' } : {}),
       ...(person.prefix ? { prefix: person.prefix } : {}),
