@@ -58,6 +58,7 @@ export interface HouseholdTables {
   sharedHouse: { size: AgeRange; age: AgeRange };
   careHome: { size: AgeRange; age: AgeRange };
   twinChance: number;
+  namesakeChance: number;
   mixedOriginCouple: number;
   sameSexCouple: number;
   doubleBarrelledChildren: number;

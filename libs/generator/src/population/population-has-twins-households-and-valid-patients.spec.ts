@@ -60,6 +60,18 @@ describe('a labelled population', () => {
     expect([...byFamilyAndBirth.values()].filter((h) => h.size > 1).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('has namesakes: unrelated people with the same names, sex and birth date, elsewhere and with their own NHS number', () => {
+    const namesakes = persons.filter((p) => p.namesakeOf);
+    expect(namesakes.length).toBeGreaterThan(10);
+    for (const p of namesakes) {
+      const other = persons.find((x) => x.id === p.namesakeOf)!;
+      expect([p.given, p.family, p.sex, p.birthDate]).toEqual([other.given, other.family, other.sex, other.birthDate]);
+      expect(p.householdId).not.toBe(other.householdId);
+      expect(p.nhsNumber).not.toBe(other.nhsNumber);
+    }
+    expect(records.filter((r) => r.namesakeOf).length).toBeGreaterThanOrEqual(namesakes.length);
+  });
+
   it('puts everybody in one to five sources, almost everybody at a GP, and every source holds a subset', () => {
     const sourcesOf = new Map<string, Set<string>>();
     for (const r of records) sourcesOf.set(r.truthPersonId, (sourcesOf.get(r.truthPersonId) ?? new Set()).add(r.sourceSystem.replace(/^Y\d+:.*/, 'GP')));

@@ -29,6 +29,14 @@ interface RunCounters {
   duplicates: number;
 }
 
+/** People living alone or among unrelated people: giving them another person's names breaks no family. */
+const NAMESAKE_HOUSEHOLDS = new Set(['single', 'shared-house', 'care-home']);
+
+/** How many recent persons a namesake is drawn from: constant memory, and the pair lands close in the file. */
+const NAMESAKE_POOL = 512;
+
+type Namesake = Pick<PopulationPerson, 'id' | 'origin' | 'sex' | 'given' | 'family' | 'birthDate'>;
+
 /** One record with what the summary needs beside the label: its source kind and the corruptions it could take. */
 export interface GeneratedRecord {
   label: LabelledRecord;
@@ -80,6 +88,7 @@ export class PopulationGenerator {
   *households(): Generator<HouseholdOutput> {
     const { seed, persons } = this.options;
     const counters: RunCounters = { reissued: 0, duplicates: 0 };
+    const pool: Namesake[] = [];
     let next = 0;
     for (let h = 0; next < persons; h++) {
       const household = this.households_.create(h, next, Random.of(seed, 'population', 'household', h));
@@ -94,6 +103,7 @@ export class PopulationGenerator {
         }
       }
       next += household.members.length;
+      this.namesakes(household, pool, Random.of(seed, 'population', 'namesakes', h));
       yield { household, records: household.members.flatMap((person) => this.recordsOf(person, counters)) };
     }
   }
@@ -125,6 +135,34 @@ export class PopulationGenerator {
     return out;
   }
 
+  /**
+   * Now and then a person living alone or among strangers shares given name, surname, sex and birth date with an
+   * earlier person of the population: the same name and birthday by chance, rarer in nature (about one pair in
+   * 100,000 people here) than a matcher's precision needs to be measured on.
+   */
+  private namesakes(household: Household, pool: Namesake[], rng: Random): void {
+    for (const person of household.members) {
+      if (pool.length > 0 && NAMESAKE_HOUSEHOLDS.has(household.kind) && rng.chance(populationTables.households.namesakeChance)) {
+        // someone of about the same age, so a care-home resident does not take a schoolchild's birthday
+        const year = Number(person.birthDate.slice(0, 4));
+        let other = rng.pick(pool);
+        for (let tries = 0; tries < 16 && Math.abs(Number(other.birthDate.slice(0, 4)) - year) > 8; tries++) other = rng.pick(pool);
+        if (Math.abs(Number(other.birthDate.slice(0, 4)) - year) > 8) continue;
+        if (other.sex !== person.sex) delete person.middle;
+        Object.assign(person, { origin: other.origin, sex: other.sex, given: other.given, family: other.family, birthDate: other.birthDate, namesakeOf: other.id });
+        if (person.middle === person.given) delete person.middle;
+        delete person.formerFamily;
+        if (person.prefix) person.prefix = person.sex === 'male' ? 'Mr' : 'Ms';
+      }
+    }
+    const adultBy = `${Number(this.today.slice(0, 4)) - 18}${this.today.slice(4)}`;
+    for (const { id, origin, sex, given, family, birthDate } of household.members) {
+      if (birthDate > adultBy) continue; // only adults live alone or among strangers
+      if (pool.length === NAMESAKE_POOL) pool.splice(rng.int(0, NAMESAKE_POOL - 1), 1);
+      pool.push({ id, origin, sex, given, family, birthDate });
+    }
+  }
+
   /** The next superseded NHS number, from the top of the test range down, never one a person of this run holds. */
   private superseded(counters: RunCounters): string {
     const index = MAX_PEOPLE - 1 - counters.reissued++;
@@ -149,6 +187,7 @@ export class PopulationGenerator {
       nameOrigin: person.origin,
       corruptions: record.corruptions,
       ...(person.twinOf ? { twinOf: person.twinOf } : {}),
+      ...(person.namesakeOf ? { namesakeOf: person.namesakeOf } : {}),
       patient: pas ? pas.patient : fhirPatientOf(record),
       ...(pas ? { hl7v2: pas.hl7v2 } : {}),
     };

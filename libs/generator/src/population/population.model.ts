@@ -57,6 +57,8 @@ export interface LabelledRecord {
   corruptions: CorruptionKind[];
   /** The truth id of the person's twin, when the twin is in the population too. */
   twinOf?: string;
+  /** The truth id of an earlier, unrelated person with the same given name, surname, sex and birth date. */
+  namesakeOf?: string;
   /** The Patient as the source sends it (the acute trust's as its ADT message maps to FHIR). */
   patient: Patient;
   /** The acute trust's ADT^A28 (ER7, `\r` separators) that `patient` maps from. */
@@ -98,6 +100,7 @@ export interface PopulationPerson {
   practice?: SourceSystem;
   twinOf?: string;
   birthOrder?: number;
+  namesakeOf?: string;
 }
 
 /** How one source holds the person: the fields its Patient is made from. */

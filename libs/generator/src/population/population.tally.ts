@@ -29,6 +29,8 @@ export interface PopulationSummary {
   byNameOrigin: Record<NameOrigin, { persons: number; records: number }>;
   byHouseholdKind: Record<HouseholdKind, { households: number; persons: number }>;
   twinPairs: number;
+  /** Persons given the names, sex and birth date of an earlier, unrelated person. */
+  namesakePairs: number;
   /** Persons living at an address with somebody else in the population. */
   personsSharingAnAddress: number;
   personsWithReissuedNhsNumber: number;
@@ -49,6 +51,7 @@ export class PopulationTally {
   private records = 0;
   private cleanRecords = 0;
   private twins = 0;
+  private namesakes = 0;
   private sharing = 0;
   private reissued = 0;
   private formerSurname = 0;
@@ -72,6 +75,7 @@ export class PopulationTally {
     for (const m of members) {
       this.origins[m.origin].persons++;
       if (m.twinOf && m.birthOrder === 1) this.twins++;
+      if (m.namesakeOf) this.namesakes++;
       if (m.formerNhsNumber) this.reissued++;
       if (m.formerFamily) this.formerSurname++;
       recordCount.set(m.id, 0);
@@ -113,6 +117,7 @@ export class PopulationTally {
       byNameOrigin: structuredClone(this.origins),
       byHouseholdKind: structuredClone(this.householdKinds),
       twinPairs: this.twins,
+      namesakePairs: this.namesakes,
       personsSharingAnAddress: this.sharing,
       personsWithReissuedNhsNumber: this.reissued,
       personsWithFormerSurname: this.formerSurname,
