@@ -63,6 +63,8 @@ export class PopulationGenerator {
   private readonly sources: SourceRecordFactory;
   private readonly engine: CorruptionEngine;
   private readonly sentAt: string;
+  /** Born on or before this date: 18 or over today. */
+  private readonly adultBy: string;
 
   constructor(private readonly options: PopulationOptions) {
     const { seed, persons } = options;
@@ -83,6 +85,7 @@ export class PopulationGenerator {
     this.sources = new SourceRecordFactory(seed, this.community, this.today);
     this.engine = new CorruptionEngine(this.rates, this.factors, names, this.today);
     this.sentAt = `${this.today.replace(/-/g, '')}0900`;
+    this.adultBy = `${Number(this.today.slice(0, 4)) - 18}${this.today.slice(4)}`;
   }
 
   *households(): Generator<HouseholdOutput> {
@@ -155,9 +158,8 @@ export class PopulationGenerator {
         if (person.prefix) person.prefix = person.sex === 'male' ? 'Mr' : 'Ms';
       }
     }
-    const adultBy = `${Number(this.today.slice(0, 4)) - 18}${this.today.slice(4)}`;
     for (const { id, origin, sex, given, family, birthDate } of household.members) {
-      if (birthDate > adultBy) continue; // only adults live alone or among strangers
+      if (birthDate > this.adultBy) continue; // only adults live alone or among strangers
       if (pool.length === NAMESAKE_POOL) pool.splice(rng.int(0, NAMESAKE_POOL - 1), 1);
       pool.push({ id, origin, sex, given, family, birthDate });
     }

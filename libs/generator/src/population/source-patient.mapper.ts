@@ -21,24 +21,12 @@ function patientId(record: SourceRecord): string {
 }
 
 function nhsNumberIdentifier(record: SourceRecord): Identifier[] {
-  if (!record.nhsNumber) return [];
-  const status = record.nhsNumberStatus;
-  return [
-    {
-      ...(status
-        ? {
-            extension: [
-              {
-                url: UkCoreExtension.nhsNumberVerificationStatus,
-                valueCodeableConcept: { coding: [{ system: VERIFICATION_SYSTEM, code: status, display: VERIFICATION_DISPLAY[status] }] },
-              },
-            ],
-          }
-        : {}),
-      system: IdentifierSystem.nhsNumber,
-      value: record.nhsNumber,
-    },
-  ];
+  const { nhsNumber, nhsNumberStatus: status } = record;
+  if (!nhsNumber) return [];
+  if (!status) return [{ system: IdentifierSystem.nhsNumber, value: nhsNumber }];
+  const coding = { system: VERIFICATION_SYSTEM, code: status, display: VERIFICATION_DISPLAY[status] };
+  const extension = [{ url: UkCoreExtension.nhsNumberVerificationStatus, valueCodeableConcept: { coding: [coding] } }];
+  return [{ extension, system: IdentifierSystem.nhsNumber, value: nhsNumber }];
 }
 
 /** A FHIR source's Patient (GP, community, out-of-hours, social care) as it sends it. */
