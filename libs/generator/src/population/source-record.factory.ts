@@ -43,20 +43,21 @@ export class SourceRecordFactory {
   /** The record as `source` holds it before corruption, under the local id of `idIndex` (a duplicate registration has its own). */
   recordOf(person: PopulationPerson, source: SourceSystem, idIndex: number, rng: Random): SourceRecord {
     const profile = populationTables.sources[source.kind];
+    // an internal record, never serialised: absent fields are plain undefined
     return {
       source,
       localId: this.localIds.get(source)!(idIndex),
       nhsNumber: person.nhsNumber,
-      ...(rng.chance(profile.statusSent) ? { nhsNumberStatus: '01' } : {}),
-      ...(person.prefix ? { prefix: person.prefix } : {}),
+      nhsNumberStatus: rng.chance(profile.statusSent) ? '01' : undefined,
+      prefix: person.prefix,
       given: person.given,
-      ...(person.middle ? { middle: person.middle } : {}),
+      middle: person.middle,
       family: person.family,
       birthDate: person.birthDate,
       sex: person.sex,
       address: person.address,
       phones: rng.chance(profile.telecom) ? phonesFor(source.kind, person) : [],
-      ...(person.birthOrder && (source.kind === 'gp' || (source.kind === 'acute' && rng.chance(0.5))) ? { multipleBirth: person.birthOrder } : {}),
+      multipleBirth: person.birthOrder && (source.kind === 'gp' || (source.kind === 'acute' && rng.chance(0.5))) ? person.birthOrder : undefined,
       corruptions: [],
     };
   }
