@@ -14,7 +14,7 @@ interface Seen {
 }
 
 /** Every record of a population where only `kind` happens (at rate 1, evenly in every source), with its person. */
-function onlyKind(kind: CorruptionKind, persons = 1_500): Seen[] {
+function onlyKind(kind: CorruptionKind, persons = 1_000): Seen[] {
   const rates = Object.fromEntries(CORRUPTION_KINDS.map((k) => [k, k === kind ? 1 : 0])) as CorruptionRates;
   if (kind === 'nhs-number-reissued') rates[kind] = 0.3;
   const generator = new PopulationGenerator({ seed: `only-${kind}`, persons, rates, sourceFactors: { gp: 1, acute: 1, community: 1, ooh: 1, social: 1 } });
@@ -169,7 +169,7 @@ const CHECKS: Record<CorruptionKind, (s: Seen, all: Seen[]) => void> = {
 
 describe('each corruption changes its field as its label says', () => {
   it.each([...CORRUPTION_KINDS])('%s', (kind) => {
-    const seen = onlyKind(kind, kind === 'diacritics-added' ? 3_000 : 1_500);
+    const seen = onlyKind(kind, kind === 'diacritics-added' ? 2_000 : 1_000);
     const labelled = seen.filter((s) => s.record.corruptions.includes(kind));
     expect(labelled.length).toBeGreaterThan(kind === 'nhs-number-reissued' ? 10 : 30);
     for (const s of labelled) {
