@@ -4,6 +4,7 @@ import { buildProvenance, FhirError, findProblems, isTransientFault, type Proble
 import type { ConsumedMessage } from '@continuum/messaging';
 import { APP_LOGGER, type Logger } from '@continuum/observability';
 import { FhirStore, ledgerKey, MessageLedger, type BulkEntry, type MessageReceipt } from '@continuum/store';
+import { IdentityLinker } from '@continuum/store/identity';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import {
   isRejection,
@@ -43,6 +44,7 @@ export class IngestionService {
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: IngestMetrics,
     private readonly references: LogicalReferenceResolution,
+    private readonly identity: IdentityLinker,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -89,6 +91,15 @@ export class IngestionService {
       const refusal = storeRefusals.get(item);
       if (refusal) refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
     }
+    // Every stored Patient is (re)linked to its person before the ledger and the offsets move on: a crash in
+    // between replays the chunk, and linking again is harmless.
+    await this.identity.linkStored(
+      accepted
+        .filter((item) => !storeRefusals.has(item))
+        .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
+        .filter((resource) => resource.resourceType === 'Patient' && resource.id)
+        .map((resource) => resource.id!),
+    );
 
     await this.deadLetters.publish(refused);
     await this.ledger.record([

@@ -19,6 +19,7 @@ export class IdentityStoreModule {
   static forRoot(): DynamicModule {
     return {
       module: IdentityStoreModule,
+      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: (config: DatabaseConfig) => ({
