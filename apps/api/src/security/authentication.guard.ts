@@ -1,6 +1,12 @@
 import { ApiLimitsConfig } from '@continuum/config';
 import { FhirError, tooManyRequests } from '@continuum/fhir';
-import { type AccessContext, accessContextFrom, AuditRecorder, JwtVerifier } from '@continuum/security';
+import {
+  type AccessContext,
+  accessContextFrom,
+  AuditRecorder,
+  JwtVerifier,
+  PersonScope,
+} from '@continuum/security';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { accessRequestOf } from './access-request';
@@ -23,6 +29,7 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly audit: AuditRecorder,
+    private readonly persons: PersonScope,
     limits: ApiLimitsConfig,
   ) {
     this.buckets = new TokenBuckets(limits.ratePerMinute, limits.rateBurst);
@@ -48,6 +55,8 @@ export class AuthenticationGuard implements CanActivate {
       throw error;
     }
     this.limit(response, `client:${request.access.clientId}`);
+    // a patient/ token reaches every record of its person (a store fault here is a 503, not a refused caller)
+    request.access = await this.persons.widen(request.access);
     return true;
   }
 

@@ -127,9 +127,9 @@ export function can(access: AccessContext, resourceType: string, interaction: In
 }
 
 /**
- * The patients a patient/ token acts for (undefined for other tokens): today the token's own patient. Every
- * patient/ rule asks this one function, so widening it to the person's linked records (the identity issue) widens
- * them all at once.
+ * The patients a patient/ token acts for (undefined for other tokens): the token's patient and, once the API's
+ * PersonScope has widened the context at the edge, every record of that person. Every patient/ rule asks this one
+ * function.
  */
 export function tokenPerson(access: AccessContext): string[] | undefined {
   return access.patientIds;

@@ -180,6 +180,18 @@ export class SecuredResourceStore implements ResourceStore {
     );
   }
 
+  /** Needs read scope on Patient; a patient/ token learns only of records within its own person. */
+  personOf(patientId: string): Promise<string[]> {
+    return this.audit.audited('read', async (target, access) => {
+      this.guardrails.assertScope(access, 'Patient', 'r');
+      const allowed = tokenPerson(access);
+      const person = await this.store.personOf(patientId);
+      const visible = allowed ? person.filter((id) => allowed.includes(id)) : person;
+      visible.forEach((id) => target.patientIds.add(id));
+      return visible;
+    });
+  }
+
   /**
    * The selected resources a caller may see, page by page: search scope on every type scanned, a patient/ token's
    * compartment in SQL, consent per page (one look-up), each page audited with the patients it carried. AuditEvents
