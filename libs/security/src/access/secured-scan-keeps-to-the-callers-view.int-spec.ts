@@ -6,7 +6,7 @@ import type postgres from 'postgres';
 import { auditedPatients } from '../audit/audit-event.builder';
 import { AuditEventSearch } from '../audit/audit-event.search';
 import { AuditRecorder } from '../audit/audit.recorder';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '../consent/consent-codes';
+import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { runWithAccess } from './access-scope';

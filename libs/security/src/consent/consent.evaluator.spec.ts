@@ -1,6 +1,6 @@
 import type { Consent } from 'fhir/r4';
 import { consentDecision } from './consent.evaluator';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from './consent-codes';
+import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';
 
 const objection = (permitted: string[] = [], overrides: Partial<Consent> = {}): Consent => ({
   resourceType: 'Consent',

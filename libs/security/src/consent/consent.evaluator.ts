@@ -1,6 +1,10 @@
-import { IdentifierSystem } from '@continuum/fhir';
+import {
+  CONSENT_CATEGORY_SYSTEM,
+  IdentifierSystem,
+  NATIONAL_DATA_OPT_OUT,
+  SCOPE_SYSTEM,
+} from '@continuum/fhir';
 import type { Consent, Identifier, Period, Reference } from 'fhir/r4';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from './consent-codes';
 
 /** How a patient's consents bear on one access. */
 export type ConsentDecision = 'allowed' | 'hidden' | 'break-glass';

@@ -3,6 +3,7 @@ import { ResourceHistoryEntity } from './resource-history.entity';
 import { ResourceEntity } from './resource.entity';
 import { IngestedMessageEntity } from '../ingestion/ingested-message.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
+import { ConsentDirectiveEntity } from '../consent/consent-directive.entity';
 import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
@@ -15,5 +16,6 @@ export const STORE_ENTITIES = [
   ResourceChangeEntity,
   IngestedMessageEntity,
   AuditEventEntity,
+  ConsentDirectiveEntity,
   ...SEARCH_INDEX_ENTITIES,
 ];
