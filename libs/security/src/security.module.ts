@@ -63,19 +63,17 @@ export class SecurityModule implements BeforeApplicationShutdown {
             store: FhirStore,
             guardrails: AccessGuardrails,
             consent: ConsentGate,
-            consents: ConsentQueries,
             audit: AuditRecorder,
             auditEvents: AuditEventSearch,
             limits?: ApiLimitsConfig,
           ) =>
-            new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, {
+            new SecuredResourceStore(store, guardrails, consent, audit, auditEvents, {
               maxBundleEntries: limits?.maxBundleEntries ?? 1000,
             }),
           inject: [
             FhirStore,
             AccessGuardrails,
             ConsentGate,
-            ConsentQueries,
             AuditRecorder,
             AuditEventSearch,
             { token: ApiLimitsConfig, optional: true },

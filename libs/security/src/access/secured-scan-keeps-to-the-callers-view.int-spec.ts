@@ -45,7 +45,6 @@ describe('a scan through the secured door keeps to the caller’s view', () => {
       opened.store,
       new AccessGuardrails(gate, 'http://localhost/fhir'),
       gate,
-      consents,
       new AuditRecorder(log, 'scan-test'),
       new AuditEventSearch(sql),
       { maxBundleEntries: 100 },

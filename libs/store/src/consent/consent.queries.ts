@@ -1,34 +1,20 @@
-import type { Consent } from 'fhir/r4';
+import type { ConsentRestriction } from '@continuum/fhir';
 import type postgres from 'postgres';
-import type { ResourceRef } from '../scan/resource-source.reader';
+import { directiveHides } from './consent-directive.sql';
 
 /**
- * What the secured door's consent checks read from the store, as two indexed lookups: the patient compartments of
- * found resources (their stored column, so `_elements` or `_summary` cannot hide a subject) and the Consents of
- * those patients. Queries only: the decisions are libs/security's.
+ * What the secured door's consent checks of single resources read from the store: which of some patients the
+ * caller's restriction hides, by the same SQL rule searches apply (consent-directive.sql.ts). One indexed look-up;
+ * the rules themselves are libs/security's (consent.evaluator).
  */
 export class ConsentQueries {
   constructor(private readonly sql: postgres.Sql) {}
 
-  async compartments(refs: ResourceRef[]): Promise<Map<string, string[]>> {
-    if (!refs.length) return new Map();
-    const rows = await this.sql<{ resource_type: string; id: string; compartments: string[] }[]>`
-      SELECT r.resource_type, r.id, r.compartments FROM resource r
-      JOIN unnest(${refs.map((ref) => ref.resourceType)}::text[], ${refs.map((ref) => ref.id)}::text[])
-        AS wanted(resource_type, id) ON r.resource_type = wanted.resource_type AND r.id = wanted.id`;
-    return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.compartments]));
-  }
-
-  /** Current Consent resources in these patients' compartments, by patient id. */
-  async consentsOf(patientIds: string[]): Promise<Map<string, Consent[]>> {
-    const byPatient = new Map<string, Consent[]>();
-    if (!patientIds.length) return byPatient;
-    const rows = await this.sql<{ content: Consent; compartments: string[] }[]>`
-      SELECT content, compartments FROM resource
-      WHERE resource_type = 'Consent' AND NOT deleted AND compartments && ${patientIds}::text[]`;
-    for (const row of rows)
-      for (const patient of row.compartments)
-        byPatient.set(patient, [...(byPatient.get(patient) ?? []), row.content]);
-    return byPatient;
+  async hiddenAmong(patientIds: string[], restriction: ConsentRestriction): Promise<Set<string>> {
+    if (!patientIds.length) return new Set();
+    const rows = await this.sql<{ patient_id: string }[]>`
+      SELECT DISTINCT d.patient_id FROM consent_directive d
+      WHERE d.patient_id = ANY(${patientIds}::text[]) AND ${directiveHides(this.sql, 'd', restriction)}`;
+    return new Set(rows.map((row) => row.patient_id));
   }
 }

@@ -20,6 +20,11 @@ export interface FilterContext {
   aliases: Aliases;
   baseUrl?: string;
   now: number;
+  /**
+   * A condition a resource a chain or `_has` reaches must also meet (the caller's consent view): a resource the
+   * caller may not see cannot decide what it finds.
+   */
+  visible?: (alias: string) => Fragment;
 }
 
 type ValueColumn = (name: string) => Fragment;
@@ -65,7 +70,7 @@ export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: R
         WHERE ${ref}.resource_type = ${typeOf(ctx, row)} AND ${ref}.resource_key = ${sql(row.alias)}.resource_key
           AND ${ref}.code = ${filter.code} AND ${ref}.target_type = ${targetType}
           AND ${target}.resource_type = ANY(${filter.targetTypes}::text[]) AND NOT ${target}.deleted
-          AND ${filterCondition(ctx, filter.filter, targetRow)})`;
+          AND ${visibleIn(ctx, targetRow.alias)} AND ${filterCondition(ctx, filter.filter, targetRow)})`;
     }
     case 'has': {
       const ref = sql(ctx.aliases.take('h'));
@@ -75,11 +80,14 @@ export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: R
         JOIN resource ${source} ON ${source}.resource_type = ${filter.sourceType}::text AND ${source}.resource_key = ${ref}.resource_key
         WHERE ${ref}.resource_type = ${filter.sourceType}::text AND ${ref}.code = ${filter.referenceCode}
           AND ${ref}.target_type = ${typeOf(ctx, row)} AND ${ref}.target_id = ${sql(row.alias)}.id
-          AND NOT ${source}.deleted
+          AND NOT ${source}.deleted AND ${visibleIn(ctx, sourceRow.alias)}
           AND ${filterCondition(ctx, filter.filter, sourceRow)})`;
     }
   }
 }
+
+const visibleIn = (ctx: FilterContext, alias: string): Fragment =>
+  ctx.visible ? ctx.visible(alias) : ctx.sql`true`;
 
 function paramCondition(
   ctx: FilterContext,

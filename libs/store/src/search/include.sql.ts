@@ -9,10 +9,11 @@ export interface FoundRow {
   version_id: number;
   last_updated: Date;
   content: unknown;
+  compartments: string[];
 }
 
 export const ROW_COLUMNS = (sql: Sql, row: string) =>
-  sql`${sql(row)}.resource_type, ${sql(row)}.id, ${sql(row)}.resource_key, ${sql(row)}.version_id, ${sql(row)}.last_updated, ${sql(row)}.content`;
+  sql`${sql(row)}.resource_type, ${sql(row)}.id, ${sql(row)}.resource_key, ${sql(row)}.version_id, ${sql(row)}.last_updated, ${sql(row)}.content, ${sql(row)}.compartments`;
 
 /** `_include`: the targets of the `code` references of these resources (optionally of one target type). */
 export function includeTargets(
