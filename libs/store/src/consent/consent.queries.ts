@@ -1,5 +1,6 @@
 import type { ConsentRestriction } from '@continuum/fhir';
 import type postgres from 'postgres';
+import { mappingTransientErrors } from '../database/postgres-errors';
 import { directiveHides } from './consent-directive.sql';
 
 /**
@@ -12,9 +13,11 @@ export class ConsentQueries {
 
   async hiddenAmong(patientIds: string[], restriction: ConsentRestriction): Promise<Set<string>> {
     if (!patientIds.length) return new Set();
-    const rows = await this.sql<{ patient_id: string }[]>`
-      SELECT DISTINCT d.patient_id FROM consent_directive d
-      WHERE d.patient_id = ANY(${patientIds}::text[]) AND ${directiveHides(this.sql, 'd', restriction)}`;
+    const rows = await mappingTransientErrors(
+      () => this.sql<{ patient_id: string }[]>`
+        SELECT DISTINCT d.patient_id FROM consent_directive d
+        WHERE d.patient_id = ANY(${patientIds}::text[]) AND ${directiveHides(this.sql, 'd', restriction)}`,
+    );
     return new Set(rows.map((row) => row.patient_id));
   }
 }
