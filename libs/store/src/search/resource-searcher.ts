@@ -101,7 +101,6 @@ export class ResourceSearcher {
         ],
         'AND',
       );
-    const ctx = { sql, aliases: new Aliases(), baseUrl: options.baseUrl, now: Date.now(), visible };
     const typeCondition = (column: Fragment) =>
       types?.length === 1
         ? sql`${column} = ${types[0]}::text`
@@ -115,6 +114,17 @@ export class ResourceSearcher {
     // A search pinned to patients by its own filters (`Observation?patient=123&code=…`) is planned the same way: the
     // compartments are a superset of what the filter matches, and the filter still applies.
     const patients = candidatePatients(request, options);
+    // Within those few rows, chains and `_has` are checked row by row (filter.sql.ts, `perRow`): left to choose,
+    // Postgres can drive a chain from the target type instead (every Patient, every reference), which ran to the
+    // statement timeout at 100k resources.
+    const ctx = {
+      sql,
+      aliases: new Aliases(),
+      baseUrl: options.baseUrl,
+      now: Date.now(),
+      visible,
+      perRow: patients !== undefined,
+    };
     const from = patients
       ? sql`(SELECT * FROM resource WHERE ${typeCondition(sql`resource_type`)}
               AND compartments && ${patients}::text[] OFFSET 0)`
