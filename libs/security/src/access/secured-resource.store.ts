@@ -21,9 +21,12 @@ import type { Interaction } from '../scopes/smart-scope.parser';
 import { type AccessContext, AUDIT_TYPE, can } from './access-context';
 import type { AccessGuardrails } from './access.guardrails';
 import { bundleInteractions } from './bundle-interactions';
+import { SearchConcurrencyLimiter } from './search-concurrency';
 
 export interface SecuredStoreOptions {
   maxBundleEntries: number;
+  /** Expensive searches (search-concurrency.ts) one caller may run at once; more answer 429. */
+  expensiveSearchesPerCaller: number;
 }
 
 /**
@@ -42,7 +45,11 @@ export class SecuredResourceStore implements ResourceStore {
     private readonly audit: AuditRecorder,
     private readonly auditEvents: AuditEventSearch,
     private readonly options: SecuredStoreOptions,
-  ) {}
+  ) {
+    this.expensiveSearches = new SearchConcurrencyLimiter(options.expensiveSearchesPerCaller);
+  }
+
+  private readonly expensiveSearches: SearchConcurrencyLimiter;
 
   read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
     return this.audit.audited('read', async (target, access) => {
@@ -168,7 +175,8 @@ export class SecuredResourceStore implements ResourceStore {
   /**
    * Included types need read scope. Consent hides objecting or opted-out patients' resources in the search's own SQL
    * (matches, totals, includes, what chains and `_has` reach), so counts and page sizes are those of what the
-   * caller may see and nothing says that anything was left out.
+   * caller may see and nothing says that anything was left out. One caller's expensive searches (chains, `_has`,
+   * counts...) are capped (429 beyond).
    */
   search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
     const types = request.resourceType ? [request.resourceType] : (options.types ?? request.types);
@@ -178,11 +186,13 @@ export class SecuredResourceStore implements ResourceStore {
         if (types?.length) types.forEach((type) => this.guardrails.assertScope(access, type, 's'));
         else this.guardrails.assertScope(access, undefined, 's');
         if (request.resourceType === AUDIT_TYPE) return this.auditEvents.search(request);
-        const result = await this.store.search(request, {
-          ...options,
-          ...this.compartment(access, options.compartment),
-          consent: this.consent.restriction(access),
-        });
+        const result = await this.expensiveSearches.run(access, request, () =>
+          this.store.search(request, {
+            ...options,
+            ...this.compartment(access, options.compartment),
+            consent: this.consent.restriction(access),
+          }),
+        );
         return this.screen(access, result, target);
       },
     );

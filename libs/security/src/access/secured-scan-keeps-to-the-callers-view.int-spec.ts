@@ -47,7 +47,7 @@ describe('a scan through the secured door keeps to the caller’s view', () => {
       gate,
       new AuditRecorder(log, 'scan-test'),
       new AuditEventSearch(sql),
-      { maxBundleEntries: 100 },
+      { maxBundleEntries: 100, expensiveSearchesPerCaller: 4 },
     );
     const write = async (resource: Patient | Observation | Consent) =>
       (await opened.store.create(resource, { sourceSystem: source })).id;
