@@ -227,6 +227,12 @@ export class ApiLimitsConfig {
   @IsInt({ message: 'must be an integer' })
   @Min(1)
   maxBundleEntries!: number;
+
+  /** Expensive searches (chains, `_has`, `:contains`, counts, sorts) one caller may run at once; more answer 429. */
+  @Env('SEARCH_EXPENSIVE_CONCURRENCY_PER_CALLER', { parse: toInt, default: 4 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  expensiveSearchesPerCaller!: number;
 }
 
 // One schema per app: each app validates exactly the settings it uses.

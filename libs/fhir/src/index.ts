@@ -11,3 +11,4 @@ export * from './search-document';
 export * from './hl7v2';
 export * from './summary';
 export * from './identity';
+export * from './consent';

@@ -36,6 +36,8 @@ export class FhirError extends Error {
   constructor(
     readonly status: number,
     readonly outcome: OperationOutcome,
+    /** For 429 and 503: when the caller may try again (the HTTP edge sends it as `Retry-After`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(outcome.issue.map((issue) => issue.diagnostics ?? issue.code).join('; '));
     this.name = 'FhirError';
@@ -61,7 +63,8 @@ export const preconditionFailed = (diagnostics: string) => FhirError.of(412, 'co
 export const unprocessable = (problems: Problem[]) => new FhirError(422, operationOutcome(problems));
 export const forbidden = (diagnostics: string) => FhirError.of(403, 'forbidden', diagnostics);
 export const unauthorized = (diagnostics: string) => FhirError.of(401, 'login', diagnostics);
-export const tooManyRequests = (diagnostics: string) => FhirError.of(429, 'throttled', diagnostics);
+export const tooManyRequests = (diagnostics: string, retryAfterSeconds?: number) =>
+  new FhirError(429, operationOutcome([{ code: 'throttled', diagnostics }]), retryAfterSeconds);
 
 export function isFhirError(error: unknown): error is FhirError {
   return error instanceof FhirError;

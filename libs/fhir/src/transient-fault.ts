@@ -39,7 +39,9 @@ const SQLSTATES: Record<string, TransientDatabaseFault> = {
   '40P01': conflict('Concurrent transactions deadlocked; retry'),
   '40001': conflict('Concurrent transactions conflicted; retry'),
   '55P03': conflict('A resource is locked by another writer; retry'),
-  '57014': timeout('The database statement timed out; retry later'),
+  '57014': timeout(
+    'The database statement took longer than the server allows; retry later, or narrow the request (a search: fewer chains, _has or totals)',
+  ),
   '25P03': timeout('The transaction was idle too long; retry'),
 };
 

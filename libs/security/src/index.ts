@@ -5,7 +5,7 @@ export * from './access/access-scope';
 export { SecuredResourceStore } from './access/secured-resource.store';
 export { PersonScope } from './access/person-scope';
 export * from './consent/consent.evaluator';
-export * from './consent/consent-codes';
+export { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';
 export * from './audit/audit-event.builder';
 export { AuditRecorder } from './audit/audit.recorder';
 export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';

@@ -76,6 +76,7 @@ export class SecurityModule implements BeforeApplicationShutdown {
           ) =>
             new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, {
               maxBundleEntries: limits?.maxBundleEntries ?? 1000,
+              expensiveSearchesPerCaller: limits?.expensiveSearchesPerCaller ?? 4,
             }),
           inject: [
             FhirStore,

@@ -12,6 +12,7 @@ import type { HistoryScope, RecordSearchOptions, ResourceStore } from './resourc
 import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
+import { mappingTransientErrors } from './database/postgres-errors';
 import { inTransaction } from './database/transaction.runner';
 
 /**
@@ -91,7 +92,7 @@ export class FhirStore implements ResourceStore {
   }
 
   read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
-    return this.reader.read<T>(this.sql, resourceType, id);
+    return mappingTransientErrors(() => this.reader.read<T>(this.sql, resourceType, id));
   }
 
   vread<T extends Resource = Resource>(
@@ -99,24 +100,30 @@ export class FhirStore implements ResourceStore {
     id: string,
     versionId: string | number,
   ): Promise<T> {
-    return this.reader.vread<T>(this.sql, resourceType, id, versionId);
+    return mappingTransientErrors(() => this.reader.vread<T>(this.sql, resourceType, id, versionId));
   }
 
   /** Instance (type and id), type (type only) or system (neither) history. */
   history(scope: HistoryScope = {}, options: HistoryOptions = {}): Promise<Bundle> {
-    return this.reader.history(this.sql, scope, options);
+    return mappingTransientErrors(() => this.reader.history(this.sql, scope, options));
   }
 
+  /** A statement timeout answers 503 with a retry hint (an OperationOutcome), never an unknown error. */
   search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
-    return this.searcher.search(request, { ...options, sql: this.sql });
+    return mappingTransientErrors(() => this.searcher.search(request, { ...options, sql: this.sql }));
   }
 
   personOf(patientId: string): Promise<string[]> {
     return this.persons.expand([patientId]);
   }
 
-  scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {
-    return this.scanner.scanPages(options);
+  async *scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {
+    const pages = this.scanner.scanPages(options);
+    for (;;) {
+      const page = await mappingTransientErrors(() => pages.next());
+      if (page.done) return;
+      yield page.value;
+    }
   }
 
   /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */

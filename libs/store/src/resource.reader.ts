@@ -1,4 +1,4 @@
-import { badRequest, gone, isKnownResourceType, notFound } from '@continuum/fhir';
+import { badRequest, type ConsentRestriction, gone, isKnownResourceType, notFound } from '@continuum/fhir';
 import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import { etagOf } from './conditional-criteria';
 import { ResourceRepository, type HistoryRow } from './repository/resource.repository';
@@ -13,6 +13,8 @@ export interface HistoryOptions {
   cursor?: string;
   /** Public base URL for fullUrl and links. */
   baseUrl?: string;
+  /** Leaves out versions of resources whose patients these consent directives hide (the secured store's caller). */
+  consent?: ConsentRestriction;
 }
 
 const DEFAULT_COUNT = 50;
@@ -60,6 +62,7 @@ export class ResourceReader {
       since,
       before: options.cursor ? decodeCursor(options.cursor) : undefined,
       limit: count + 1,
+      consent: options.consent,
     });
     if (scope.id && scope.resourceType && rows.length === 0 && !options.cursor && !since) {
       if (!(await this.repository.read(sql, scope.resourceType, scope.id)))

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { ConsentDirectiveWriter } from './consent/consent-directive.writer';
 import { ResourceRepository } from './repository/resource.repository';
 import type { SearchIndexPort } from './store.ports';
 import type { PlannedVersion } from './store.types';
@@ -10,14 +11,15 @@ export interface WrittenVersions {
 }
 
 /**
- * Turns planned versions into rows: current row (guarded by version), history, outbox and search index, all in
- * the caller's transaction, one statement per table whatever the number of versions. At most one version per
+ * Turns planned versions into rows: current row (guarded by version), history, outbox, search index and (for
+ * Consents) the patients' consent directives, all in the caller's transaction, one statement per table whatever the number of versions. At most one version per
  * resource per call (a statement cannot update the same row twice).
  */
 export class VersionWriter {
   constructor(
     private readonly repository: ResourceRepository,
     private readonly searchIndex: SearchIndexPort,
+    private readonly consentDirectives = new ConsentDirectiveWriter(),
   ) {}
 
   async write(tx: postgres.TransactionSql, versions: PlannedVersion[]): Promise<WrittenVersions> {
@@ -42,6 +44,10 @@ export class VersionWriter {
         // a first version was written only if no row existed (the guard wants version 0), so it has no index rows
         mayHaveRows: version.versionId !== 1,
       })),
+    );
+    await this.consentDirectives.write(
+      tx,
+      written.map((version) => ({ ...version, mayHaveRows: version.versionId !== 1 })),
     );
     return { written, conflicted };
   }

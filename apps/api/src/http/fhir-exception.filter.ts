@@ -30,6 +30,8 @@ export class FhirExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, outcome } = this.toOutcome(error);
+    if (error instanceof FhirError && error.retryAfterSeconds !== undefined)
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(status).type('application/fhir+json').send(JSON.stringify(outcome));
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuditVerify } from './audit-verify.command';
+import { registerConsentRebuild } from './consent-rebuild.command';
 import { registerGenerate } from './generate.command';
 import { registerGeneratePopulation } from './generate-population.command';
 import { registerIndexVerify } from './index-verify.command';
@@ -14,6 +15,7 @@ export type RegisterCommand = (program: Command) => void;
 // One line per command; keep the list sorted.
 export const commands: RegisterCommand[] = [
   registerAuditVerify,
+  registerConsentRebuild,
   registerGenerate,
   registerGeneratePopulation,
   registerIndexVerify,

@@ -1,7 +1,7 @@
 import type { ConsentQueries } from '@continuum/store';
 import type { Consent, Observation, Patient, Resource } from 'fhir/r4';
 import type { AuditTarget } from '../audit/audit.recorder';
-import { SCOPE_SYSTEM } from '../consent/consent-codes';
+import { SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { AccessGuardrails } from './access.guardrails';

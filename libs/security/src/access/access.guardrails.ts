@@ -95,10 +95,11 @@ export class AccessGuardrails {
         : [],
     );
     const inScope = candidates.filter(({ patients }) => this.inReach(access, patients));
-    const verdict = await this.consent.verdict(access, [
-      ...new Set(inScope.flatMap(({ patients }) => patients)),
-    ]);
-    const kept = inScope.filter(({ patients }) => !patients.some((patient) => verdict.hidden.has(patient)));
+    const hidden = await this.consent.hidden(
+      access,
+      inScope.flatMap(({ patients }) => patients),
+    );
+    const kept = inScope.filter(({ patients }) => !patients.some((patient) => hidden.has(patient)));
     kept.forEach(({ patients }) => patients.forEach((patient) => target.patientIds.add(patient)));
     return kept.map(({ item }) => item);
   }

@@ -3,7 +3,7 @@ import { openTestStore } from '@continuum/store/testing/test-store';
 import type { Bundle, Consent, Observation } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { AuditTarget } from '../audit/audit.recorder';
-import { SCOPE_SYSTEM } from '../consent/consent-codes';
+import { SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { AccessGuardrails } from './access.guardrails';

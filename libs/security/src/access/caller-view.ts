@@ -34,8 +34,8 @@ export class CallerView implements RecordView {
     const compartments = await this.consents.compartments(readable, tx);
     const patientsOf = (ref: ResourceRef) => compartments.get(`${ref.resourceType}/${ref.id}`) ?? [];
     const inReach = readable.filter((ref) => this.guardrails.inReach(this.access, patientsOf(ref)));
-    const verdict = await this.consent.verdict(this.access, [...new Set(inReach.flatMap(patientsOf))], tx);
-    const kept = inReach.filter((ref) => !patientsOf(ref).some((patient) => verdict.hidden.has(patient)));
+    const hidden = await this.consent.hidden(this.access, [...new Set(inReach.flatMap(patientsOf))], tx);
+    const kept = inReach.filter((ref) => !patientsOf(ref).some((patient) => hidden.has(patient)));
     kept.forEach((ref) => patientsOf(ref).forEach((patient) => this.target.patientIds.add(patient)));
     return kept;
   }

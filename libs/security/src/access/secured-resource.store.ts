@@ -1,7 +1,6 @@
-import { informational, notFound, type SearchRequest } from '@continuum/fhir';
+import { notFound, type SearchRequest } from '@continuum/fhir';
 import type {
   ConsentQueries,
-  FoundResource,
   HistoryOptions,
   HistoryScope,
   RecordSearchOptions,
@@ -24,9 +23,12 @@ import { type AccessContext, AUDIT_TYPE, can, tokenPerson } from './access-conte
 import type { AccessGuardrails } from './access.guardrails';
 import { bundleInteractions } from './bundle-interactions';
 import { CallerView } from './caller-view';
+import { SearchConcurrencyLimiter } from './search-concurrency';
 
 export interface SecuredStoreOptions {
   maxBundleEntries: number;
+  /** Expensive searches (search-concurrency.ts) one caller may run at once; more answer 429. */
+  expensiveSearchesPerCaller: number;
 }
 
 /**
@@ -48,7 +50,11 @@ export class SecuredResourceStore implements ResourceStore {
     private readonly audit: AuditRecorder,
     private readonly auditEvents: AuditEventSearch,
     private readonly options: SecuredStoreOptions,
-  ) {}
+  ) {
+    this.expensiveSearches = new SearchConcurrencyLimiter(options.expensiveSearchesPerCaller);
+  }
+
+  private readonly expensiveSearches: SearchConcurrencyLimiter;
 
   read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
     return this.audit.audited('read', async (target, access) => {
@@ -147,8 +153,10 @@ export class SecuredResourceStore implements ResourceStore {
   }
 
   /**
-   * Instance history needs read, type and system history search (SMART v2). Entries a restricted caller may not see
-   * (other patients, hidden by consent, deletions whose content cannot be checked) are left out of the page.
+   * Instance history needs read, type and system history search (SMART v2). Versions of resources consent hides
+   * from the caller are left out in SQL (by the patients of the current version); then entries a restricted caller
+   * may not see by their own content (other patients, a version's own patients hidden, deletions whose content
+   * cannot be checked) are left out of the page.
    */
   history(scope: HistoryScope = {}, options: HistoryOptions = {}): Promise<Bundle> {
     const level = scope.id ? 'history-instance' : scope.resourceType ? 'history-type' : 'history-system';
@@ -156,13 +164,19 @@ export class SecuredResourceStore implements ResourceStore {
       if (scope.resourceType === AUDIT_TYPE) throw notFound('AuditEvents have no history');
       this.guardrails.assertScope(access, scope.resourceType, scope.id ? 'r' : 's');
       if (scope.id) target.resources.push(`${scope.resourceType}/${scope.id}`);
-      const bundle = await this.store.history(scope, options);
-      if (!access.patientIds && !this.consent.applies(access)) return bundle;
+      const consent = this.consent.restriction(access);
+      const bundle = await this.store.history(scope, { ...options, consent });
+      if (!access.patientIds && !consent) return bundle;
       return { ...bundle, entry: await this.guardrails.keepVisible(access, bundle.entry ?? [], target) };
     });
   }
 
-  /** Included types need read scope; consent hides objecting or opted-out patients' resources. */
+  /**
+   * Included types need read scope. Consent hides objecting or opted-out patients' resources in the search's own SQL
+   * (matches, totals, includes, what chains and `_has` reach), so counts and page sizes are those of what the
+   * caller may see and nothing says that anything was left out. One caller's expensive searches (chains, `_has`,
+   * counts...) are capped (429 beyond).
+   */
   search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
     const types = request.resourceType ? [request.resourceType] : (options.types ?? request.types);
     return this.audit.audited(
@@ -171,10 +185,13 @@ export class SecuredResourceStore implements ResourceStore {
         if (types?.length) types.forEach((type) => this.guardrails.assertScope(access, type, 's'));
         else this.guardrails.assertScope(access, undefined, 's');
         if (request.resourceType === AUDIT_TYPE) return this.auditEvents.search(request);
-        const result = await this.store.search(request, {
-          ...options,
-          ...this.compartment(access, options.compartment),
-        });
+        const result = await this.expensiveSearches.run(access, request, () =>
+          this.store.search(request, {
+            ...options,
+            ...this.compartment(access, options.compartment),
+            consent: this.consent.restriction(access),
+          }),
+        );
         return this.screen(access, result, target);
       },
     );
@@ -194,8 +211,8 @@ export class SecuredResourceStore implements ResourceStore {
 
   /**
    * The selected resources a caller may see, page by page: search scope on every type scanned, a patient/ token's
-   * compartment in SQL, consent per page (one look-up), each page audited with the patients it carried. AuditEvents
-   * are reachable through search alone.
+   * compartment and consent in SQL, types it may not read left out, each page audited with the patients it carried.
+   * AuditEvents are reachable through search alone.
    */
   async *scan(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const types = options.types ?? { exclude: [] };
@@ -205,16 +222,15 @@ export class SecuredResourceStore implements ResourceStore {
       return access;
     });
     const selection = 'include' in types ? types : { exclude: [...types.exclude, AUDIT_TYPE] };
-    const scope = { ...options, types: selection, ...this.compartment(access, options.compartment) };
+    const scope = {
+      ...options,
+      types: selection,
+      ...this.compartment(access, options.compartment),
+      consent: this.consent.restriction(access),
+    };
     for await (const page of this.store.scan(scope)) {
       const visible = await this.audit.audited('search-system', async (target) => {
-        const verdict = await this.consent.verdict(access, [
-          ...new Set(page.flatMap((row) => row.compartments)),
-        ]);
-        const kept = page.filter(
-          (row) =>
-            can(access, row.resourceType, 'r') && !row.compartments.some((id) => verdict.hidden.has(id)),
-        );
+        const kept = page.filter((row) => can(access, row.resourceType, 'r'));
         kept.forEach((row) => row.compartments.forEach((patient) => target.patientIds.add(patient)));
         return kept;
       });
@@ -290,31 +306,13 @@ export class SecuredResourceStore implements ResourceStore {
     };
   }
 
-  /** Drops included types the caller may not read and resources consent hides; notes the patients for the audit. */
-  private async screen(
-    access: AccessContext,
-    result: SearchResult,
-    target: AuditTarget,
-  ): Promise<SearchResult> {
+  /** Drops included types the caller may not read; notes the patients and resources found for the audit. */
+  private screen(access: AccessContext, result: SearchResult, target: AuditTarget): SearchResult {
     const included = result.included.filter((found) => can(access, found.resourceType, 'r'));
-    const all = [...result.matches, ...included];
-    const compartments = await this.consents.compartments(all);
-    const patientsOf = (found: FoundResource) => compartments.get(`${found.resourceType}/${found.id}`) ?? [];
-    const verdict = await this.consent.verdict(access, [...new Set(all.flatMap(patientsOf))]);
-    const visible = (found: FoundResource) =>
-      !patientsOf(found).some((patient) => verdict.hidden.has(patient));
-    for (const found of all.filter(visible)) {
-      patientsOf(found).forEach((patient) => target.patientIds.add(patient));
+    for (const found of [...result.matches, ...included]) {
+      found.compartments?.forEach((patient) => target.patientIds.add(patient));
       target.resources.push(`${found.resourceType}/${found.id}/_history/${found.versionId}`);
     }
-    if (!verdict.hidden.size) return { ...result, included };
-    const notice = informational("Some results are not shown because of the patients' consent", 'suppressed');
-    return {
-      ...result,
-      matches: result.matches.filter(visible),
-      included: included.filter(visible),
-      total: undefined, // the count would disclose what was hidden
-      outcome: { ...notice, issue: [...(result.outcome?.issue ?? []), ...notice.issue] },
-    };
+    return { ...result, included };
   }
 }

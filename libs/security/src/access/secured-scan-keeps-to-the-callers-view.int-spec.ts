@@ -6,7 +6,7 @@ import type postgres from 'postgres';
 import { auditedPatients } from '../audit/audit-event.builder';
 import { AuditEventSearch } from '../audit/audit-event.search';
 import { AuditRecorder } from '../audit/audit.recorder';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '../consent/consent-codes';
+import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { runWithAccess } from './access-scope';
@@ -48,7 +48,7 @@ describe('a scan through the secured door keeps to the caller’s view', () => {
       consents,
       new AuditRecorder(log, 'scan-test'),
       new AuditEventSearch(sql),
-      { maxBundleEntries: 100 },
+      { maxBundleEntries: 100, expensiveSearchesPerCaller: 4 },
     );
     const write = async (resource: Patient | Observation | Consent) =>
       (await opened.store.create(resource, { sourceSystem: source })).id;

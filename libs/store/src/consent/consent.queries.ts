@@ -1,13 +1,16 @@
-import type { Consent } from 'fhir/r4';
+import type { ConsentRestriction } from '@continuum/fhir';
 import type postgres from 'postgres';
 import type { ResourceRef } from '../scan/resource-source.reader';
 import type { Queryable } from '../store.types';
+import { mappingTransientErrors } from '../database/postgres-errors';
+import { directiveHides } from './consent-directive.sql';
 
 /**
- * What the secured door's consent checks read from the store, as two indexed lookups: the patient compartments of
- * found resources (their stored column, so `_elements` or `_summary` cannot hide a subject) and the Consents of
- * those patients. Queries only: the decisions are libs/security's. Each runs on the pool, or on `db` when given (a
- * write's own transaction, so the checks see what it sees and need no second connection).
+ * What the secured door's consent checks of single resources read from the store: the patient compartments of
+ * found resources (their stored column, so `_elements` or `_summary` cannot hide a subject), and which of some
+ * patients the caller's restriction hides, by the same SQL rule searches apply (consent-directive.sql.ts). Indexed
+ * look-ups; the rules themselves are libs/security's (consent.evaluator). Each runs on the pool, or on `db` when
+ * given (a write's own transaction, so the checks see what it sees and need no second connection).
  */
 export class ConsentQueries {
   constructor(private readonly sql: postgres.Sql) {}
@@ -21,16 +24,17 @@ export class ConsentQueries {
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.compartments]));
   }
 
-  /** Current Consent resources in these patients' compartments, by patient id. */
-  async consentsOf(patientIds: string[], db: Queryable = this.sql): Promise<Map<string, Consent[]>> {
-    const byPatient = new Map<string, Consent[]>();
-    if (!patientIds.length) return byPatient;
-    const rows = await db<{ content: Consent; compartments: string[] }[]>`
-      SELECT content, compartments FROM resource
-      WHERE resource_type = 'Consent' AND NOT deleted AND compartments && ${patientIds}::text[]`;
-    for (const row of rows)
-      for (const patient of row.compartments)
-        byPatient.set(patient, [...(byPatient.get(patient) ?? []), row.content]);
-    return byPatient;
+  async hiddenAmong(
+    patientIds: string[],
+    restriction: ConsentRestriction,
+    db: Queryable = this.sql,
+  ): Promise<Set<string>> {
+    if (!patientIds.length) return new Set();
+    const rows = await mappingTransientErrors(
+      () => db<{ patient_id: string }[]>`
+        SELECT DISTINCT d.patient_id FROM consent_directive d
+        WHERE d.patient_id = ANY(${patientIds}::text[]) AND ${directiveHides(this.sql, 'd', restriction)}`,
+    );
+    return new Set(rows.map((row) => row.patient_id));
   }
 }

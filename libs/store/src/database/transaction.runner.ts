@@ -1,5 +1,5 @@
-import { FhirError, operationOutcome, transientSqlState } from '@continuum/fhir';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { transientFhirError } from './postgres-errors';
 
 /**
  * Runs `work` in one transaction. A transient Postgres fault (deadlock, serialization failure, lock or statement
@@ -13,11 +13,6 @@ export async function inTransaction<T>(
   try {
     return (await sql.begin(work)) as T;
   } catch (error) {
-    const transient = error instanceof postgres.PostgresError ? transientSqlState(error.code) : undefined;
-    if (!transient) throw error;
-    throw new FhirError(
-      transient.status,
-      operationOutcome([{ code: transient.code, diagnostics: transient.diagnostics }]),
-    );
+    throw transientFhirError(error) ?? error;
   }
 }

@@ -3,6 +3,7 @@ import { ResourceHistoryEntity } from './resource-history.entity';
 import { ResourceEntity } from './resource.entity';
 import { IngestedMessageEntity } from '../ingestion/ingested-message.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
+import { ConsentDirectiveEntity } from '../consent/consent-directive.entity';
 import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 import { IDENTITY_ENTITIES } from '../identity/identity.entities';
 
@@ -16,6 +17,7 @@ export const STORE_ENTITIES = [
   ResourceChangeEntity,
   IngestedMessageEntity,
   AuditEventEntity,
+  ConsentDirectiveEntity,
   ...SEARCH_INDEX_ENTITIES,
   ...IDENTITY_ENTITIES,
 ];

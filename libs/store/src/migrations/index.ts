@@ -2,6 +2,7 @@ import { CreateResourceTables1763780000000 } from './1763780000000-CreateResourc
 import { CreateSearchIndexTables1763790000000 } from './1763790000000-CreateSearchIndexTables';
 import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateIngestedMessageTable';
 import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditEventTable';
+import { CreateConsentDirectiveTable1763825000000 } from './1763825000000-CreateConsentDirectiveTable';
 import { CreateIdentityTables1765000000000 } from './1765000000000-CreateIdentityTables';
 import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCanonicalQuantityRows';
 import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
@@ -15,6 +16,7 @@ export const STORE_MIGRATIONS = [
   CreateSearchIndexTables1763790000000,
   CreateIngestedMessageTable1763800000000,
   CreateAuditEventTable1763810000000,
+  CreateConsentDirectiveTable1763825000000,
   CreateIdentityTables1765000000000,
   MarkCanonicalQuantityRows1796575744283,
   CreateIdentityBlockKeyTable1796600000000,

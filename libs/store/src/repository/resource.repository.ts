@@ -1,5 +1,7 @@
+import type { ConsentRestriction } from '@continuum/fhir';
 import type { Resource } from 'fhir/r4';
 import type postgres from 'postgres';
+import { visibleUnderConsent } from '../consent/consent-directive.sql';
 import type { PlannedVersion, Queryable, StoredResource } from '../store.types';
 
 interface CurrentRow {
@@ -30,6 +32,8 @@ export interface HistoryQuery {
   /** Keyset position: rows strictly older than this one. */
   before?: { lastUpdated: string; resourceType: string; id: string; versionId: number };
   limit: number;
+  /** Leaves out the versions of resources whose patients (as the current row has them) these directives hide. */
+  consent?: ConsentRestriction;
 }
 
 /**
@@ -103,20 +107,26 @@ export class ResourceRepository {
 
   /** Newest first; ties on last_updated broken by type, id and version so paging is stable. */
   async history(sql: Queryable, query: HistoryQuery): Promise<HistoryRow[]> {
-    const { resourceType, id, since, before, limit } = query;
+    const { resourceType, id, since, before, limit, consent } = query;
     return sql<HistoryRow[]>`
-      SELECT resource_type, id, version_id, last_updated, deleted, content
-      FROM resource_history
+      SELECT h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.content
+      FROM resource_history h
       WHERE true
-        ${resourceType ? sql`AND resource_type = ${resourceType}` : sql``}
-        ${id ? sql`AND id = ${id}` : sql``}
-        ${since ? sql`AND last_updated >= ${since}` : sql``}
+        ${resourceType ? sql`AND h.resource_type = ${resourceType}` : sql``}
+        ${id ? sql`AND h.id = ${id}` : sql``}
+        ${since ? sql`AND h.last_updated >= ${since}` : sql``}
         ${
           before
-            ? sql`AND (last_updated, resource_type, id, version_id) < (${before.lastUpdated}::timestamptz, ${before.resourceType}, ${before.id}, ${before.versionId})`
+            ? sql`AND (h.last_updated, h.resource_type, h.id, h.version_id) < (${before.lastUpdated}::timestamptz, ${before.resourceType}, ${before.id}, ${before.versionId})`
             : sql``
         }
-      ORDER BY last_updated DESC, resource_type DESC, id DESC, version_id DESC
+        ${
+          consent
+            ? sql`AND NOT EXISTS (SELECT 1 FROM resource r WHERE r.resource_type = h.resource_type AND r.id = h.id
+                AND NOT ${visibleUnderConsent(sql, 'r', consent)})`
+            : sql``
+        }
+      ORDER BY h.last_updated DESC, h.resource_type DESC, h.id DESC, h.version_id DESC
       LIMIT ${limit}`;
   }
 

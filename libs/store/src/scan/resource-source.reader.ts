@@ -1,5 +1,7 @@
-import type { StoredResource } from '../store.types';
+import type { ConsentRestriction } from '@continuum/fhir';
 import type postgres from 'postgres';
+import { visibleUnderConsent } from '../consent/consent-directive.sql';
+import type { StoredResource } from '../store.types';
 
 export interface ResourceRef {
   resourceType: string;
@@ -28,6 +30,8 @@ export interface ScanOptions {
   until?: Date;
   /** Only these patients' compartments. */
   compartment?: { patientIds: string[] };
+  /** Leaves out the patients these consent directives hide (the secured store's caller's view). */
+  consent?: ConsentRestriction;
   /** Deleted rows too (their content is null); default false. */
   includeDeleted?: boolean;
   /** Rows per page; default 1000. */
@@ -69,7 +73,7 @@ export class ResourceSourceReader {
    */
   async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const pageSize = options.pageSize ?? 1000;
-    const { since, until, compartment } = options;
+    const { since, until, compartment, consent } = options;
     let after = '-1';
     for (;;) {
       const page = await this.sql<ScannedResource[]>`
@@ -81,6 +85,7 @@ export class ResourceSourceReader {
           ${since ? this.sql`AND last_updated > ${since}` : this.sql``}
           ${until ? this.sql`AND last_updated <= ${until}` : this.sql``}
           ${compartment ? this.sql`AND compartments && ${compartment.patientIds}::text[]` : this.sql``}
+          ${consent ? this.sql`AND ${visibleUnderConsent(this.sql, 'resource', consent)}` : this.sql``}
         ORDER BY resource_key
         LIMIT ${pageSize}`;
       if (page.length === 0) return;

@@ -20,6 +20,17 @@ export interface FilterContext {
   aliases: Aliases;
   baseUrl?: string;
   now: number;
+  /**
+   * A condition a resource a chain or `_has` reaches must also meet (the caller's consent view): a resource the
+   * caller may not see cannot decide what it finds.
+   */
+  visible?: (alias: string) => Fragment;
+  /**
+   * The rows searched are few and already found (a compartment, or the patients a search is pinned to): chains and
+   * `_has` are then checked row by row, each an index probe from the row (`OFFSET 0` keeps Postgres from turning
+   * them into joins it might drive from the other side, through every resource of the target type).
+   */
+  perRow?: boolean;
 }
 
 type ValueColumn = (name: string) => Fragment;
@@ -60,12 +71,22 @@ export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: R
       const targetRow: RowRef = { alias: ctx.aliases.take('t'), types: filter.targetTypes };
       const target = sql(targetRow.alias);
       const targetType = typeOf(ctx, targetRow);
+      // one target type is a constant (partition pruning); several are listed once, not restated
+      const targetTypes =
+        filter.targetTypes.length === 1
+          ? sql``
+          : sql`AND ${target}.resource_type = ANY(${filter.targetTypes}::text[])`;
+      // Reference ids are stored COLLATE "C", resource ids in the default collation, and an index serves a comparison
+      // only in its own collation: row by row the target is found by the resource's primary key (from the
+      // reference), otherwise Postgres may go the other way, from targets to the reference index.
+      const targetId = ctx.perRow ? sql`${ref}.target_id COLLATE "default"` : sql`${ref}.target_id`;
       return sql`EXISTS (SELECT 1 FROM search_reference ${ref}
-        JOIN resource ${target} ON ${target}.resource_type = ${targetType} AND ${target}.id = ${ref}.target_id
+        JOIN resource ${target} ON ${target}.resource_type = ${targetType} AND ${target}.id = ${targetId}
         WHERE ${ref}.resource_type = ${typeOf(ctx, row)} AND ${ref}.resource_key = ${sql(row.alias)}.resource_key
           AND ${ref}.code = ${filter.code} AND ${ref}.target_type = ${targetType}
-          AND ${target}.resource_type = ANY(${filter.targetTypes}::text[]) AND NOT ${target}.deleted
-          AND ${filterCondition(ctx, filter.filter, targetRow)})`;
+          ${targetTypes} AND NOT ${target}.deleted
+          AND ${visibleIn(ctx, targetRow.alias)} AND ${filterCondition(ctx, filter.filter, targetRow)}
+          ${perRowFence(ctx)})`;
     }
     case 'has': {
       const ref = sql(ctx.aliases.take('h'));
@@ -75,11 +96,18 @@ export function filterCondition(ctx: FilterContext, filter: SearchFilter, row: R
         JOIN resource ${source} ON ${source}.resource_type = ${filter.sourceType}::text AND ${source}.resource_key = ${ref}.resource_key
         WHERE ${ref}.resource_type = ${filter.sourceType}::text AND ${ref}.code = ${filter.referenceCode}
           AND ${ref}.target_type = ${typeOf(ctx, row)} AND ${ref}.target_id = ${sql(row.alias)}.id
-          AND NOT ${source}.deleted
-          AND ${filterCondition(ctx, filter.filter, sourceRow)})`;
+          AND NOT ${source}.deleted AND ${visibleIn(ctx, sourceRow.alias)}
+          AND ${filterCondition(ctx, filter.filter, sourceRow)}
+          ${perRowFence(ctx)})`;
     }
   }
 }
+
+const visibleIn = (ctx: FilterContext, alias: string): Fragment =>
+  ctx.visible ? ctx.visible(alias) : ctx.sql`true`;
+
+/** `OFFSET 0` in an EXISTS sub-query: Postgres keeps it a per-row sub-plan instead of pulling it up into a join. */
+const perRowFence = (ctx: FilterContext): Fragment => (ctx.perRow ? ctx.sql`OFFSET 0` : ctx.sql``);
 
 function paramCondition(
   ctx: FilterContext,

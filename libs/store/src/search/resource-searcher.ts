@@ -1,11 +1,13 @@
 import {
   applyElements,
   applySummary,
+  type ConsentRestriction,
   type IncludeSpec,
   patientsPinnedBy,
   type SearchRequest,
 } from '@continuum/fhir';
 import type { OperationOutcome, Resource } from 'fhir/r4';
+import { visibleUnderConsent } from '../consent/consent-directive.sql';
 import { filterCondition } from './filter.sql';
 import {
   type FoundRow,
@@ -23,6 +25,8 @@ export interface FoundResource {
   versionId: number;
   lastUpdated: Date;
   content: Resource;
+  /** The patients whose compartments hold it (the stored column, whatever `_elements` left in `content`). */
+  compartments?: string[];
 }
 
 export interface SearchResult {
@@ -48,6 +52,12 @@ export interface SearchOptions {
    * Organization, Location, Medication): `$everything` returns a record together with what it points at.
    */
   includeReferencedSharedResources?: boolean;
+  /**
+   * Leaves out the resources of patients whose consent directives hide them under this restriction (the secured
+   * store's caller's view), in SQL: matches, totals and `_summary=count`, includes and `_revinclude`s, and what a
+   * chain or `_has` may reach. The searcher applies it without knowing why (libs/security decides who sees what).
+   */
+  consent?: ConsentRestriction;
 }
 
 /**
@@ -78,11 +88,19 @@ export class ResourceSearcher {
     const sql = options.sql ?? this.defaultSql;
     if (!sql) throw new Error('ResourceSearcher needs a postgres.js connection (constructor or options.sql)');
     const types = request.resourceType ? [request.resourceType] : (options.types ?? request.types);
+    const { consent } = options;
+    const visible = consent ? (row: string) => visibleUnderConsent(sql, row, consent) : undefined;
     const restriction = (row: string): Fragment =>
-      options.compartment
-        ? sql`${sql(row)}.compartments && ${options.compartment.patientIds}::text[]`
-        : sql`true`;
-    const ctx = { sql, aliases: new Aliases(), baseUrl: options.baseUrl, now: Date.now() };
+      join(
+        sql,
+        [
+          ...(options.compartment
+            ? [sql`${sql(row)}.compartments && ${options.compartment.patientIds}::text[]`]
+            : []),
+          ...(visible ? [visible(row)] : []),
+        ],
+        'AND',
+      );
     const typeCondition = (column: Fragment) =>
       types?.length === 1
         ? sql`${column} = ${types[0]}::text`
@@ -96,6 +114,17 @@ export class ResourceSearcher {
     // A search pinned to patients by its own filters (`Observation?patient=123&code=…`) is planned the same way: the
     // compartments are a superset of what the filter matches, and the filter still applies.
     const patients = candidatePatients(request, options);
+    // Within those few rows, chains and `_has` are checked row by row (filter.sql.ts, `perRow`): left to choose,
+    // Postgres can drive a chain from the target type instead (every Patient, every reference), which ran to the
+    // statement timeout at 100k resources.
+    const ctx = {
+      sql,
+      aliases: new Aliases(),
+      baseUrl: options.baseUrl,
+      now: Date.now(),
+      visible,
+      perRow: patients !== undefined,
+    };
     const from = patients
       ? sql`(SELECT * FROM resource WHERE ${typeCondition(sql`resource_type`)}
               AND compartments && ${patients}::text[] OFFSET 0)`
@@ -105,6 +134,7 @@ export class ResourceSearcher {
       [
         typeCondition(sql`r.resource_type`),
         sql`NOT r.deleted`,
+        ...(visible ? [visible('r')] : []),
         ...request.filters.map((filter) => filterCondition(ctx, filter, { alias: 'r', types })),
       ],
       'AND',
@@ -243,5 +273,6 @@ function found(row: FoundRow, shape: (content: Resource) => Resource): FoundReso
     versionId: row.version_id,
     lastUpdated: row.last_updated,
     content: shape(row.content as Resource),
+    compartments: row.compartments,
   };
 }

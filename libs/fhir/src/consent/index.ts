@@ -1,0 +1,2 @@
+export * from './consent-codes';
+export * from './consent-directive';

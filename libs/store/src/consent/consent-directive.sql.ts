@@ -1,0 +1,30 @@
+import type { ConsentRestriction } from '@continuum/fhir';
+import { type Fragment, join, type Sql } from '../search/sql-fragments';
+
+/**
+ * SQL true for a `consent_directive` row (alias `d`) that hides its patient under the restriction: in force at
+ * `restriction.at` and of a hiding kind, unless it permits the caller's organisation. The one SQL form of the
+ * consent rules (libs/security consent.evaluator builds the restriction), used by searches and single reads alike.
+ */
+export function directiveHides(sql: Sql, d: string, restriction: ConsentRestriction): Fragment {
+  const at = restriction.at.toISOString();
+  const row = sql(d);
+  const kinds = restriction.hiding.map(({ kind, unlessPermits }) =>
+    unlessPermits === undefined
+      ? sql`${row}.kind = ${kind}::text`
+      : sql`(${row}.kind = ${kind}::text AND NOT (${unlessPermits}::text = ANY(${row}.permitted_organisations)))`,
+  );
+  return sql`${row}.starts_at <= ${at}::timestamptz AND ${row}.ends_at >= ${at}::timestamptz
+    AND (${join(sql, kinds, 'OR')})`;
+}
+
+/**
+ * SQL true for a `resource` row (alias `row`) that no directive of its patients hides: one probe of the directive
+ * index per patient of the row (`resource.compartments`, usually one). A row in no patient's compartment
+ * (Practitioner, Organization, Medication) is never hidden.
+ */
+export function visibleUnderConsent(sql: Sql, row: string, restriction: ConsentRestriction): Fragment {
+  const d = `${row}_consent`;
+  return sql`NOT EXISTS (SELECT 1 FROM consent_directive ${sql(d)}
+    WHERE ${sql(d)}.patient_id = ANY(${sql(row)}.compartments) AND ${directiveHides(sql, d, restriction)})`;
+}
