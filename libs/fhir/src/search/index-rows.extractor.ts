@@ -1,5 +1,12 @@
 import type { Resource } from 'fhir/r4';
-import { evaluate, evaluateNodes, evaluateOn, type PathValue } from './fhirpath.evaluator';
+import { compileExpression } from './fhirpath.compiler';
+import {
+  evaluate,
+  evaluateNodes,
+  evaluateOn,
+  type EvaluateOptions,
+  type PathValue,
+} from './fhirpath.evaluator';
 import { foldText } from './fold-text';
 import type { CompositeRow, CompositeValue, IndexRows } from './index-rows.types';
 import { identifierCode, ofTypeCode, textCode } from './index-rows.types';
@@ -22,24 +29,61 @@ export function emptyIndexRows(): IndexRows {
   return { string: [], token: [], date: [], number: [], quantity: [], reference: [], uri: [], composite: [] };
 }
 
+export interface ExtractOptions extends EvaluateOptions {
+  /** This server's base URL: absolute references to it index as local ones. */
+  baseUrl?: string;
+}
+
 /**
- * Every search index value of a resource, for every R4 search parameter of its type: each parameter's FHIRPath
- * (compiled once, cached) evaluated on the resource, then normalised by the parameter's type. Duplicate values of
- * one parameter are kept once. `baseUrl` lets absolute references to this server index as local ones.
+ * Every search index value of a resource, for every R4 search parameter of its type: each parameter's expression
+ * evaluated on the resource (compiled into a direct accessor once where it is a simple path, else by FHIRPath;
+ * `compiled: false` uses FHIRPath throughout), then normalised by the parameter's type. Duplicate values of one
+ * parameter are kept once.
  */
-export function extractIndexRows(resource: Resource, options: { baseUrl?: string } = {}): IndexRows {
+export function extractIndexRows(resource: Resource, options: ExtractOptions = {}): IndexRows {
   const rows = emptyIndexRows();
   const present = presentElements(resource);
-  for (const param of searchParametersOf(resource.resourceType).values()) {
-    if (!param.expression || RESOURCE_ROW_PARAMS.has(param.code)) continue;
+  for (const param of indexedParameters(resource.resourceType)) {
     if (param.rootElements && !param.rootElements.some((element) => present.has(element))) continue;
     if (param.type === 'composite') {
-      rows.composite.push(...compositeRows(param, resource, options.baseUrl));
+      rows.composite.push(...compositeRows(param, resource, options));
       continue;
     }
-    for (const value of evaluate(param.expression, resource)) addValue(rows, param, value, options.baseUrl);
+    for (const value of evaluate(param.expression!, resource, options))
+      addValue(rows, param, value, options.baseUrl);
   }
   return dedupe(rows);
+}
+
+/**
+ * How the index parameters of a type are evaluated: `compiled` into direct accessors (fhirpath.compiler.ts, each
+ * with FHIRPath as the fallback for input it cannot answer exactly), or by `fhirpath` throughout. Composites count
+ * as compiled when their expression and both components are; those not indexed (three components, or not led by a
+ * token) are left out.
+ */
+export function extractionPlan(resourceType: string): { compiled: string[]; fhirpath: string[] } {
+  const plan = { compiled: [] as string[], fhirpath: [] as string[] };
+  for (const param of indexedParameters(resourceType)) {
+    const expressions = [param.expression!];
+    if (param.type === 'composite') {
+      if (!isIndexedComposite(param)) continue;
+      expressions.push(...param.components.map((component) => component.expression));
+    }
+    const compiles = expressions.every((expression) => compileExpression(expression) !== undefined);
+    (compiles ? plan.compiled : plan.fhirpath).push(param.code);
+  }
+  return plan;
+}
+
+function isIndexedComposite(param: SearchParamDef): boolean {
+  return param.components.length === 2 && param.components[0].type === 'token';
+}
+
+/** The parameters of a type that have index rows: those with an expression, but `_id` and `_lastUpdated`. */
+function indexedParameters(resourceType: string): SearchParamDef[] {
+  return [...searchParametersOf(resourceType).values()].filter(
+    (param) => param.expression && !RESOURCE_ROW_PARAMS.has(param.code),
+  );
 }
 
 /** Top-level element names of a resource, choice elements also by their stem (`effectiveDateTime` → `effective`). */
@@ -92,17 +136,17 @@ function addValue(rows: IndexRows, param: SearchParamDef, value: PathValue, base
  * (so `code-value-quantity` pairs each component's own code with its own value). Composites of three components
  * (MolecularSequence coordinates) or not led by a token are not indexed.
  */
-function compositeRows(param: SearchParamDef, resource: Resource, baseUrl?: string): CompositeRow[] {
+function compositeRows(param: SearchParamDef, resource: Resource, options: ExtractOptions): CompositeRow[] {
   const [first, second] = param.components;
-  if (param.components.length !== 2 || first.type !== 'token' || !param.expression) return [];
+  if (!isIndexedComposite(param) || !param.expression) return [];
   const rows: CompositeRow[] = [];
-  for (const root of evaluateNodes(param.expression, resource)) {
-    const firsts = evaluateOn(first.expression, root.path, root.value, resource).flatMap(
+  for (const root of evaluateNodes(param.expression, resource, options)) {
+    const firsts = evaluateOn(first.expression, root.path, root.value, resource, options).flatMap(
       (v) => tokensOf(v).tokens,
     );
     if (!firsts.length) continue;
-    const seconds = evaluateOn(second.expression, root.path, root.value, resource).flatMap((value) =>
-      compositeValues(second.type, value, baseUrl),
+    const seconds = evaluateOn(second.expression, root.path, root.value, resource, options).flatMap((value) =>
+      compositeValues(second.type, value, options.baseUrl),
     );
     for (const token of firsts)
       for (const value of seconds) rows.push({ code: param.code, ...token, second: value });
