@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../suite';
 import { apiSuite } from './api.suite';
+import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
@@ -12,4 +13,5 @@ export const suites: Record<string, BenchSuite> = {
   [ingestSuite.name]: ingestSuite,
   [storeSuite.name]: storeSuite,
   [apiSuite.name]: apiSuite,
+  [extractSuite.name]: extractSuite,
 };

@@ -1,6 +1,8 @@
 import * as fhirpath from 'fhirpath';
 import * as r4Model from 'fhirpath/fhir-context/r4';
 import type { Model } from 'fhirpath';
+import { compileExpression } from './fhirpath.compiler';
+import type { PathNode } from './fhirpath-nodes';
 
 /** One value found by a FHIRPath expression, with its FHIR type (`CodeableConcept`, `dateTime`, `boolean`, ...). */
 export interface PathValue {
@@ -41,9 +43,15 @@ function isNode(value: unknown): value is NodeLike {
   return typeof value === 'object' && value !== null && 'data' in value && 'parentResNode' in value;
 }
 
+/** A node's FHIR type as the normalisers read it: the model's type, else its path, without a namespace. */
+function typeOf(fhirNodeDataType: string | null | undefined, path: string | null | undefined): string {
+  const type = fhirNodeDataType ?? path ?? '';
+  return type.startsWith('System.') || type.startsWith('FHIR.') ? type.replace(/^(System|FHIR)\./, '') : type;
+}
+
 function toPathValue(raw: unknown): PathValue | undefined {
   if (isNode(raw)) {
-    const type = (raw.fhirNodeDataType ?? raw.path ?? '').replace(/^(System|FHIR)\./, '');
+    const type = typeOf(raw.fhirNodeDataType, raw.path);
     return raw.data === undefined || raw.data === null ? undefined : { type, value: unwrapDecimal(raw.data) };
   }
   if (raw === undefined || raw === null) return undefined;
@@ -53,28 +61,51 @@ function toPathValue(raw: unknown): PathValue | undefined {
   return { type: 'string', value: String(raw) };
 }
 
+/**
+ * How to evaluate: by default through the compiled accessor where the expression compiles (fhirpath.compiler.ts),
+ * falling back to fhirpath.js for the rest and for input the accessor cannot answer exactly; `compiled: false`
+ * always uses fhirpath.js (the reference the compiled path is tested against).
+ */
+export interface EvaluateOptions {
+  compiled?: boolean;
+}
+
+function compiled(expression: string, options?: EvaluateOptions) {
+  return options?.compiled === false ? undefined : compileExpression(expression);
+}
+
 /** Evaluates an expression on a resource. */
-export function evaluate(expression: string, resource: object): PathValue[] {
-  return collect(evaluatorFor(expression)(resource, { resource }));
+export function evaluate(expression: string, resource: object, options?: EvaluateOptions): PathValue[] {
+  const nodes = compiled(expression, options)?.onResource(resource);
+  return nodes ? fromNodes(nodes) : collect(evaluatorFor(expression)(resource, { resource }));
 }
 
 /**
  * Evaluates a component expression of a composite parameter on one node found by the composite's own expression.
  * `base` is that node's FHIR path type (e.g. `Observation.component`), so choice elements resolve correctly.
  */
-export function evaluateOn(expression: string, base: string, node: unknown, resource: object): PathValue[] {
-  return collect(evaluatorFor(expression, base)(node, { resource }));
+export function evaluateOn(
+  expression: string,
+  base: string,
+  node: unknown,
+  resource: object,
+  options?: EvaluateOptions,
+): PathValue[] {
+  const nodes = compiled(expression, options)?.onNode(node, base);
+  return nodes ? fromNodes(nodes) : collect(evaluatorFor(expression, base)(node, { resource }));
 }
 
 /** Like `evaluate`, but keeps fhirpath.js's nodes, for composite roots whose components are evaluated next. */
-export function evaluateNodes(expression: string, resource: object): { path: string; value: unknown }[] {
+export function evaluateNodes(
+  expression: string,
+  resource: object,
+  options?: EvaluateOptions,
+): { path: string; value: unknown }[] {
+  const nodes = compiled(expression, options)?.onResource(resource);
+  if (nodes) return nodes.map((node) => ({ path: node.path ?? '', value: node.data }));
   return evaluatorFor(expression)(resource, { resource }).flatMap((raw) =>
-    isNode(raw) ? [{ path: nodePath(raw), value: raw.data }] : [],
+    isNode(raw) ? [{ path: raw.path ?? '', value: raw.data }] : [],
   );
-}
-
-function nodePath(node: NodeLike): string {
-  return node.path ?? '';
 }
 
 /** Primitive decimals come wrapped (FP_Decimal) to keep their precision; the index wants the number. */
@@ -88,6 +119,15 @@ function unwrapDecimal(data: unknown): unknown {
     return (data as { toNumber: () => number }).toNumber();
   }
   return data;
+}
+
+/** Compiled nodes as values: the same types and values `toPathValue` gives for fhirpath.js's nodes. */
+function fromNodes(nodes: PathNode[]): PathValue[] {
+  const values: PathValue[] = [];
+  for (const node of nodes)
+    if (node.data !== undefined && node.data !== null)
+      values.push({ type: typeOf(node.type, node.path), value: node.data });
+  return values;
 }
 
 function collect(raw: unknown[]): PathValue[] {

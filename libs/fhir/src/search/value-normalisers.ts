@@ -169,7 +169,11 @@ export function numbersOf({ type, value }: PathValue): NumberValue[] {
 }
 
 function exact(value: unknown): string | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? decimalRange(String(value))?.value : undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const text = String(value);
+  // A number's text without an exponent already is the plain decimal `decimalRange` would write (no leading or
+  // trailing zeros); only exponent forms (1e21, 1e-7) need expanding.
+  return text.includes('e') ? decimalRange(text)?.value : text;
 }
 
 /**
@@ -178,22 +182,21 @@ function exact(value: unknown): string | undefined {
  * every other search compares the stated value.
  */
 export function quantitiesOf(value: PathValue): QuantityValue[] {
-  return quantityValues(value).flatMap((quantity) => {
+  const out: QuantityValue[] = [];
+  for (const quantity of quantityValues(value)) {
+    out.push(quantity);
     const base = quantity.system === UCUM && quantity.unit ? ucumBase(quantity.unit) : undefined;
-    if (!base || base.unit === quantity.unit) return [quantity];
-    const scale = (bound: string | undefined) =>
-      bound === undefined ? undefined : toBase(bound, base.factor);
-    return [
-      quantity,
-      {
-        low: scale(quantity.low),
-        high: scale(quantity.high),
-        system: UCUM,
-        unit: base.unit,
-        canonical: true,
-      },
-    ];
-  });
+    if (!base || base.unit === quantity.unit) continue;
+    const low = quantity.low === undefined ? undefined : toBase(quantity.low, base.factor);
+    const high =
+      quantity.high === quantity.low
+        ? low
+        : quantity.high === undefined
+          ? undefined
+          : toBase(quantity.high, base.factor);
+    out.push({ low, high, system: UCUM, unit: base.unit, canonical: true });
+  }
+  return out;
 }
 
 function quantityValues({ type, value }: PathValue): QuantityValue[] {

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Bundle, Resource } from 'fhir/r4';
 import { fixturePath } from '@continuum/testing/test-fixtures';
 
-// Real resources for tests: the official R4 examples and Synthea transaction bundles (test/fixtures/).
+// Real resources for tests: the official R4 examples, UK Core examples and Synthea transaction bundles
+// (test/fixtures/).
 
 export function officialExample<T extends Resource = Resource>(file: string): T {
   return JSON.parse(readFileSync(fixturePath('fhir-r4-official-examples', file), 'utf8')) as T;
@@ -12,6 +13,14 @@ export function officialExamples(): Resource[] {
   return readdirSync(fixturePath('fhir-r4-official-examples'))
     .filter((file) => file.endsWith('.json') && file !== 'json-patch-tests.json')
     .map((file) => officialExample(file))
+    .filter((resource) => typeof resource.resourceType === 'string');
+}
+
+/** The UK Core example resources (test/fixtures/ukcore-examples). */
+export function ukcoreExamples(): Resource[] {
+  return readdirSync(fixturePath('ukcore-examples'))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => JSON.parse(readFileSync(fixturePath('ukcore-examples', file), 'utf8')) as Resource)
     .filter((resource) => typeof resource.resourceType === 'string');
 }
 
