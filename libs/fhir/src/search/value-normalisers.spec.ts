@@ -23,7 +23,7 @@ describe('value normalisers', () => {
       }),
     ).toEqual([
       { low: '5.4', high: '5.4', system: 'http://unitsofmeasure.org', unit: 'mg', unitText: undefined },
-      { low: '0.0054', high: '0.0054', system: 'http://unitsofmeasure.org', unit: 'g' },
+      { low: '0.0054', high: '0.0054', system: 'http://unitsofmeasure.org', unit: 'g', canonical: true },
     ]);
     expect(
       quantitiesOf({
