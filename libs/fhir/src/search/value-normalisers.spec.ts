@@ -32,7 +32,7 @@ describe('value normalisers', () => {
       }),
     ).toEqual([
       { low: '1', high: undefined, system: 'http://unitsofmeasure.org', unit: 'kg', unitText: undefined },
-      { low: '1000', high: undefined, system: 'http://unitsofmeasure.org', unit: 'g' },
+      { low: '1000', high: undefined, system: 'http://unitsofmeasure.org', unit: 'g', canonical: true },
     ]);
   });
 });
