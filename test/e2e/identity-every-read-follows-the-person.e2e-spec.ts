@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { IdentityLinker, IdentityLinks, IDENTITY_ENTITIES } from '@continuum/store/identity';
 import { typeOrmOptions } from '@continuum/store/schema';
 import { TEST_DATABASE_URL } from '@continuum/testing';
-import type { Bundle, Observation, Patient } from 'fhir/r4';
+import { IdentifierSystem, SCOPE_SYSTEM } from '@continuum/fhir';
+import type { Bundle, Consent, Observation, Patient } from 'fhir/r4';
 import { DataSource } from 'typeorm';
 import { type AuthorisedApi, startApiAsSystem } from './support/api-app';
 import { fhirHttp } from './support/fhir-http';
@@ -26,7 +27,7 @@ describe('identity: every read follows the person', () => {
       { length },
       () => 'bcdfghjklmnprstvwz'[Math.floor(Math.random() * 18)] + 'aeiou'[Math.floor(Math.random() * 5)],
     ).join('');
-  const create = async <T extends Patient | Observation>(resource: T): Promise<string> => {
+  const create = async <T extends Patient | Observation | Consent>(resource: T): Promise<string> => {
     const answer = await call<T>('POST', resource.resourceType, { body: resource });
     if (answer.status !== 201) throw new Error(JSON.stringify(answer.body));
     return answer.body!.id!;
@@ -120,5 +121,38 @@ describe('identity: every read follows the person', () => {
     expect(
       (await call('GET', `Patient/${stranger}/$everything`, { headers: { authorization: token } })).status,
     ).toBe(404);
+  });
+
+  it('an objection recorded against one record hides all three from another organisation’s clinician', async () => {
+    const elsewhere = `Bearer ${await api.issue({ scope: 'user/*.rs', role: 'clinician', organisation: 'RX1', subject: 'dr-elsewhere' })}`;
+    const count = async () =>
+      (
+        await call<Bundle>('GET', `Observation?code:text=identity-e2e&_summary=count`, {
+          headers: { authorization: elsewhere },
+        })
+      ).body!.total;
+    expect(await count()).toBeGreaterThanOrEqual(4);
+    await create({
+      resourceType: 'Consent',
+      status: 'active',
+      scope: { coding: [{ system: SCOPE_SYSTEM, code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: `Patient/${records[0]}` }, // the GP's record only
+      organization: [{ identifier: { system: IdentifierSystem.odsOrganisationCode, value: 'RR8' } }],
+      policyRule: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }],
+      },
+      provision: { type: 'deny' },
+    });
+    const search = await call<Bundle>('GET', `Observation?code:text=identity-e2e&_count=50`, {
+      headers: { authorization: elsewhere },
+    });
+    expect(ids(search.body!, 'Observation')).toEqual(expect.not.arrayContaining([observations[1]]));
+    expect(ids(search.body!, 'Observation').filter((id) => observations.includes(id))).toEqual([]);
+    expect(ids(search.body!, 'Observation')).toContain(strangersObservation);
+    for (const observation of observations)
+      expect(
+        (await call('GET', `Observation/${observation}`, { headers: { authorization: elsewhere } })).status,
+      ).toBe(403);
   });
 });

@@ -19,12 +19,27 @@ export function directiveHides(sql: Sql, d: string, restriction: ConsentRestrict
 }
 
 /**
- * SQL true for a `resource` row (alias `row`) that no directive of its patients hides: one probe of the directive
- * index per patient of the row (`resource.compartments`, usually one). A row in no patient's compartment
- * (Practitioner, Organization, Medication) is never hidden.
+ * The patient ids whose directives speak for these patients (an SQL text[] expression): the patients themselves and
+ * every record of the same person in the master patient index (MATCH or REDIRECT links), so an objection or opt-out
+ * recorded by any source applies to the whole person, including records linked later, and unlinking re-evaluates.
+ */
+export function personPatients(sql: Sql, patients: Fragment, alias: string): Fragment {
+  const mine = sql(`${alias}_mine`);
+  const other = sql(`${alias}_other`);
+  return sql`(SELECT unnest(${patients}) UNION
+    SELECT ${other}.patient_id FROM identity_link ${mine}
+    JOIN identity_link ${other} ON ${other}.person_id = ${mine}.person_id AND ${other}.state IN ('MATCH', 'REDIRECT')
+    WHERE ${mine}.patient_id = ANY(${patients}) AND ${mine}.state IN ('MATCH', 'REDIRECT'))`;
+}
+
+/**
+ * SQL true for a `resource` row (alias `row`) that no directive of its patients' persons hides: a few index probes
+ * per patient of the row (`resource.compartments`, usually one). A row in no patient's compartment (Practitioner,
+ * Organization, Medication) is never hidden.
  */
 export function visibleUnderConsent(sql: Sql, row: string, restriction: ConsentRestriction): Fragment {
   const d = `${row}_consent`;
   return sql`NOT EXISTS (SELECT 1 FROM consent_directive ${sql(d)}
-    WHERE ${sql(d)}.patient_id = ANY(${sql(row)}.compartments) AND ${directiveHides(sql, d, restriction)})`;
+    WHERE ${sql(d)}.patient_id IN ${personPatients(sql, sql`${sql(row)}.compartments`, d)}
+      AND ${directiveHides(sql, d, restriction)})`;
 }

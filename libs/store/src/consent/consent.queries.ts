@@ -3,7 +3,7 @@ import type postgres from 'postgres';
 import type { ResourceRef } from '../scan/resource-source.reader';
 import type { Queryable } from '../store.types';
 import { mappingTransientErrors } from '../database/postgres-errors';
-import { directiveHides } from './consent-directive.sql';
+import { directiveHides, personPatients } from './consent-directive.sql';
 
 /**
  * What the secured door's consent checks of single resources read from the store: the patient compartments of
@@ -32,8 +32,10 @@ export class ConsentQueries {
     if (!patientIds.length) return new Set();
     const rows = await mappingTransientErrors(
       () => db<{ patient_id: string }[]>`
-        SELECT DISTINCT d.patient_id FROM consent_directive d
-        WHERE d.patient_id = ANY(${patientIds}::text[]) AND ${directiveHides(this.sql, 'd', restriction)}`,
+        SELECT asked.id AS patient_id FROM unnest(${patientIds}::text[]) AS asked(id)
+        WHERE EXISTS (SELECT 1 FROM consent_directive d
+          WHERE d.patient_id IN ${personPatients(this.sql, this.sql`ARRAY[asked.id]`, 'd')}
+            AND ${directiveHides(this.sql, 'd', restriction)})`,
     );
     return new Set(rows.map((row) => row.patient_id));
   }
