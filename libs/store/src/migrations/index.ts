@@ -2,6 +2,7 @@ import { CreateResourceTables1763780000000 } from './1763780000000-CreateResourc
 import { CreateSearchIndexTables1763790000000 } from './1763790000000-CreateSearchIndexTables';
 import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateIngestedMessageTable';
 import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditEventTable';
+import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAuditColumn';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -12,4 +13,5 @@ export const STORE_MIGRATIONS = [
   CreateSearchIndexTables1763790000000,
   CreateIngestedMessageTable1763800000000,
   CreateAuditEventTable1763810000000,
+  ChainEveryAuditColumn1796576668285,
 ];
