@@ -38,7 +38,9 @@ describe('the audit trail is append-only and its hash chain detects an edit to a
       SELECT count(*) AS count, max(seq) AS max FROM audit_event`;
     expect(count).toBe('60');
     expect(max).toBe('60');
-    const [row] = await sql<{ patient_ids: string[]; subtype: string; agent: string; chain_version: number }[]>`
+    const [row] = await sql<
+      { patient_ids: string[]; subtype: string; agent: string; chain_version: number }[]
+    >`
       SELECT patient_ids, subtype, agent, chain_version FROM audit_event WHERE seq = 1`;
     expect(row).toMatchObject({ subtype: 'read', agent: 'dr-1', chain_version: 2 });
     expect(row.patient_ids).toHaveLength(1);

@@ -25,7 +25,8 @@ async function appendAsVersion1(sql: postgres.Sql, event: AuditEvent): Promise<v
   });
 }
 
-const COLUMN_DERIVED = (column: string) => `${column} does not match the content it was derived from (altered)`;
+const COLUMN_DERIVED = (column: string) =>
+  `${column} does not match the content it was derived from (altered)`;
 /** What `audit:verify` reports for an edit of version 1 row 3, by column. */
 const REPORTED: Record<string, { seq: string; reason: string }> = {
   seq: { seq: '4', reason: 'row 3 is missing' },
@@ -64,15 +65,23 @@ describe('rows chained before the migration (version 1) still verify, and an edi
   it('the migrated trail verifies, and new version 2 rows chain on from its head', async () => {
     const log = new AuditLog(sql, patientsOf);
     for (let i = 0; i < 3; i++) await log.record(anAuditEvent(`new-${i}`));
-    const versions = await sql<{ chain_version: number }[]>`SELECT chain_version FROM audit_event ORDER BY seq`;
+    const versions = await sql<
+      { chain_version: number }[]
+    >`SELECT chain_version FROM audit_event ORDER BY seq`;
     expect(versions.map((row) => row.chain_version)).toEqual([1, 1, 1, 1, 1, 2, 2, 2]);
     expect(await new AuditChainVerifier().verify(sql)).toEqual({ checked: 8 });
   });
 
-  it.each(COLUMN_EDITS)('an edit to %s of a version 1 row is reported at its row', async (column, assignment) => {
-    const report = await verifyWithEdit(sql, 3, assignment);
-    expect(report).toEqual({ checked: 2, broken: REPORTED[column] ?? { seq: '3', reason: COLUMN_DERIVED(column) } });
-  });
+  it.each(COLUMN_EDITS)(
+    'an edit to %s of a version 1 row is reported at its row',
+    async (column, assignment) => {
+      const report = await verifyWithEdit(sql, 3, assignment);
+      expect(report).toEqual({
+        checked: 2,
+        broken: REPORTED[column] ?? { seq: '3', reason: COLUMN_DERIVED(column) },
+      });
+    },
+  );
 
   it('the edits above were rolled back: the chain is intact again', async () => {
     expect(await new AuditChainVerifier().verify(sql)).toEqual({ checked: 8 });

@@ -81,7 +81,9 @@ function brokenLink(row: StoredAuditRow): string | undefined {
       subtype: row.subtype,
       outcome: row.outcome,
     };
-    const altered = DERIVED.find((column) => canonicalJson(stored[column]) !== canonicalJson(expected[column]));
+    const altered = DERIVED.find(
+      (column) => canonicalJson(stored[column]) !== canonicalJson(expected[column]),
+    );
     return altered
       ? `${COLUMN_NAMES[altered]} does not match the content it was derived from (altered)`
       : undefined;

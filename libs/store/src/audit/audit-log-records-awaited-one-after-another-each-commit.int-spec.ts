@@ -17,7 +17,9 @@ describe('AuditLog: events recorded one after another, each awaited, are each wr
       ids.push(event.id ?? '');
       await log.record(event); // a timeout here is the bug
     }
-    const [{ n }] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM audit_event WHERE id = ANY(${ids}::text[])`;
+    const [{ n }] = await sql<
+      { n: string }[]
+    >`SELECT count(*) AS n FROM audit_event WHERE id = ANY(${ids}::text[])`;
     expect(Number(n)).toBe(5);
   });
 });

@@ -45,7 +45,11 @@ class RolledBack extends Error {}
  * Applies `assignment` to row `seq` with triggers off (`session_replication_role = replica`, what a superuser can
  * do), verifies the chain in that state, and rolls the edit back: the report the edit would have given.
  */
-export async function verifyWithEdit(sql: postgres.Sql, seq: number, assignment: string): Promise<ChainReport> {
+export async function verifyWithEdit(
+  sql: postgres.Sql,
+  seq: number,
+  assignment: string,
+): Promise<ChainReport> {
   let report: ChainReport | undefined;
   await sql
     .begin(async (tx) => {
