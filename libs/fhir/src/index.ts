@@ -9,3 +9,4 @@ export * from './ingestion';
 export * from './search-document';
 export * from './hl7v2';
 export * from './summary';
+export * from './text-safety';

@@ -1,20 +1,19 @@
 import { ApiLimitsConfig } from '@continuum/config';
 import { FhirError, tooManyRequests } from '@continuum/fhir';
-import { type AccessContext, accessContextFrom, AuditRecorder, JwtVerifier } from '@continuum/security';
+import { accessContextFrom, callerFrom, JwtVerifier } from '@continuum/security';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { accessRequestOf } from './access-request';
+import type { Response } from 'express';
+import { isPublicRoute } from './public-routes';
+import type { AuthenticatedRequest } from './request.auditor';
 import { TokenBuckets } from './token-bucket';
 
-/** Routes that describe the server or its health and carry no patient data. */
-const PUBLIC = [/^\/health(\/|$)/, /^\/metrics$/, /^\/fhir\/metadata$/, /^\/fhir\/openapi\.json$/];
 export const BREAK_GLASS_HEADER = 'x-break-glass-reason';
-
-export type AuthenticatedRequest = Request & { access?: AccessContext };
+export type { AuthenticatedRequest } from './request.auditor';
 
 /**
  * Every route but the public ones needs a valid bearer token (401 with WWW-Authenticate otherwise), within the
  * client's rate (429). The access context it builds is what the data-access layer enforces (AccessScopeInterceptor).
+ * Its refusals are audited at the edge (RequestAuditor, from the exception filter) with what it learnt of the caller.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
@@ -22,7 +21,6 @@ export class AuthenticationGuard implements CanActivate {
 
   constructor(
     private readonly verifier: JwtVerifier,
-    private readonly audit: AuditRecorder,
     limits: ApiLimitsConfig,
   ) {
     this.buckets = new TokenBuckets(limits.ratePerMinute, limits.rateBurst);
@@ -31,11 +29,13 @@ export class AuthenticationGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<Response>();
-    if (PUBLIC.some((pattern) => pattern.test(request.path))) return true;
+    if (isPublicRoute(request)) return true;
+    request.authenticationTried = true;
     try {
       const token = /^Bearer\s+(\S+)$/i.exec(request.header('authorization') ?? '')?.[1];
       if (!token) throw FhirError.of(401, 'login', 'A bearer access token is required');
       const claims = await this.verifier.verify(token);
+      request.caller = callerFrom(claims);
       request.access = accessContextFrom(claims, { breakGlassReason: request.header(BREAK_GLASS_HEADER) });
     } catch (error) {
       this.limit(response, `address:${request.ip ?? 'unknown'}`);
@@ -44,7 +44,6 @@ export class AuthenticationGuard implements CanActivate {
           'WWW-Authenticate',
           `Bearer realm="continuum", error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
         );
-      await this.audit.recordRejectedCaller(accessRequestOf(request, response), describe(error));
       throw error;
     }
     this.limit(response, `client:${request.access.clientId}`);
@@ -56,8 +55,4 @@ export class AuthenticationGuard implements CanActivate {
     response.setHeader('Retry-After', String(this.buckets.retryAfterSeconds()));
     throw tooManyRequests('Too many requests from this client; slow down');
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof FhirError ? `${error.status} ${error.message}` : 'authentication failed';
 }
