@@ -156,8 +156,8 @@ describe('security: every request is audited once, refusals included, and findab
     }
   });
 
-  it('an auditor finds every refused access to X by patient=X', async () => {
-    for (const query of [`patient=${x.patient}`]) {
+  it('an auditor finds every refused access to X by patient=X and by entity=Patient/X', async () => {
+    for (const query of [`patient=${x.patient}`, `entity=Patient/${x.patient}`]) {
       const events = await trail(query);
       const found = new Set(events.filter((event) => event.outcome !== '0').map(correlationOf));
       expect([...refused.keys()].filter((correlation) => !found.has(correlation))).toEqual([]);

@@ -26,10 +26,12 @@ export interface StoredAuditRow extends AuditRow {
 }
 
 export interface AuditQuery {
-  patientIds?: string[];
+  /** Each list is OR-ed within and the lists are AND-ed (repeated `patient` / `entity` parameters). */
+  patientIds?: string[][];
   agent?: string;
-  subtype?: string;
-  /** Inclusive bounds on `recorded`, epoch milliseconds. */
+  /** Any of these. */
+  subtypes?: string[];
+  /** Bounds on `recorded` in epoch milliseconds: `from` inclusive, `to` exclusive. */
   from?: number;
   to?: number;
   /** Only rows before this position (paging, newest first). */
@@ -89,11 +91,11 @@ export class AuditEventRepository {
     return sql<AuditRow[]>`
       SELECT seq, content, prev_hash, hash FROM audit_event
       WHERE true
-        ${query.patientIds ? sql`AND patient_ids && ${query.patientIds}::text[]` : sql``}
+        ${(query.patientIds ?? []).reduce((and, ids) => sql`${and} AND patient_ids && ${ids}::text[]`, sql``)}
         ${query.agent ? sql`AND agent = ${query.agent}` : sql``}
-        ${query.subtype ? sql`AND subtype = ${query.subtype}` : sql``}
+        ${query.subtypes ? sql`AND subtype = ANY(${query.subtypes}::text[])` : sql``}
         ${query.from !== undefined ? sql`AND recorded >= ${new Date(query.from)}` : sql``}
-        ${query.to !== undefined ? sql`AND recorded <= ${new Date(query.to)}` : sql``}
+        ${query.to !== undefined ? sql`AND recorded < ${new Date(query.to)}` : sql``}
         ${query.beforeSeq ? sql`AND seq < ${query.beforeSeq}::bigint` : sql``}
       ORDER BY seq DESC LIMIT ${query.limit}::int`;
   }
