@@ -71,7 +71,11 @@ describe('security: every request is audited once, refusals included, and findab
     event.entity?.find((entity) => entity.type?.code === 'XrequestId')?.what?.identifier?.value;
 
   beforeAll(async () => {
-    Object.assign(process.env, tokens.env);
+    // patient/ apps: four requests at once, then one a minute (the 429 below)
+    Object.assign(process.env, tokens.env, {
+      RATE_LIMIT_PATIENT_BURST: '4',
+      RATE_LIMIT_PATIENT_PER_MINUTE: '1',
+    });
     api = await startApi();
     raw = fhirHttp(api.base);
     sql = postgres(TEST_DATABASE_URL, { max: 2, onnotice: () => undefined });
@@ -90,6 +94,8 @@ describe('security: every request is audited once, refusals included, and findab
     other = await create({ resourceType: 'Patient', name: [{ family: `Yankee${uniqueSuffix()}` }] });
   });
   afterAll(async () => {
+    delete process.env.RATE_LIMIT_PATIENT_BURST;
+    delete process.env.RATE_LIMIT_PATIENT_PER_MINUTE;
     jest.restoreAllMocks();
     await sql.end({ timeout: 5 });
     await api.close();
@@ -125,6 +131,18 @@ describe('security: every request is audited once, refusals included, and findab
     await refusedAccess(404, 'GET', `Observation/${x.observation}`, { token: stranger });
     await refusedAccess(404, 'GET', `Observation/${x.observation}/_history/1`, { token: stranger });
     await refusedAccess(404, 'GET', `Patient/${x.patient}/$everything`, { token: stranger });
+  });
+
+  it('429: over the rate limit (the guard, after authentication)', async () => {
+    const hasty = await tokens.issue({
+      scope: 'launch/patient patient/*.rs',
+      patient: other,
+      clientId: 'hasty-app',
+    });
+    for (let i = 0; i < 4; i++) await refusedAccess(404, 'GET', `Patient/${x.patient}`, { token: hasty });
+    const limited = await refusedAccess(429, 'GET', `Patient/${x.patient}`, { token: hasty });
+    const [row] = await rowsOf(limited.correlation);
+    expect(row.content.agent[1].who?.identifier?.value).toBe('hasty-app');
   });
 
   it('405 and 415: refused by routing and by the body parser, before any data access', async () => {

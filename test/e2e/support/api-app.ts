@@ -53,7 +53,10 @@ export interface AuthorisedApi extends RunningApi {
  */
 export async function startApiAsSystem(): Promise<AuthorisedApi> {
   const tokens = testTokens();
-  Object.assign(process.env, tokens.env, { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000' });
+  Object.assign(process.env, tokens.env, {
+    RATE_LIMIT_SYSTEM_PER_MINUTE: '1000000',
+    RATE_LIMIT_SYSTEM_BURST: '100000',
+  });
   const api = await startApi();
   // Direct care (TREAT): no consent filtering, so history shows deletions and batches may read.
   const token = await tokens.issue({
