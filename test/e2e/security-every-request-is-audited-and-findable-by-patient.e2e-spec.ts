@@ -145,6 +145,17 @@ describe('security: every request is audited once, refusals included, and findab
     expect(row.content.agent[1].who?.identifier?.value).toBe('hasty-app');
   });
 
+  it('400: hostile input refused at the edge (a NUL byte, a prototype key)', async () => {
+    await refusedAccess(400, 'GET', `Observation?patient=${x.patient}&code=%00`, { token: admin });
+    await refusedAccess(400, 'POST', 'Observation', {
+      token: admin,
+      raw: JSON.stringify({
+        resourceType: 'Observation',
+        subject: { reference: `Patient/${x.patient}` },
+      }).replace(/}$/, ',"__proto__":{}}'),
+    });
+  });
+
   it('405 and 415: refused by routing and by the body parser, before any data access', async () => {
     await refusedAccess(405, 'DELETE', `Patient/${x.patient}/_history`, { token: admin });
     await refusedAccess(415, 'PUT', `Patient/${x.patient}`, {

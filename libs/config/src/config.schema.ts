@@ -221,7 +221,7 @@ function Retired(variable: string, message: string) {
 }
 
 /**
- * Request limits applied at the API edge (the body size limit is the FHIR module's own, 10 MiB). Rates are per
+ * Request limits applied at the API edge: sizes and shapes of what a request may carry, and rates. Rates are per
  * client and per class of token, because the classes carry very different traffic: a `system/` ETL or integration
  * client reads sequentially at hundreds of requests a second, a clinician's browser at a few, a patient's app less.
  * Callers refused at authentication are limited per address, so guessing tokens is slowed too.
@@ -284,6 +284,31 @@ export class ApiLimitsConfig {
   @IsInt({ message: 'must be an integer' })
   @Min(1)
   maxBundleEntries!: number;
+
+  /** Largest request body in bytes (413 beyond). */
+  @Env('MAX_BODY_BYTES', { parse: toInt, default: 10 * 1024 * 1024 })
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024)
+  maxBodyBytes!: number;
+
+  /** Deepest nesting of objects and arrays in a JSON body (the deepest FHIR fixtures we hold nest 16 levels). */
+  @Env('MAX_JSON_DEPTH', { parse: toInt, default: 100 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(16)
+  @Max(1000)
+  maxJsonDepth!: number;
+
+  /** Longest search or criteria parameter value, in characters (a list of 100 ids fits in 4,000). */
+  @Env('MAX_PARAMETER_LENGTH', { parse: toInt, default: 8192 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(256)
+  maxParameterLength!: number;
+
+  /** Most search or criteria parameters in one request. */
+  @Env('MAX_PARAMETERS', { parse: toInt, default: 100 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  maxParameters!: number;
 }
 
 // One schema per app: each app validates exactly the settings it uses.

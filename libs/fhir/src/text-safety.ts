@@ -10,13 +10,16 @@ const CONTROL_OR_LINE = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * The first character of `text` that is a control character or a lone surrogate, as `U+XXXX`. Tab, CR and LF are
- * allowed unless `lineBreaks` is false (paths and identifiers have no business with them).
+ * The first control character or lone surrogate in `text`, described (`control character U+0000`, `lone surrogate
+ * U+D800 (not Unicode)`). Tab, CR and LF are allowed unless `lineBreaks` is false (paths and parameters have no use
+ * for them).
  */
 export function unsafeCharacterIn(text: string, options: { lineBreaks?: boolean } = {}): string | undefined {
-  const found =
-    (options.lineBreaks === false ? CONTROL_OR_LINE : CONTROL).exec(text) ?? LONE_SURROGATE.exec(text);
-  return found ? `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+  const control = (options.lineBreaks === false ? CONTROL_OR_LINE : CONTROL).exec(text);
+  const found = control ?? LONE_SURROGATE.exec(text);
+  if (!found) return undefined;
+  const code = `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return control ? `control character ${code}` : `lone surrogate ${code} (not Unicode)`;
 }
 
 /** `text` with every control character and lone surrogate replaced by U+FFFD, at most `max` characters long. */

@@ -1,9 +1,11 @@
 import { CORRELATION_HEADER } from '@continuum/observability';
 import { type AccessRequest, describeRequest } from '@continuum/security';
 import type { Request, Response } from 'express';
+import { REFUSED_BODY } from '../fhir/fhir-body.middleware';
 
 const DESCRIBED = Symbol('continuum:access-request');
-type DescribedRequest = Request & { [DESCRIBED]?: AccessRequest };
+type DescribedRequest = Request & { [DESCRIBED]?: AccessRequest; [REFUSED_BODY]?: string };
+
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
@@ -20,6 +22,7 @@ export function accessRequestOf(request: Request, response: Response, baseUrl?: 
     path: request.path.replace(/^\/fhir(?=\/|$)/, ''),
     params: paramsOf(request),
     body: request.body,
+    refusedBody: described[REFUSED_BODY],
     baseUrl,
   });
   described[DESCRIBED] = {

@@ -87,6 +87,13 @@ describe('what an audit row names about a request, from the request alone', () =
     expect(describeRequest(request({ method: 'POST', body: bundle })).patientIds).toEqual(['p1', 'p2', 'p3']);
   });
 
+  it('a refused body is not parsed, only scanned for literal Patient references', () => {
+    const refusedBody = `{"subject":{"reference":"Patient/p1"},"__proto__":{},"x":"https://ehr.example/fhir/Patient/p2","y":"NotPatient/p3"${'['.repeat(5000)}`;
+    expect(describeRequest(request({ method: 'POST', path: 'Observation', refusedBody })).patientIds).toEqual(
+      ['p1', 'p2'],
+    );
+  });
+
   it('hostile input names nobody and never throws', () => {
     const hostile = [
       request({ path: 'Patient/%00' }),

@@ -12,6 +12,8 @@ export interface RequestInput {
   params: [string, string][];
   /** The parsed body, only when it passed the edge's input checks. */
   body?: unknown;
+  /** The text of a body the edge refused: never parsed here, only scanned for literal Patient references. */
+  refusedBody?: string;
   baseUrl?: string;
 }
 
@@ -50,6 +52,7 @@ export function describeRequest(input: RequestInput): DescribedRequest {
   }
   for (const patient of namedInParams(type, input.params, input.baseUrl)) patients.add(patient);
   for (const patient of namedInBody(input.body, input.baseUrl)) patients.add(patient);
+  for (const patient of referencedInText(input.refusedBody)) patients.add(patient);
   return {
     interaction: interactionOf(input.method.toUpperCase(), segments, input.body),
     patientIds: [...patients].filter((patient) => FHIR_ID.test(patient)).sort(),
@@ -129,6 +132,20 @@ function namedInBody(body: unknown, baseUrl: string | undefined): string[] {
   } catch {
     return []; // a body the validator will refuse anyway: it names nobody we can tell
   }
+}
+
+/** At most this many patients are read from a refused body (its text can be 10 MiB of anything). */
+const MAX_REFUSED_BODY_PATIENTS = 20;
+
+/** `Patient/<id>` written literally in a refused body's text, relative or after any base URL. */
+function referencedInText(text: string | undefined): string[] {
+  if (!text) return [];
+  const found = new Set<string>();
+  for (const match of text.matchAll(/(?:^|[^A-Za-z0-9])Patient\/([A-Za-z0-9\-.]{1,64})(?![A-Za-z0-9\-.])/g)) {
+    found.add(match[1]);
+    if (found.size >= MAX_REFUSED_BODY_PATIENTS) break;
+  }
+  return [...found];
 }
 
 function* entryUrlPatients(url: string, baseUrl: string | undefined): Generator<string> {
