@@ -167,7 +167,11 @@ describe('security: every request is audited once, refusals included, and findab
 
   it('500: a failure outside the secured store (audited at the edge) and inside it (audited once, there)', async () => {
     jest.spyOn(api.app.get(FhirService), 'read').mockRejectedValueOnce(new Error('injected fault'));
-    await refusedAccess(500, 'GET', `Patient/${x.patient}`, { token: admin });
+    const failed = await refusedAccess(500, 'GET', `Patient/${x.patient}`, { token: admin });
+    // the caller learns the correlation id, never the error
+    expect(failed.body?.issue[0].diagnostics).toBe(
+      `Internal error; quote correlation id ${failed.correlation} when reporting it`,
+    );
     jest.spyOn(api.app.get(FhirStore), 'read').mockRejectedValueOnce(new Error('injected fault'));
     await refusedAccess(500, 'GET', `Observation/${x.observation}`, { token: admin });
   });

@@ -16,6 +16,8 @@ describe('security: rate limit per client and class of token (429), security hea
       RATE_LIMIT_USER_BURST: '5',
       RATE_LIMIT_PATIENT_PER_MINUTE: '6',
       RATE_LIMIT_PATIENT_BURST: '3',
+      RATE_LIMIT_REFUSED_PER_MINUTE: '6',
+      RATE_LIMIT_REFUSED_BURST: '3',
       MAX_BUNDLE_ENTRIES: '2',
     });
     api = await startApi();
@@ -64,6 +66,18 @@ describe('security: rate limit per client and class of token (429), security hea
       clientId: 'pt-app',
     });
     expect((await get(sameClientAsUser)).status).toBe(200);
+  });
+
+  it('callers refused at authentication are limited per address: guessing tokens is slowed', async () => {
+    const guesses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      guesses.push(
+        (await http('GET', 'Patient', { headers: { authorization: `Bearer guess-${i}` } })).status,
+      );
+    expect(guesses).toEqual([401, 401, 401, 429]);
+    // a valid token from the same address is not held back by the refused ones
+    const good = await tokens.issue({ scope: 'system/*.rs', clientId: 'honest-client' });
+    expect((await get(good)).status).toBe(200);
   });
 
   it('answers carry the security headers, public ones included', async () => {
