@@ -143,4 +143,13 @@ describe('FHIR over HTTP: formats, media types and errors as OperationOutcomes',
     const live = await fetch(api.base.replace(/\/fhir$/, '/health/live'));
     expect(live.status).toBe(200);
   });
+
+  it('reports readiness of Postgres alone: the API serves nothing from Kafka or Elasticsearch', async () => {
+    const ready = await fetch(api.base.replace(/\/fhir$/, '/health'));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: 'up',
+      components: { postgres: { status: 'up', latencyMs: expect.any(Number) } },
+    });
+  });
 });

@@ -26,13 +26,17 @@ describe('Patient $everything and $summary over HTTP', () => {
   beforeAll(async () => {
     api = await startApiAsSystem();
     http = fhirHttp(api.base, { authorization: api.authorization });
-    // The same person registered by a GP system and by a hospital; the hospital record links to the GP one (A40 / MPI).
+    // The same person registered by a GP system and by a hospital; the hospital record links to the GP one (A40 / MPI),
+    // a link only an identity administrator may make through the API.
     gpPatient = await create<Patient>({ resourceType: 'Patient', name: [{ family: `Gp${tag}` }] });
-    hospitalPatient = await create<Patient>({
-      resourceType: 'Patient',
-      name: [{ family: `Hosp${tag}` }],
-      link: [{ other: subject(gpPatient), type: 'seealso' }],
+    const hospital: Patient = { resourceType: 'Patient', name: [{ family: `Hosp${tag}` }] };
+    hospitalPatient = await create<Patient>(hospital);
+    const identityAdmin = await api.issue({ scope: 'user/Patient.rus', role: 'identity-admin' });
+    const linked = await http<Patient>('PUT', `Patient/${hospitalPatient}`, {
+      body: { ...hospital, id: hospitalPatient, link: [{ other: subject(gpPatient), type: 'seealso' }] },
+      headers: { authorization: `Bearer ${identityAdmin}` },
     });
+    if (linked.status !== 200) throw new Error(`Patient not linked: ${JSON.stringify(linked.body)}`);
     stranger = await create<Patient>({ resourceType: 'Patient' });
     // Shared reference data the records point at: in no patient's compartment.
     practitioner = await create({ resourceType: 'Practitioner', name: [{ family: `Dr${tag}` }] });

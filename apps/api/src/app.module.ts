@@ -2,9 +2,7 @@ import { MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiAppConfig, ContinuumConfigModule } from '@continuum/config';
-import { MessagingModule } from '@continuum/messaging';
 import { APP_LOGGER, ObservabilityModule } from '@continuum/observability';
-import { SearchModule } from '@continuum/search';
 import { StoreModule } from '@continuum/store';
 import { FhirModule } from './fhir/fhir.module';
 import { CorrelationMiddleware } from './http/correlation.middleware';
@@ -20,8 +18,6 @@ import { ApiSecurityModule } from './security/api-security.module';
     ObservabilityModule.forApp('api'),
     LoggerModule.forRootAsync({ useFactory: httpLoggingParams, inject: [APP_LOGGER] }),
     StoreModule.forRoot({ applicationName: 'continuum-api', access: 'secured' }),
-    MessagingModule,
-    SearchModule,
     OpsModule,
     FhirModule.forRoot(),
     ApiSecurityModule,

@@ -4,6 +4,7 @@ import { ContinuumConfigModule, IngestAppConfig, IngestMetricsConfig } from '@co
 import { KafkaHealthCheck, MessagingModule } from '@continuum/messaging';
 import { APP_LOGGER, ObservabilityModule, OpsServerModule, type Logger } from '@continuum/observability';
 import { PostgresHealthCheck, StoreModule } from '@continuum/store';
+import { IdentityStoreModule } from '@continuum/store/identity';
 import { IngestionModule } from './ingestion/ingestion.module';
 
 @Module({
@@ -15,6 +16,7 @@ import { IngestionModule } from './ingestion/ingestion.module';
       inject: [APP_LOGGER],
     }),
     StoreModule.forRoot({ applicationName: 'continuum-ingest', access: 'unrestricted' }),
+    IdentityStoreModule.forRoot(),
     MessagingModule,
     OpsServerModule.forRoot({
       portConfig: IngestMetricsConfig,

@@ -1,15 +1,21 @@
 import { ConfigError, loadConfig } from './config-loader';
-import { ApiAppConfig, IngestAppConfig } from './config.schema';
+import { ApiAppConfig, IndexerAppConfig, IngestAppConfig } from './config.schema';
 
 describe('loadConfig', () => {
   it('gives defaults that fit the local infrastructure', () => {
     const config = loadConfig(ApiAppConfig, {});
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/continuum');
-    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
-    expect(config.kafka.topics.fhirInbound).toBe('fhir.inbound');
-    expect(config.elasticsearch.node).toBe('http://127.0.0.1:9200');
     expect(config.http.port).toBe(8080);
     expect(config.log.level).toBe('info');
+    const indexer = loadConfig(IndexerAppConfig, {});
+    expect(indexer.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(indexer.kafka.topics.fhirInbound).toBe('fhir.inbound');
+    expect(indexer.elasticsearch.node).toBe('http://127.0.0.1:9200');
+  });
+
+  it('gives the API no Kafka or Elasticsearch settings: it serves nothing from them', () => {
+    const config = loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker', ELASTICSEARCH_NODE: 'nowhere' });
+    expect(Object.keys(config).sort()).toEqual(['auth', 'database', 'http', 'limits', 'log']);
   });
 
   it('reads and parses environment variables', () => {
@@ -25,21 +31,31 @@ describe('loadConfig', () => {
 
   it('names every invalid setting and says what is wrong', () => {
     const attempt = () =>
-      loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker', API_PORT: 'eighty', LOG_LEVEL: 'loud' });
+      loadConfig(IngestAppConfig, {
+        KAFKA_BROKERS: 'not a broker',
+        INGEST_METRICS_PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {
       const message = (error as ConfigError).message;
-      expect(message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port (got ["not a broker"])');
-      expect(message).toContain('API_PORT: must be an integer port between 0 and 65535 (got "eighty")');
+      expect(message).toContain(
+        'KAFKA_BROKERS: must be a comma-separated list of host:port (got ["not a broker"])',
+      );
+      expect(message).toContain(
+        'INGEST_METRICS_PORT: must be an integer port between 0 and 65535 (got "eighty")',
+      );
       expect(message).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
       expect((error as ConfigError).problems).toHaveLength(3);
     }
   });
 
   it('refuses a database URL that is not a postgres URL', () => {
-    expect(() => loadConfig(ApiAppConfig, { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
+    expect(() => loadConfig(ApiAppConfig, { DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL: must be a postgres/,
+    );
   });
 
   it('rate limits per class of token: system far above user, user above patient', () => {

@@ -313,13 +313,12 @@ export class ApiLimitsConfig {
 
 // One schema per app: each app validates exactly the settings it uses.
 
+/** The API serves everything from Postgres: it takes no Kafka or Elasticsearch settings. */
 export class ApiAppConfig {
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => ApiLimitsConfig) @ValidateNested() limits!: ApiLimitsConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
-  @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
-  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
 }
 

@@ -1,5 +1,6 @@
 // Pure FHIR domain logic for Continuum. No framework or infrastructure imports (enforced by ESLint).
 export * from './operation-outcome';
+export * from './transient-fault';
 export * from './nhs-number';
 export * from './identifier-systems';
 export * from './search';
@@ -9,4 +10,5 @@ export * from './ingestion';
 export * from './search-document';
 export * from './hl7v2';
 export * from './summary';
+export * from './identity';
 export * from './text-safety';

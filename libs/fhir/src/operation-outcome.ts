@@ -1,4 +1,5 @@
 import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import { isRetryableStatus } from './transient-fault';
 
 export type IssueSeverity = OperationOutcomeIssue['severity'];
 export type IssueCode = OperationOutcomeIssue['code'];
@@ -42,7 +43,7 @@ export class FhirError extends Error {
 
   /** True when retrying the same input can succeed (e.g. a version conflict), false for input that is simply wrong. */
   get retryable(): boolean {
-    return this.status === 409 || this.status === 503;
+    return isRetryableStatus(this.status);
   }
 
   static of(status: number, code: IssueCode, diagnostics: string, expression?: string[]): FhirError {

@@ -3,6 +3,7 @@ export * from './scopes/smart-scope.parser';
 export * from './access/access-context';
 export * from './access/access-scope';
 export { SecuredResourceStore } from './access/secured-resource.store';
+export { PersonScope } from './access/person-scope';
 export * from './consent/consent.evaluator';
 export * from './consent/consent-codes';
 export * from './audit/audit-event.builder';

@@ -1,8 +1,9 @@
 import { ApiLimitsConfig, AuthConfig, HttpConfig } from '@continuum/config';
-import { AuditLog, ConsentQueries, FhirStore, ResourceStore, SQL } from '@continuum/store';
+import { AuditLog, ConsentQueries, FhirStore, PersonQueries, ResourceStore, SQL } from '@continuum/store';
 import { type BeforeApplicationShutdown, type DynamicModule, Global, Module } from '@nestjs/common';
 import type postgres from 'postgres';
 import { AccessGuardrails } from './access/access.guardrails';
+import { PersonScope } from './access/person-scope';
 import { SecuredResourceStore } from './access/secured-resource.store';
 import { auditedPatients } from './audit/audit-event.builder';
 import { AuditEventSearch } from './audit/audit-event.search';
@@ -10,7 +11,7 @@ import { AuditRecorder } from './audit/audit.recorder';
 import { ConsentGate } from './consent/consent.gate';
 import { JwtVerifier } from './jwt/jwt.verifier';
 
-const EXPORTS = [JwtVerifier, AuditRecorder, ResourceStore];
+const EXPORTS = [JwtVerifier, AuditRecorder, PersonScope, ResourceStore];
 
 /**
  * The secured data-access layer for an app that serves people: token validation, the app's `ResourceStore` bound
@@ -43,6 +44,11 @@ export class SecurityModule implements BeforeApplicationShutdown {
               ...new Set([...(await consents.compartments(refs)).values()].flat()),
             ]),
           inject: [AuditLog, ConsentQueries],
+        },
+        {
+          provide: PersonScope,
+          useFactory: (persons: PersonQueries) => new PersonScope(persons),
+          inject: [PersonQueries],
         },
         {
           provide: ConsentGate,

@@ -8,6 +8,7 @@ import { ResourceRepository } from './repository/resource.repository';
 import { ResourceReader } from './resource.reader';
 import { ResourceWriter } from './resource.writer';
 import { ResourceSourceReader } from './scan/resource-source.reader';
+import { PersonQueries } from './identity/person.queries';
 import { SearchCriteriaMatcher } from './search-criteria.matcher';
 import { ResourceSearcher } from './search/resource-searcher';
 import { SearchIndexWriter } from './search/search-index.writer';
@@ -39,6 +40,7 @@ export function createFhirStore(
     reader,
     new ResourceSearcher(sql),
     new ResourceSourceReader(sql),
+    new PersonQueries(sql),
     new TransactionProcessor(sql, writer, executor, options),
     new BatchProcessor(sql, executor, options),
     new BulkUpserter(sql, repository, versions, options),

@@ -7,6 +7,7 @@ import { TransactionProcessor } from './bundle/transaction.processor';
 import { BulkUpserter, type BulkEntry, type BulkEntryResult } from './bulk/bulk.upserter';
 import { ResourceReader, type HistoryOptions } from './resource.reader';
 import { ResourceWriter, type UpdateOptions } from './resource.writer';
+import type { PersonQueries } from './identity/person.queries';
 import type { HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
 import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
@@ -25,6 +26,7 @@ export class FhirStore implements ResourceStore {
     private readonly reader: ResourceReader,
     private readonly searcher: ResourceSearcher,
     private readonly scanner: ResourceSourceReader,
+    private readonly persons: PersonQueries,
     private readonly transactions: TransactionProcessor,
     private readonly batches: BatchProcessor,
     private readonly bulk: BulkUpserter,
@@ -107,6 +109,10 @@ export class FhirStore implements ResourceStore {
 
   search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
     return this.searcher.search(request, { ...options, sql: this.sql });
+  }
+
+  personOf(patientId: string): Promise<string[]> {
+    return this.persons.expand([patientId]);
   }
 
   scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {

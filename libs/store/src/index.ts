@@ -6,11 +6,19 @@ export { FhirStore } from './fhir-store';
 export { createFhirStore } from './fhir-store.factory';
 export { StoreModule, SQL, type RecordAccess, type StoreModuleOptions } from './store.module';
 export { ConsentQueries } from './consent/consent.queries';
+export { PersonQueries } from './identity/person.queries';
 export { createSql } from './database/sql.factory';
 export type { BulkEntry, BulkEntryResult } from './bulk/bulk.upserter';
 export type { HistoryOptions } from './resource.reader';
 export type { UpdateOptions } from './resource.writer';
-export type { WriteContext, WriteResult, StoreOptions, Queryable } from './store.types';
+export type {
+  WriteContext,
+  WriteResult,
+  StoreOptions,
+  Queryable,
+  RecordView,
+  ResourceChange,
+} from './store.types';
 export type { ChangeOperation } from './entities';
 export type { CriteriaMatcher, SearchIndexPort, MatchedResource } from './store.ports';
 export { etagOf, parseVersionTag, normaliseCriteria } from './conditional-criteria';

@@ -41,6 +41,12 @@ export abstract class ResourceStore {
   abstract search(request: SearchRequest, options?: RecordSearchOptions): Promise<SearchResult>;
 
   /**
+   * Every Patient record of the person this one is (itself included), as the master patient index links them:
+   * what a read "for a patient" follows. A patient the index does not know is a person of its own.
+   */
+  abstract personOf(patientId: string): Promise<string[]>;
+
+  /**
    * The selected resources, streamed page by page in a stable order (exports, views): memory bounded whatever the
    * size of the store or the cohort.
    */

@@ -15,7 +15,7 @@ import type postgres from 'postgres';
 import { normaliseCriteria, parseVersionTag } from './conditional-criteria';
 import { ResourceRepository } from './repository/resource.repository';
 import type { CriteriaMatcher } from './store.ports';
-import type { StoreOptions, StoredResource, WriteContext, WriteResult } from './store.types';
+import type { RecordView, StoreOptions, StoredResource, WriteContext, WriteResult } from './store.types';
 import { planVersion } from './version.planner';
 import { VersionWriter } from './version.writer';
 
@@ -30,6 +30,10 @@ const MAX_CREATE_RACE_RETRIES = 3;
  * The single-resource writes, each inside a transaction the caller owns (FhirStore opens one per call; a
  * transaction bundle runs all its entries in one). Every write validates, plans the next version under a row
  * lock, and writes it through VersionWriter.
+ *
+ * A caller's view (`WriteContext.view`, from the secured store) is applied here, so that no path around it exists:
+ * conditional criteria match only what the caller may see, and every change is put to the view under the row lock,
+ * before If-Match is compared (a 412 would otherwise disclose the version of something the caller may not see).
  */
 export class ResourceWriter {
   constructor(
@@ -65,7 +69,7 @@ export class ResourceWriter {
   ): Promise<WriteResult<T>> {
     this.validate(resource);
     const criteria = await this.lockCriteria(tx, resource.resourceType, ifNoneExist);
-    const matches = await this.matcher.match(tx, resource.resourceType, criteria, 2);
+    const matches = await this.matcher.match(tx, resource.resourceType, criteria, 2, context.view);
     if (matches.length > 1)
       throw preconditionFailed(
         `If-None-Exist '${ifNoneExist}' matches more than one ${resource.resourceType}`,
@@ -102,7 +106,7 @@ export class ResourceWriter {
   ): Promise<WriteResult<T>> {
     this.validate(resource);
     const normalised = await this.lockCriteria(tx, resource.resourceType, criteria);
-    const matches = await this.matcher.match(tx, resource.resourceType, normalised, 2);
+    const matches = await this.matcher.match(tx, resource.resourceType, normalised, 2, context.view);
     if (matches.length > 1)
       throw preconditionFailed(`Criteria '${criteria}' match more than one ${resource.resourceType}`);
     const target = matches[0]?.id ?? resource.id ?? randomUUID();
@@ -127,12 +131,15 @@ export class ResourceWriter {
   ): Promise<WriteResult> {
     const current = await this.repository.lock(tx, resourceType, id);
     const content = requireLive(current, resourceType, id);
+    // seen before If-Match or a patch `test` can answer anything about it
+    await context.view?.assertReadable(tx, content);
     checkIfMatch(current as StoredResource, options.ifMatch);
     const patched = applyJsonPatch(content, operations);
     if (patched.resourceType !== resourceType || patched.id !== id) {
       throw FhirError.of(422, 'processing', 'A patch may not change resourceType or id');
     }
     this.validate(patched);
+    await context.view?.assertChange(tx, { resourceType, id, current: content, next: patched });
     return this.writeNext(tx, current as StoredResource, resourceType, id, patched, context);
   }
 
@@ -149,6 +156,7 @@ export class ResourceWriter {
       if (options.ifMatch !== undefined) throw preconditionFailed(`${resourceType}/${id} does not exist`);
       return { outcome: 'not-found', status: 204, resourceType, id, resource: null };
     }
+    await this.assertChange(tx, context.view, resourceType, id, current, null);
     checkIfMatch(current, options.ifMatch);
     if (current.deleted) return resultOf('unchanged', 204, current);
     return this.writeNext(tx, current, resourceType, id, null, context);
@@ -162,7 +170,7 @@ export class ResourceWriter {
     context: WriteContext,
   ): Promise<WriteResult> {
     const normalised = await this.lockCriteria(tx, resourceType, criteria);
-    const matches = await this.matcher.match(tx, resourceType, normalised, 2);
+    const matches = await this.matcher.match(tx, resourceType, normalised, 2, context.view);
     if (matches.length > 1)
       throw preconditionFailed(`Criteria '${criteria}' match more than one ${resourceType}`);
     if (matches.length === 0)
@@ -183,6 +191,7 @@ export class ResourceWriter {
       const current = await this.repository.lock(tx, resourceType, id);
       if (!current && ifMatch !== undefined)
         throw preconditionFailed(`${resourceType}/${id} does not exist (If-Match ${ifMatch})`);
+      await this.assertChange(tx, context.view, resourceType, id, current, { ...resource, id });
       if (current) checkIfMatch(current, ifMatch);
       const result = await this.tryWriteNext<T>(tx, current, resourceType, id, resource, context);
       if (result) return result;
@@ -244,9 +253,24 @@ export class ResourceWriter {
     tx: postgres.TransactionSql,
     resourceType: string,
     criteria: string,
+    view?: RecordView,
   ): Promise<string[]> {
     const normalised = await this.lockCriteria(tx, resourceType, criteria);
-    return (await this.matcher.match(tx, resourceType, normalised, 2)).map((match) => match.id);
+    return (await this.matcher.match(tx, resourceType, normalised, 2, view)).map((match) => match.id);
+  }
+
+  /** Puts a change to the caller's view (when there is one); a deleted current version counts as none. */
+  private async assertChange(
+    tx: postgres.TransactionSql,
+    view: RecordView | undefined,
+    resourceType: string,
+    id: string,
+    current: StoredResource | undefined,
+    next: Resource | null,
+  ): Promise<void> {
+    if (!view) return;
+    const live = current && !current.deleted && current.content ? current.content : undefined;
+    await view.assertChange(tx, { resourceType, id, current: live, next });
   }
 
   private async lockCriteria(

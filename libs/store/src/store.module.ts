@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type postgres from 'postgres';
 import { ConsentQueries } from './consent/consent.queries';
+import { PersonQueries } from './identity/person.queries';
 import { PostgresHealthCheck } from './database/postgres.health';
 import { createSql } from './database/sql.factory';
 import { FhirStore } from './fhir-store';
@@ -50,6 +51,7 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
       inject: [SQL],
     },
     { provide: ConsentQueries, useFactory: (sql: postgres.Sql) => new ConsentQueries(sql), inject: [SQL] },
+    { provide: PersonQueries, useFactory: (sql: postgres.Sql) => new PersonQueries(sql), inject: [SQL] },
     {
       provide: ResourceSourceReader,
       useFactory: (sql: postgres.Sql) => new ResourceSourceReader(sql),
@@ -60,7 +62,7 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
   return providers;
 }
 
-const EXPORTS = [SQL, FhirStore, PostgresHealthCheck, ConsentQueries, ResourceSourceReader];
+const EXPORTS = [SQL, FhirStore, PostgresHealthCheck, ConsentQueries, PersonQueries, ResourceSourceReader];
 
 /**
  * Provides the store (ResourceStore, when the app's access is `unrestricted`), the pool it uses, the consent

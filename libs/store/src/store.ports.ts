@@ -1,5 +1,6 @@
 import type { Resource } from 'fhir/r4';
 import type postgres from 'postgres';
+import type { RecordView } from './store.types';
 
 /**
  * The seams to the search workstream (docs/store-contract.md). Their classes satisfy these shapes:
@@ -30,11 +31,14 @@ export interface CriteriaMatcher {
   /**
    * Current (not deleted) resources of `resourceType` matching FHIR search `criteria` (a query string without
    * the leading `?`), at most `limit` of them, read inside `tx` so conditional writes see their own transaction.
+   * With a `view`, only the matches the caller may see: the others are treated as absent, neither returned nor
+   * counted against the limit.
    */
   match(
     tx: postgres.TransactionSql,
     resourceType: string,
     criteria: string,
     limit: number,
+    view?: RecordView,
   ): Promise<MatchedResource[]>;
 }

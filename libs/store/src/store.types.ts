@@ -1,6 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { ChangeOperation } from './entities';
+import type { ResourceRef } from './scan/resource-source.reader';
 
 /** Who and what is behind a write; recorded with the version (source system also in meta.source). */
 export interface WriteContext {
@@ -13,6 +14,39 @@ export interface WriteContext {
    * commit or roll back with the data, such as its audit row.
    */
   inTransaction?: (tx: postgres.TransactionSql, result: WriteResult) => Promise<void>;
+  /**
+   * The caller's view of the record, applied inside the transaction to every conditional match, conditional
+   * reference, bundle read and change (single writes and every bundle entry). The secured store passes one; workers
+   * pass none and see everything.
+   */
+  view?: RecordView;
+}
+
+/** One resource about to change: `current` is its live content (absent: none, or deleted), `next` null deletes. */
+export interface ResourceChange {
+  resourceType: string;
+  id: string;
+  current?: Resource;
+  next: Resource | null;
+}
+
+/**
+ * What one caller may see and change, as the store's write path asks it (implemented by libs/security, so the store
+ * knows nothing of tokens or consent). Each method runs inside the write's transaction and throws a FhirError to
+ * refuse; what it does not let through is, to the caller, not there.
+ */
+export interface RecordView {
+  /** Patients whose compartments bound every match and search in SQL (a patient/ token's); undefined: no bound. */
+  readonly compartment?: string[];
+  /**
+   * Of these candidates (conditional matches and references, bundle search results), those the caller may see: the
+   * same objects, in their order.
+   */
+  visible<T extends ResourceRef>(tx: postgres.TransactionSql, candidates: T[]): Promise<T[]>;
+  /** A read inside a bundle: refused as the single read would be (404 outside the caller's reach, 403 consent). */
+  assertReadable(tx: postgres.TransactionSql, resource: Resource): Promise<void>;
+  /** Before a change is written, under the resource's row lock: refused unless the caller may make it. */
+  assertChange(tx: postgres.TransactionSql, change: ResourceChange): Promise<void>;
 }
 
 /** Either the pool or an open transaction: operations accept both so bundles can run them in theirs. */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
+import type { TokenRequest } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { testEnv } from '@continuum/testing';
 
@@ -46,6 +47,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
 export interface AuthorisedApi extends RunningApi {
   /** `Bearer <token>` of a full-access system client. */
   authorization: string;
+  /** Another token from the same issuer, for what the system client may not do (e.g. link patients). */
+  issue(request: TokenRequest): Promise<string>;
 }
 
 /**
@@ -65,5 +68,5 @@ export async function startApiAsSystem(): Promise<AuthorisedApi> {
     clientId: 'fhir-api-e2e',
     purposeOfUse: 'TREAT',
   });
-  return { ...api, authorization: `Bearer ${token}` };
+  return { ...api, authorization: `Bearer ${token}`, issue: tokens.issue };
 }

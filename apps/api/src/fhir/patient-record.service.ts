@@ -109,13 +109,15 @@ export class PatientRecordService {
   }
 
   /**
-   * The patient and every patient linked to it (the secured store and searcher confine both to the caller's access). Links are followed both ways (this
-   * patient's `link.other`, and patients whose `link.other` is one of ours), a few hops deep.
+   * The person's records: every patient the master patient index links to this one, and every patient linked to
+   * those by `Patient.link` (merges), both ways, a few hops deep. The secured store confines all of it to the
+   * caller's access.
    */
   private async personIds(id: string): Promise<string[]> {
     await this.store.read('Patient', id); // 404/410, or refused by the secured store, before anything else
-    const ids = new Set([id]);
-    let frontier = [id];
+    const person = await this.store.personOf(id);
+    const ids = new Set([id, ...person]);
+    let frontier = [...ids];
     for (let hop = 0; hop < MAX_LINK_HOPS && frontier.length && ids.size < MAX_LINKED_PATIENTS; hop++) {
       const list = frontier.join(',');
       const [selves, linkers] = await Promise.all([

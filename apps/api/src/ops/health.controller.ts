@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { checkHealth, HEALTH_CHECKS, type HealthCheck } from '@continuum/observability';
 
-/** Liveness (the process answers) and readiness (Postgres, Kafka and Elasticsearch, reported separately). */
+/** Liveness (the process answers) and readiness (each dependency reported; for the API, Postgres). */
 @Controller('health')
 export class HealthController {
   constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}

@@ -1,6 +1,12 @@
 import { ApiLimitsConfig } from '@continuum/config';
 import { FhirError, tooManyRequests } from '@continuum/fhir';
-import { accessContextFrom, callerFrom, JwtVerifier, type ScopeContext } from '@continuum/security';
+import {
+  accessContextFrom,
+  callerFrom,
+  JwtVerifier,
+  PersonScope,
+  type ScopeContext,
+} from '@continuum/security';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { isPublicRoute } from './public-routes';
@@ -15,8 +21,9 @@ type RateClass = ScopeContext | 'refused';
 
 /**
  * Every route but the public ones needs a valid bearer token (401 with WWW-Authenticate otherwise), within the
- * client's rate for its class of token (429; a refused caller: its address's). The access context it builds is what the data-access layer enforces (AccessScopeInterceptor).
- * Its refusals are audited at the edge (RequestAuditor, from the exception filter) with what it learnt of the caller.
+ * client's rate for its class of token (429; a refused caller: its address's). The access context it builds is what
+ * the data-access layer enforces (AccessScopeInterceptor). Its refusals are audited at the edge (RequestAuditor,
+ * from the exception filter) with what it learnt of the caller.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
@@ -24,6 +31,7 @@ export class AuthenticationGuard implements CanActivate {
 
   constructor(
     private readonly verifier: JwtVerifier,
+    private readonly persons: PersonScope,
     limits: ApiLimitsConfig,
   ) {
     this.buckets = {
@@ -55,6 +63,8 @@ export class AuthenticationGuard implements CanActivate {
       throw error;
     }
     this.limit(response, request.access.context, request.access.clientId);
+    // a patient/ token reaches every record of its person (a store fault here is a 503, not a refused caller)
+    request.access = await this.persons.widen(request.access);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAuditVerify } from './audit-verify.command';
 import { registerGenerate } from './generate.command';
+import { registerGeneratePopulation } from './generate-population.command';
 import { registerIndexVerify } from './index-verify.command';
 import { registerKafkaTopics } from './kafka-topics.command';
 import { registerPublish } from './publish.command';
@@ -14,6 +15,7 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerAuditVerify,
   registerGenerate,
+  registerGeneratePopulation,
   registerIndexVerify,
   registerKafkaTopics,
   registerPublish,

@@ -20,7 +20,7 @@ export function registerToken(program: Command): void {
     .description('Print an access token signed by the local development issuer (keys made on first use)')
     .requiredOption('-s, --scope <scopes>', 'SMART scopes, e.g. "user/*.cruds" or "patient/*.rs"')
     .option('-p, --patient <id>', 'the patient a patient/ token is confined to')
-    .option('-r, --role <role>', 'clinician, auditor or analyst (needed by user/ scopes)')
+    .option('-r, --role <role>', 'clinician, auditor, analyst or identity-admin (needed by user/ scopes)')
     .option('-o, --org <odsCode>', "the caller's organisation (ODS code)")
     .option('--purpose <code>', 'purpose of use (TREAT, HOPERAT, HRESCH, PUBHLTH ...)')
     .option('--sub <subject>', 'the subject (user) the token names', 'local-developer')

@@ -32,11 +32,16 @@ describe('HL7 v2 ingestion through the real Kafka into Postgres', () => {
         headers: { 'source-system': SOURCE, 'message-id': `garbage-${harness.suffix}` },
       },
       { key: 'k', value: unsupported, headers: { 'source-system': SOURCE } },
+      // no message-id header either: there is no MSH-10 to take it from, because this is not HL7 v2 at all
+      { key: 'k', value: 'not HL7 either', headers: { 'source-system': SOURCE } },
     ]);
 
-    const deadLetters = await readTopic(harness.kafka, harness.topics.dlq, 2);
+    const deadLetters = await readTopic(harness.kafka, harness.topics.dlq, 3);
     const codes = deadLetters.map((record) => record.headers['dlq-error-code']).sort();
-    expect(codes).toEqual(['hl7-unparseable', 'hl7-unsupported-event']);
+    expect(codes).toEqual(['hl7-unparseable', 'hl7-unparseable', 'hl7-unsupported-event']);
+    for (const record of deadLetters.filter((r) => r.headers['dlq-error-code'] === 'hl7-unparseable')) {
+      expect(record.headers['dlq-reason']).toBe('not an HL7 v2 message: no MSH segment (at MSH)');
+    }
     expect(
       deadLetters.find((record) => record.headers['dlq-error-code'] === 'hl7-unsupported-event')!.headers[
         'dlq-reason'

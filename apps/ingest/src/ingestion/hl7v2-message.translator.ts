@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FhirResource, Patient } from 'fhir/r4';
-import { mapHl7v2Message, normaliseHl7Text } from '@continuum/fhir';
+import { mapHl7v2Message, readHl7ControlId } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import { rejection, type InboundEnvelope, type Rejection } from './inbound-envelope';
 import type { MessageTranslator, Translation } from './translation';
@@ -11,10 +11,9 @@ import type { MessageTranslator, Translation } from './translation';
  */
 @Injectable()
 export class Hl7v2MessageTranslator implements MessageTranslator {
-  messageIdOf(message: ConsumedMessage): string | undefined {
-    const header = normaliseHl7Text(message.value?.toString('utf8') ?? '').split('\r')[0] ?? '';
-    if (!header.startsWith('MSH')) return undefined;
-    return header.split(header[3] ?? '|')[9]?.trim() || undefined;
+  messageIdOf(message: ConsumedMessage): string | Rejection | undefined {
+    const read = readHl7ControlId(message.value?.toString('utf8') ?? '');
+    return read.ok ? read.messageId : rejection('hl7-unparseable', read.problems);
   }
 
   translate(message: ConsumedMessage, envelope: InboundEnvelope): Translation | Rejection {

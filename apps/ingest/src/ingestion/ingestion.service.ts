@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
-import { buildProvenance, FhirError, findProblems, type Problem } from '@continuum/fhir';
+import { buildProvenance, FhirError, findProblems, isTransientFault, type Problem } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import { APP_LOGGER, type Logger } from '@continuum/observability';
 import { FhirStore, ledgerKey, MessageLedger, type BulkEntry, type MessageReceipt } from '@continuum/store';
+import { IdentityLinker } from '@continuum/store/identity';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import {
   isRejection,
@@ -14,7 +15,6 @@ import {
 } from './inbound-envelope';
 import { IngestMetrics } from './ingest.metrics';
 import { LogicalReferenceResolution } from './logical-reference.resolution';
-import { isTransientFault } from './transient-fault';
 import type { MessageTranslator, Translation } from './translation';
 
 interface Accepted {
@@ -44,6 +44,7 @@ export class IngestionService {
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: IngestMetrics,
     private readonly references: LogicalReferenceResolution,
+    private readonly identity: IdentityLinker,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -51,8 +52,11 @@ export class IngestionService {
     const refused: Refused[] = [];
     const withEnvelope: { message: ConsumedMessage; envelope: InboundEnvelope }[] = [];
     for (const message of messages) {
-      const envelope = readEnvelope(message, translator.messageIdOf?.(message));
-      if (isRejection(envelope)) refused.push({ message, rejection: envelope });
+      const fromContent = translator.messageIdOf?.(message);
+      const envelope = readEnvelope(message, typeof fromContent === 'string' ? fromContent : undefined);
+      // with the headers given, a broken message is refused by translate() below and recorded in the ledger
+      if (isRejection(envelope))
+        refused.push({ message, rejection: typeof fromContent === 'object' ? fromContent : envelope });
       else withEnvelope.push({ message, envelope });
     }
 
@@ -87,6 +91,15 @@ export class IngestionService {
       const refusal = storeRefusals.get(item);
       if (refusal) refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
     }
+    // Every stored Patient is (re)linked to its person before the ledger and the offsets move on: a crash in
+    // between replays the chunk, and linking again is harmless.
+    await this.identity.linkStored(
+      accepted
+        .filter((item) => !storeRefusals.has(item))
+        .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
+        .filter((resource) => resource.resourceType === 'Patient' && resource.id)
+        .map((resource) => resource.id!),
+    );
 
     await this.deadLetters.publish(refused);
     await this.ledger.record([

@@ -16,7 +16,10 @@ export interface Translation {
 
 /** A topic's way of turning a message into a Translation (FHIR JSON, HL7 v2), or refusing it with a reason. */
 export interface MessageTranslator {
-  /** For HL7 v2 the message id is in the message itself (MSH-10); FHIR messages must carry the header. */
-  messageIdOf?(message: ConsumedMessage): string | undefined;
+  /**
+   * For HL7 v2 the message id is in the message itself (MSH-10); FHIR messages must carry the header. A Rejection
+   * when the content is too broken to hold an id: that, not the missing header, is why such a message is refused.
+   */
+  messageIdOf?(message: ConsumedMessage): string | Rejection | undefined;
   translate(message: ConsumedMessage, envelope: InboundEnvelope): Translation | Rejection;
 }

@@ -32,11 +32,10 @@ export type ParsedHl7 = { ok: true; message: Hl7Message } | { ok: false; problem
  */
 export function parseHl7(text: string): ParsedHl7 {
   const normalised = normaliseHl7Text(text);
-  if (!normalised.startsWith('MSH')) {
-    return unparseable('The message does not start with an MSH segment', 'MSH');
-  }
-  const fieldSeparator = normalised[3];
   const lines = normalised.split('\r');
+  const headerProblems = mshProblems(lines);
+  if (headerProblems) return { ok: false, problems: headerProblems };
+  const fieldSeparator = normalised[3];
   const encoding = lines[0].slice(4).split(fieldSeparator ?? '|')[0] ?? '';
   const problems: Problem[] = [];
   if (
@@ -72,6 +71,30 @@ export function parseHl7(text: string): ParsedHl7 {
   } catch (error) {
     return unparseable(`The HL7 parser refused the message: ${(error as Error).message}`, 'MSH');
   }
+}
+
+export type Hl7ControlId = { ok: true; messageId?: string } | { ok: false; problems: Problem[] };
+
+/**
+ * MSH-10 from the header line alone: the ledger needs the message id before mapping. A text without an MSH
+ * segment first has no id to read because it is not HL7 v2 at all, and is refused as unparseable with that reason.
+ */
+export function readHl7ControlId(text: string): Hl7ControlId {
+  const lines = normaliseHl7Text(text).split('\r');
+  const problems = mshProblems(lines);
+  if (problems) return { ok: false, problems };
+  const header = lines[0];
+  return { ok: true, messageId: header.split(header[3] ?? '|')[9]?.trim() || undefined };
+}
+
+function mshProblems(lines: string[]): Problem[] | undefined {
+  if (lines[0].startsWith('MSH')) return undefined;
+  const mshLine = lines.findIndex((line) => line.startsWith('MSH'));
+  const diagnostics =
+    mshLine < 0
+      ? 'not an HL7 v2 message: no MSH segment'
+      : `the MSH segment is not the first line (it is line ${mshLine + 1}): text precedes the message`;
+  return [{ code: 'structure', diagnostics, expression: ['MSH'] }];
 }
 
 function validEncodingCharacters(encoding: string, fieldSeparator: string): boolean {

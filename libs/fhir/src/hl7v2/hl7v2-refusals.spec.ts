@@ -1,3 +1,4 @@
+import { readHl7ControlId } from './hl7-message';
 import { mapHl7v2Message } from './hl7v2-message.mapper';
 import { adt, INPUT, INVALID_NHS_NUMBER, mapFailure, mapOk, one } from './testing/hl7v2-test-messages';
 
@@ -61,6 +62,24 @@ describe('messages the platform refuses, each with a specific reason', () => {
     const failure = mapFailure(text);
     expect(failure.code).toBe('hl7-unparseable');
     expect(failure.problems.length).toBeGreaterThan(0);
+  });
+
+  it('says a text without an MSH segment is not HL7 v2 at all, and where an MSH after other text is', () => {
+    expect(mapFailure('this is not an HL7 message').problems).toEqual([
+      { code: 'structure', diagnostics: 'not an HL7 v2 message: no MSH segment', expression: ['MSH'] },
+    ]);
+    expect(mapFailure(`Subject: results\r${adt({ event: 'A01' })}`).problems[0].diagnostics).toBe(
+      'the MSH segment is not the first line (it is line 2): text precedes the message',
+    );
+  });
+
+  it('reads MSH-10 before mapping, or refuses a text without an MSH segment with the same reason', () => {
+    expect(readHl7ControlId(`\u000b${adt({ event: 'A01' })}`)).toEqual({ ok: true, messageId: 'MSG-A01' });
+    expect(readHl7ControlId('MSH|^~\\&|PAS|RCB|||20240101||ADT^A01||P|2.4')).toEqual({ ok: true });
+    expect(readHl7ControlId('{"resourceType":"Patient"}')).toEqual({
+      ok: false,
+      problems: [mapFailure('{"resourceType":"Patient"}').problems[0]],
+    });
   });
 
   it('refuses a message whose segments were wrapped across lines, listing the lines', () => {

@@ -8,6 +8,7 @@ export type {
   Hl7MappingSuccess,
   PatientMerge,
 } from './hl7v2.types';
-export { normaliseHl7Text } from './hl7-message';
+export { readHl7ControlId } from './hl7-message';
+export type { Hl7ControlId } from './hl7-message';
 export { parseHl7Timestamp, DEFAULT_HL7_TIME_ZONE } from './hl7-datetime';
 export type { Hl7Timestamp } from './hl7-datetime';

@@ -77,13 +77,14 @@ describe('extractIndexRows', () => {
     const observation = officialExample<Observation>('observation-example.json');
     observation.meta = { profile: ['http://hl7.org/fhir/StructureDefinition/vitalsigns'] };
     const rows = extractIndexRows(observation);
-    // Also in UCUM base units: 185 [lb_av] = 83914.59 g.
+    // Also in UCUM base units, marked as such: 185 [lb_av] = 83914.59 g.
     expect(rows.quantity).toContainEqual({
       code: 'value-quantity',
       low: '83914.58845',
       high: '83914.58845',
       system: 'http://unitsofmeasure.org',
       unit: 'g',
+      canonical: true,
     });
     expect(rows.quantity).toContainEqual({
       code: 'value-quantity',
@@ -115,6 +116,12 @@ describe('extractIndexRows', () => {
         unit: '[lb_av]',
       },
     });
+    expect(rows.composite).toContainEqual(
+      expect.objectContaining({
+        code: 'code-value-quantity',
+        second: expect.objectContaining({ low: '83914.58845', unit: 'g', canonical: true }),
+      }),
+    );
   });
 
   it('pairs composite components from the same Observation.component', () => {

@@ -126,12 +126,13 @@ function compositeValues(type: string, value: PathValue, baseUrl?: string): Comp
     case 'number':
       return numbersOf(value).map((number) => ({ type: 'number', ...number }));
     case 'quantity':
-      return quantitiesOf(value).map(({ low, high, system, unit }) => ({
+      return quantitiesOf(value).map(({ low, high, system, unit, canonical }) => ({
         type: 'quantity',
         low,
         high,
         system,
         unit,
+        ...(canonical && { canonical }),
       }));
     case 'date':
       return datesOf(value).map((interval) => ({ type: 'date', ...interval }));

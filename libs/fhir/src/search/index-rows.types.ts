@@ -34,6 +34,8 @@ export interface QuantityRow extends NumberRow {
   unit?: string;
   /** The human unit (Quantity.unit) when it differs from the code, so `5.4||mg` matches either. */
   unitText?: string;
+  /** The UCUM base-unit copy of the stated quantity before it (`5.4 mg` → `0.0054 g`); see quantitiesOf. */
+  canonical?: true;
 }
 
 export interface ReferenceRow {
@@ -52,7 +54,8 @@ export interface UriRow {
 export type CompositeValue =
   | { type: 'token'; system?: string; value?: string }
   | { type: 'string' | 'uri' | 'reference'; value: string }
-  | { type: 'number' | 'quantity'; low?: string; high?: string; system?: string; unit?: string }
+  | { type: 'number'; low?: string; high?: string }
+  | { type: 'quantity'; low?: string; high?: string; system?: string; unit?: string; canonical?: true }
   | { type: 'date'; start: number; end: number };
 
 export interface CompositeRow {

@@ -36,6 +36,8 @@ export interface QuantityValue extends NumberValue {
   system?: string;
   unit?: string;
   unitText?: string;
+  /** The UCUM base-unit copy of a stated quantity: only a search with a convertible UCUM unit compares it. */
+  canonical?: true;
 }
 export interface ReferenceValue {
   targetType?: string;
@@ -172,7 +174,8 @@ function exact(value: unknown): string | undefined {
 
 /**
  * Quantity-like types (Quantity, Age, Duration, Money...) and Ranges of them. A UCUM quantity is also stored in base
- * units (`5.4 mg` → `0.0054 g`), which is what UCUM searches compare, so commensurable units match.
+ * units (`5.4 mg` → `0.0054 g`, marked canonical), which is what UCUM searches compare, so commensurable units match;
+ * every other search compares the stated value.
  */
 export function quantitiesOf(value: PathValue): QuantityValue[] {
   return quantityValues(value).flatMap((quantity) => {
@@ -182,7 +185,13 @@ export function quantitiesOf(value: PathValue): QuantityValue[] {
       bound === undefined ? undefined : toBase(bound, base.factor);
     return [
       quantity,
-      { low: scale(quantity.low), high: scale(quantity.high), system: UCUM, unit: base.unit },
+      {
+        low: scale(quantity.low),
+        high: scale(quantity.high),
+        system: UCUM,
+        unit: base.unit,
+        canonical: true,
+      },
     ];
   });
 }

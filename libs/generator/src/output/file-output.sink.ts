@@ -1,7 +1,7 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DirectoryOutput, KafkaRecord, OutputFormat, OutputSink, PersonOutput, SerialisedResource } from './output.model';
+import { TextFileWriter } from './text-file.writer';
 
 /**
  * Writes the generator's output under one directory:
@@ -12,7 +12,7 @@ import type { DirectoryOutput, KafkaRecord, OutputFormat, OutputSink, PersonOutp
  * Streams honour backpressure: a person's lines are written in one chunk per file and the next waits for drain.
  */
 export class FileOutputSink implements OutputSink {
-  private readonly streams = new Map<string, WriteStream>();
+  private readonly files = new Map<string, TextFileWriter>();
   private readonly made = new Set<string>();
   bytes = 0;
 
@@ -33,10 +33,8 @@ export class FileOutputSink implements OutputSink {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.streams.values()].map((s) => new Promise<void>((resolve, reject) => s.end((error?: Error | null) => (error ? reject(error) : resolve())))),
-    );
-    this.streams.clear();
+    await Promise.all([...this.files.values()].map((f) => f.close()));
+    this.files.clear();
   }
 
   private async writeParts(resources: SerialisedResource[], messages: KafkaRecord[]): Promise<void> {
@@ -67,25 +65,13 @@ export class FileOutputSink implements OutputSink {
   }
 
   private async append(relative: string, text: string): Promise<void> {
-    let stream = this.streams.get(relative);
-    if (!stream) {
-      const path = join(this.dir, relative);
-      await this.ensureDir(join(path, '..'));
-      stream = createWriteStream(path);
-      this.streams.set(relative, stream);
+    let file = this.files.get(relative);
+    if (!file) {
+      file = new TextFileWriter(join(this.dir, relative));
+      this.files.set(relative, file);
     }
     this.bytes += Buffer.byteLength(text);
-    if (!stream.write(text)) {
-      const s = stream;
-      await new Promise<void>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        s.once('error', onError);
-        s.once('drain', () => {
-          s.off('error', onError);
-          resolve();
-        });
-      });
-    }
+    await file.write(text);
   }
 
   private async ensureDir(path: string): Promise<void> {

@@ -9,10 +9,15 @@ const NOISE_KINDS: NoiseKind[] = ['missing-nhs-number', 'transposed-birth-date',
  * ids look arbitrary, never collide within a source, and need no lookup table.
  */
 export function localIdOf(seed: string, source: SourceSystem, index: number, salt = ''): string {
+  return localIdAllocator(seed, source, salt)(index);
+}
+
+/** `localIdOf` with the seed-keyed offset worked out once, for generating many ids of one source. */
+export function localIdAllocator(seed: string, source: SourceSystem, salt = ''): (index: number) => string {
   const space = 10 ** source.localIdDigits;
   const offset = hash32(`${seed}/${source.id}/local-id${salt}`) % space;
-  const value = Number((BigInt(index) * 7_919n + BigInt(offset)) % BigInt(space));
-  return `${source.localIdPrefix}${String(value).padStart(source.localIdDigits, '0')}`;
+  // exact in doubles: index * 7,919 + offset stays far below 2^53 for every index the allocators give out
+  return (index) => `${source.localIdPrefix}${String((index * 7_919 + offset) % space).padStart(source.localIdDigits, '0')}`;
 }
 
 /**

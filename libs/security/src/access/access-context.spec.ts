@@ -1,5 +1,5 @@
 import { FhirError } from '@continuum/fhir';
-import { accessContextFrom, can, isSecondaryUse } from './access-context';
+import { accessContextFrom, can, isSecondaryUse, tokenPerson } from './access-context';
 
 const refusal = (work: () => unknown) => {
   try {
@@ -61,5 +61,23 @@ describe('access context from token claims', () => {
     );
     expect(access.purposeOfUse).toBe('ETREAT');
     expect(access.breakGlassReason).toBe('Unconscious in ED');
+  });
+
+  it('an identity administrator finds and updates patients, and does nothing else', () => {
+    const admin = accessContextFrom({ sub: 'mpi', scope: 'user/*.cruds', role: 'identity-admin' });
+    expect(['r', 's', 'u'].map((i) => can(admin, 'Patient', i as 'r'))).toEqual([true, true, true]);
+    expect(can(admin, 'Patient', 'c')).toBe(false);
+    expect(can(admin, 'Patient', 'd')).toBe(false);
+    expect(can(admin, 'Observation', 'r')).toBe(false);
+    expect(can(admin, 'Person', 'u')).toBe(false);
+    expect(admin.purposeOfUse).toBe('HSYSADMIN');
+    expect(isSecondaryUse(admin)).toBe(false);
+  });
+
+  it('a patient/ token acts for its person; other tokens for nobody in particular', () => {
+    expect(tokenPerson(accessContextFrom({ sub: 'p', scope: 'patient/*.rs', patient: 'pat-1' }))).toEqual([
+      'pat-1',
+    ]);
+    expect(tokenPerson(accessContextFrom({ sub: 'etl', scope: 'system/*.rs' }))).toBeUndefined();
   });
 });

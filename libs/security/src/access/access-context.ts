@@ -12,8 +12,11 @@ const PURPOSES: readonly PurposeOfUse[] = ['TREAT', 'ETREAT', 'HOPERAT', 'HRESCH
 /** Purposes the national data opt-out covers (research and planning, not direct care). */
 const SECONDARY: ReadonlySet<PurposeOfUse> = new Set(['HOPERAT', 'HRESCH', 'PUBHLTH']);
 
-export type Role = 'clinician' | 'auditor' | 'analyst';
-const ROLES: readonly Role[] = ['clinician', 'auditor', 'analyst'];
+export type Role = 'clinician' | 'auditor' | 'analyst' | 'identity-admin';
+const ROLES: readonly Role[] = ['clinician', 'auditor', 'analyst', 'identity-admin'];
+
+/** The role that may change who is the same person (`Patient.link`): an identity (master patient index) administrator. */
+export const IDENTITY_ADMIN: Role = 'identity-admin';
 
 /** Audit records are reachable only by a scope that names AuditEvent: `*` never includes them. */
 export const AUDIT_TYPE = 'AuditEvent';
@@ -112,7 +115,9 @@ function purposeFrom(claim: unknown, role: Role | undefined, context: ScopeConte
   if (stated && !PURPOSES.includes(stated)) throw forbidden(`Unknown purpose of use '${stated}'`);
   if (role === 'analyst' && stated && !SECONDARY.has(stated))
     throw forbidden('Analysts work for secondary purposes only');
-  return stated ?? (role === 'analyst' ? 'HRESCH' : context === 'system' ? 'HSYSADMIN' : 'TREAT');
+  if (stated) return stated;
+  if (role === 'analyst') return 'HRESCH';
+  return context === 'system' || role === IDENTITY_ADMIN ? 'HSYSADMIN' : 'TREAT';
 }
 
 /** What each role may do at most, whatever its `user/` scopes say. */
@@ -120,6 +125,9 @@ const ROLE_CEILING: Record<Role, (resourceType: string, interaction: Interaction
   clinician: (type) => type !== AUDIT_TYPE,
   auditor: (type, interaction) => type === AUDIT_TYPE && (interaction === 'r' || interaction === 's'),
   analyst: (type, interaction) => type !== AUDIT_TYPE && (interaction === 'r' || interaction === 's'),
+  // finds patients and links or unlinks them; creating or deleting records, and clinical data, are not its work
+  'identity-admin': (type, interaction) =>
+    type === 'Patient' && (interaction === 'r' || interaction === 's' || interaction === 'u'),
 };
 
 /** True when the context may perform `interaction` on `resourceType`. AuditEvents are never written through the API. */
@@ -132,6 +140,15 @@ export function can(access: AccessContext, resourceType: string, interaction: In
       (grant.resourceType === resourceType || (grant.resourceType === '*' && resourceType !== AUDIT_TYPE)) &&
       grant.interactions.has(interaction),
   );
+}
+
+/**
+ * The patients a patient/ token acts for (undefined for other tokens): the token's patient and, once the API's
+ * PersonScope has widened the context at the edge, every record of that person. Every patient/ rule asks this one
+ * function.
+ */
+export function tokenPerson(access: AccessContext): string[] | undefined {
+  return access.patientIds;
 }
 
 /** Secondary use (research, planning): the national data opt-out applies. */

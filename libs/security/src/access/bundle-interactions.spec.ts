@@ -1,7 +1,9 @@
 import type { Bundle, BundleEntry } from 'fhir/r4';
 import { bundleInteractions } from './bundle-interactions';
 
-const bundle = (entries: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string }[]): Bundle => ({
+const bundle = (
+  entries: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; ifNoneExist?: string }[],
+): Bundle => ({
   resourceType: 'Bundle',
   type: 'batch',
   entry: entries.map((request) => ({ request })),
@@ -28,6 +30,21 @@ describe('bundle entries as SMART interactions', () => {
       'Encounter.r',
       'Encounter.s',
     ]);
+  });
+
+  it('marks conditional creates, updates and deletes (their criteria are a search)', () => {
+    const found = bundleInteractions(
+      bundle([
+        { method: 'POST', url: 'Observation', ifNoneExist: 'identifier=x|1' },
+        { method: 'POST', url: 'Observation' },
+        { method: 'PUT', url: 'Patient?identifier=x|2' },
+        { method: 'PUT', url: 'Patient/1' },
+        { method: 'DELETE', url: 'Condition?code=x' },
+        { method: 'GET', url: 'Encounter?patient=1' },
+      ]),
+      10,
+    );
+    expect(found.map((f) => f.conditional)).toEqual([true, false, true, false, true, false]);
   });
 
   it('refuses a bundle over the entry limit (413) and an entry without a method (400)', () => {

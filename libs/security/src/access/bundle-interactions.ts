@@ -1,17 +1,20 @@
 import { badRequest, FhirError } from '@continuum/fhir';
-import type { Bundle, Resource } from 'fhir/r4';
+import type { Bundle } from 'fhir/r4';
 import type { Interaction } from '../scopes/smart-scope.parser';
 
 export interface BundleInteraction {
   resourceType: string;
   interaction: Interaction;
-  /** The entry's resource (POST, PUT), checked against the caller's compartment. */
-  resource?: Resource;
+  /** A conditional create, update or delete: its criteria are a search of the type, which needs search scope. */
+  conditional: boolean;
 }
 
 const BY_METHOD: Record<string, Interaction> = { POST: 'c', PUT: 'u', PATCH: 'u', DELETE: 'd' };
 
-/** What each entry of a transaction or batch would do, so scopes can be checked before any of it runs. */
+/**
+ * What each entry of a transaction or batch would do, so scopes can be checked before any of it runs. (Everything
+ * else about an entry, what it reads and changes, is checked by the caller's view as the entry runs.)
+ */
 export function bundleInteractions(bundle: Bundle, maxEntries: number): BundleInteraction[] {
   const entries = bundle.entry ?? [];
   if (entries.length > maxEntries)
@@ -34,6 +37,8 @@ export function bundleInteractions(bundle: Bundle, maxEntries: number): BundleIn
       throw badRequest(`Bundle entry ${i} has no valid request.method`, [
         `Bundle.entry[${i}].request.method`,
       ]);
-    return { resourceType, interaction, resource: entry.resource };
+    const conditional =
+      method === 'GET' ? false : query !== undefined || (method === 'POST' && !!entry.request?.ifNoneExist);
+    return { resourceType, interaction, conditional };
   });
 }

@@ -1,4 +1,4 @@
-import { forbidden, informational, notFound, type SearchRequest } from '@continuum/fhir';
+import { informational, notFound, type SearchRequest } from '@continuum/fhir';
 import type {
   ConsentQueries,
   FoundResource,
@@ -20,9 +20,10 @@ import type { AuditRecorder, AuditTarget } from '../audit/audit.recorder';
 import type { AuditEventSearch } from '../audit/audit-event.search';
 import type { ConsentGate } from '../consent/consent.gate';
 import type { Interaction } from '../scopes/smart-scope.parser';
-import { type AccessContext, AUDIT_TYPE, can } from './access-context';
+import { type AccessContext, AUDIT_TYPE, can, tokenPerson } from './access-context';
 import type { AccessGuardrails } from './access.guardrails';
 import { bundleInteractions } from './bundle-interactions';
+import { CallerView } from './caller-view';
 
 export interface SecuredStoreOptions {
   maxBundleEntries: number;
@@ -33,8 +34,10 @@ export interface SecuredStoreOptions {
  * plain store's interactions, each checked against the current caller (scopes, patient compartment, consent and
  * opt-out) and audited with the patients it touched. Whatever the query (chains, `_has`, `_include`,
  * `_revinclude`, `$everything`'s compartment, a scan), a patient/ token's access runs with its compartment
- * restriction in SQL. Single writes are audited inside their own transaction; reads, refusals and bundles before
- * the caller is answered (docs/security.md explains the gap this leaves).
+ * restriction in SQL. Every write, conditional or not, and every bundle entry runs through the caller's view
+ * (CallerView, passed to the plain store in WriteContext), which the store applies inside its transaction to what
+ * it matches, reads and changes. Single writes are audited inside their own transaction; reads, refusals and
+ * bundles before the caller is answered (docs/security.md explains the gap this leaves).
  */
 export class SecuredResourceStore implements ResourceStore {
   constructor(
@@ -74,16 +77,16 @@ export class SecuredResourceStore implements ResourceStore {
     });
   }
 
+  /** With If-None-Exist, matches the caller may not see are absent: it creates rather than disclose them. */
   create<T extends Resource>(
     resource: T,
     context: WriteContext = {},
     options: { ifNoneExist?: string } = {},
   ): Promise<WriteResult<T>> {
-    return this.write('create', resource.resourceType, 'c', context, async (target, access, audited) => {
-      if (options.ifNoneExist) this.guardrails.assertUnrestricted(access, 'Conditional create');
-      this.guardrails.assertWritable(access, resource, target);
-      return this.store.create(resource, audited, options);
-    });
+    const conditional = Boolean(options.ifNoneExist);
+    return this.write('create', resource.resourceType, 'c', conditional, context, (viewed) =>
+      this.store.create(resource, viewed, options),
+    );
   }
 
   update<T extends Resource>(
@@ -91,25 +94,24 @@ export class SecuredResourceStore implements ResourceStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return this.write('update', resource.resourceType, 'u', context, async (target, access, audited) => {
-      this.guardrails.assertWritable(access, resource, target);
-      await this.assertCurrentVisible(access, resource.resourceType, resource.id ?? '', target);
-      return this.store.update(resource, audited, options);
-    });
+    return this.write('update', resource.resourceType, 'u', false, context, (viewed) =>
+      this.store.update(resource, viewed, options),
+    );
   }
 
+  /** Matches the caller may not see are absent: never overwritten (no match creates, as FHIR says). */
   conditionalUpdate<T extends Resource>(
     resource: T,
     criteria: string,
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
-    return this.write('update', resource.resourceType, 'u', context, async (_target, access, audited) => {
-      this.guardrails.assertUnrestricted(access, 'Conditional update');
-      return this.store.conditionalUpdate(resource, criteria, audited, options);
-    });
+    return this.write('update', resource.resourceType, 'u', true, context, (viewed) =>
+      this.store.conditionalUpdate(resource, criteria, viewed, options),
+    );
   }
 
+  /** The patched content is checked inside the store's transaction, before it is written. */
   patch(
     resourceType: string,
     id: string,
@@ -117,13 +119,9 @@ export class SecuredResourceStore implements ResourceStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return this.write('patch', resourceType, 'u', context, async (target, access, audited) => {
-      // the patched content is only known inside the store's transaction: patient/ tokens update whole resources,
-      // whose new content is checked before anything is written
-      this.guardrails.assertUnrestricted(access, 'JSON Patch');
-      await this.assertCurrentVisible(access, resourceType, id, target);
-      return this.store.patch(resourceType, id, operations, audited, options);
-    });
+    return this.write('patch', resourceType, 'u', false, context, (viewed) =>
+      this.store.patch(resourceType, id, operations, viewed, options),
+    );
   }
 
   delete(
@@ -132,21 +130,20 @@ export class SecuredResourceStore implements ResourceStore {
     context: WriteContext = {},
     options: UpdateOptions = {},
   ): Promise<WriteResult> {
-    return this.write('delete', resourceType, 'd', context, async (target, access, audited) => {
-      await this.assertCurrentVisible(access, resourceType, id, target);
-      return this.store.delete(resourceType, id, audited, options);
-    });
+    return this.write('delete', resourceType, 'd', false, context, (viewed) =>
+      this.store.delete(resourceType, id, viewed, options),
+    );
   }
 
+  /** Matches the caller may not see are absent: only hidden ones answer as "nothing matched" and stay. */
   conditionalDelete(
     resourceType: string,
     criteria: string,
     context: WriteContext = {},
   ): Promise<WriteResult> {
-    return this.write('delete', resourceType, 'd', context, async (_target, access, audited) => {
-      this.guardrails.assertUnrestricted(access, 'Conditional delete');
-      return this.store.conditionalDelete(resourceType, criteria, audited);
-    });
+    return this.write('delete', resourceType, 'd', true, context, (viewed) =>
+      this.store.conditionalDelete(resourceType, criteria, viewed),
+    );
   }
 
   /**
@@ -183,6 +180,18 @@ export class SecuredResourceStore implements ResourceStore {
     );
   }
 
+  /** Needs read scope on Patient; a patient/ token learns only of records within its own person. */
+  personOf(patientId: string): Promise<string[]> {
+    return this.audit.audited('read', async (target, access) => {
+      this.guardrails.assertScope(access, 'Patient', 'r');
+      const allowed = tokenPerson(access);
+      const person = await this.store.personOf(patientId);
+      const visible = allowed ? person.filter((id) => allowed.includes(id)) : person;
+      visible.forEach((id) => target.patientIds.add(id));
+      return visible;
+    });
+  }
+
   /**
    * The selected resources a caller may see, page by page: search scope on every type scanned, a patient/ token's
    * compartment in SQL, consent per page (one look-up), each page audited with the patients it carried. AuditEvents
@@ -213,54 +222,60 @@ export class SecuredResourceStore implements ResourceStore {
     }
   }
 
-  /** Transaction or batch: every entry's interaction must be granted; GETs inside bundles for system callers only. */
+  /**
+   * Transaction or batch, for every caller (patient/ tokens included): each entry's interaction must be granted
+   * before anything runs (search too for a conditional entry); then each entry runs through the caller's view, so
+   * what it reads, matches and changes is checked as its single request would be, and its patients are audited.
+   */
   processBundle(
     bundle: Bundle,
     context: WriteContext = {},
     options: { baseUrl?: string } = {},
   ): Promise<Bundle> {
     return this.audit.audited(bundle.type === 'batch' ? 'batch' : 'transaction', async (target, access) => {
-      this.guardrails.assertUnrestricted(access, 'A transaction or batch');
-      for (const { resourceType, interaction, resource } of bundleInteractions(
+      for (const { resourceType, interaction, conditional } of bundleInteractions(
         bundle,
         this.options.maxBundleEntries,
       )) {
         this.guardrails.assertScope(access, resourceType, interaction);
-        // GET entries run on the store's own reader, outside consent filtering: system callers for direct care only
-        if (
-          (interaction === 'r' || interaction === 's') &&
-          (access.context !== 'system' || this.consent.applies(access))
-        )
-          throw forbidden('Reading inside a bundle is available to system/ callers for direct care only');
-        if (resource) this.guardrails.assertWritable(access, resource, target);
+        if (conditional) this.guardrails.assertScope(access, resourceType, 's');
       }
-      const response = await this.store.processBundle(bundle, context, options);
+      const view = this.viewOf(access, target);
+      const response = await this.store.processBundle(bundle, { ...context, view }, options);
       target.resources.push(...(response.entry ?? []).flatMap((entry) => entry.response?.location ?? []));
       return response;
     });
   }
 
   /**
-   * A single write: scope checked, and its success AuditEvent appended inside the write's own transaction (through
-   * WriteContext.inTransaction), so the data and its audit row commit or roll back together.
+   * A single write, through the caller's view (every check on what it matches and changes runs inside the store's
+   * transaction), with its success AuditEvent appended there too (WriteContext.inTransaction), so the data and its
+   * audit row commit or roll back together. A conditional write searches its type, so it needs search scope too.
    */
   private write<T extends WriteResult>(
     interaction: 'create' | 'update' | 'patch' | 'delete',
     resourceType: string,
     scope: Interaction,
+    conditional: boolean,
     context: WriteContext,
-    work: (target: AuditTarget, access: AccessContext, audited: WriteContext) => Promise<T>,
+    work: (viewed: WriteContext) => Promise<T>,
   ): Promise<T> {
     return this.audit.audited(interaction, async (target, access, auditInTransaction) => {
       this.guardrails.assertScope(access, resourceType, scope);
+      if (conditional) this.guardrails.assertScope(access, resourceType, 's');
       const inTransaction = async (tx: postgres.TransactionSql, result: WriteResult) => {
-        target.resources.push(
-          `${result.resourceType}/${result.id}${result.versionId ? `/_history/${result.versionId}` : ''}`,
-        );
+        if (result.id)
+          target.resources.push(
+            `${result.resourceType}/${result.id}${result.versionId ? `/_history/${result.versionId}` : ''}`,
+          );
         await auditInTransaction(tx);
       };
-      return work(target, access, { ...context, inTransaction });
+      return work({ ...context, inTransaction, view: this.viewOf(access, target) });
     });
+  }
+
+  private viewOf(access: AccessContext, target: AuditTarget): CallerView {
+    return new CallerView(access, target, this.guardrails, this.consent, this.consents);
   }
 
   /** A patient/ token's compartment, intersected with any the caller asked for ($everything's linked patients). */
@@ -268,8 +283,8 @@ export class SecuredResourceStore implements ResourceStore {
     access: AccessContext,
     asked: { patientIds: string[] } | undefined,
   ): { compartment?: { patientIds: string[] } } {
-    if (!access.patientIds) return asked ? { compartment: asked } : {};
-    const allowed = access.patientIds;
+    const allowed = tokenPerson(access);
+    if (!allowed) return asked ? { compartment: asked } : {};
     return {
       compartment: { patientIds: (asked?.patientIds ?? allowed).filter((id) => allowed.includes(id)) },
     };
@@ -301,16 +316,5 @@ export class SecuredResourceStore implements ResourceStore {
       total: undefined, // the count would disclose what was hidden
       outcome: { ...notice, issue: [...(result.outcome?.issue ?? []), ...notice.issue] },
     };
-  }
-
-  /** Before changing an existing resource: a restricted caller must be able to see it (absent is fine: a create). */
-  private async assertCurrentVisible(
-    access: AccessContext,
-    resourceType: string,
-    id: string,
-    target: AuditTarget,
-  ) {
-    const current = await this.store.read(resourceType, id).catch(() => undefined);
-    if (current) await this.guardrails.assertVisible(access, current, target);
   }
 }

@@ -1,5 +1,5 @@
 import { forbidden } from '@continuum/fhir';
-import type { ConsentQueries } from '@continuum/store';
+import type { ConsentQueries, Queryable } from '@continuum/store';
 import { type AccessContext, isOtherOrganisationCare, isSecondaryUse } from '../access/access-context';
 import { consentDecision } from './consent.evaluator';
 
@@ -19,7 +19,8 @@ export class ConsentGate {
     return isOtherOrganisationCare(access) || isSecondaryUse(access);
   }
 
-  async verdict(access: AccessContext, patientIds: string[]): Promise<ConsentVerdict> {
+  /** `db`: the write's transaction, when the check runs inside one (the pool otherwise). */
+  async verdict(access: AccessContext, patientIds: string[], db?: Queryable): Promise<ConsentVerdict> {
     const verdict: ConsentVerdict = { hidden: new Set(), brokeGlass: new Set() };
     if (!this.applies(access) || !patientIds.length) return verdict;
     const requester = {
@@ -28,7 +29,7 @@ export class ConsentGate {
       secondaryUse: isSecondaryUse(access),
       breakGlassReason: access.breakGlassReason,
     };
-    for (const [patient, consents] of await this.consents.consentsOf([...new Set(patientIds)])) {
+    for (const [patient, consents] of await this.consents.consentsOf([...new Set(patientIds)], db)) {
       const decision = consentDecision(consents, requester);
       if (decision === 'hidden') verdict.hidden.add(patient);
       if (decision === 'break-glass') verdict.brokeGlass.add(patient);
@@ -37,8 +38,8 @@ export class ConsentGate {
   }
 
   /** For a single resource: refused when any of its patients is hidden from this caller. */
-  async assertVisible(access: AccessContext, patientIds: string[]): Promise<ConsentVerdict> {
-    const verdict = await this.verdict(access, patientIds);
+  async assertVisible(access: AccessContext, patientIds: string[], db?: Queryable): Promise<ConsentVerdict> {
+    const verdict = await this.verdict(access, patientIds, db);
     if (verdict.hidden.size)
       throw forbidden(
         isSecondaryUse(access)

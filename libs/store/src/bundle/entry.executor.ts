@@ -10,7 +10,10 @@ import { ResourceSearcher } from '../search/resource-searcher';
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created', 204: '204 No Content' };
 
-/** Runs one bundle entry inside the given transaction and shapes its response entry. */
+/**
+ * Runs one bundle entry inside the given transaction and shapes its response entry. Reads and searches go through
+ * the caller's view (`context.view`) as the writer's changes do, so an entry is checked as its single request is.
+ */
 export class EntryExecutor {
   constructor(
     private readonly writer: ResourceWriter,
@@ -34,12 +37,14 @@ export class EntryExecutor {
             entry.resourceType,
             entry.criteria ?? '',
             this.baseUrl,
+            context.view,
           );
           return { resource: searchset, response: { status: '200 OK' } };
         }
         const resource = entry.versionId
           ? await this.reader.vread(tx, entry.resourceType, entry.id, entry.versionId)
           : await this.reader.read(tx, entry.resourceType, entry.id);
+        await context.view?.assertReadable(tx, resource);
         return {
           ...(entry.method === 'GET' ? { resource: resource as FhirResource } : {}),
           response: {

@@ -11,7 +11,7 @@ import {
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { ResourceWriter } from '../resource.writer';
-import type { StoreOptions, WriteContext } from '../store.types';
+import type { RecordView, StoreOptions, WriteContext } from '../store.types';
 import { parseEntries, type EntryMethod, type ParsedEntry } from './bundle-entry.parser';
 import { atEntry, problemsAtEntry } from './entry-error';
 import { EntryExecutor } from './entry.executor';
@@ -50,8 +50,8 @@ export class TransactionProcessor {
         }
       };
       for (const entry of ordered.filter((item) => item.method === 'DELETE')) await run(entry);
-      const identities = await this.assignIdentities(tx, ordered);
-      await this.rewriteReferences(tx, ordered, identities);
+      const identities = await this.assignIdentities(tx, ordered, context.view);
+      await this.rewriteReferences(tx, ordered, identities, context.view);
       this.validateAll(ordered);
       for (const entry of ordered.filter((item) => item.method !== 'DELETE')) await run(entry);
       return parsed.map((entry) => results.get(entry.index) as BundleEntry);
@@ -63,12 +63,13 @@ export class TransactionProcessor {
   private async assignIdentities(
     tx: postgres.TransactionSql,
     entries: ParsedEntry[],
+    view: RecordView | undefined,
   ): Promise<Map<string, string>> {
     const identities = new Map<string, string>();
     for (const entry of entries) {
       if ((entry.method !== 'POST' && entry.method !== 'PUT') || !entry.resource) continue;
       try {
-        const id = await this.identityOf(tx, entry);
+        const id = await this.identityOf(tx, entry, view);
         if (entry.fullUrl) identities.set(entry.fullUrl, `${entry.resourceType}/${id}`);
       } catch (error) {
         throw atEntry(error, entry.index);
@@ -77,11 +78,15 @@ export class TransactionProcessor {
     return identities;
   }
 
-  private async identityOf(tx: postgres.TransactionSql, entry: ParsedEntry): Promise<string> {
+  private async identityOf(
+    tx: postgres.TransactionSql,
+    entry: ParsedEntry,
+    view: RecordView | undefined,
+  ): Promise<string> {
     const resource = entry.resource as Resource;
     const criteria = entry.method === 'POST' ? entry.ifNoneExist : entry.criteria;
     if (criteria) {
-      const matches = await this.writer.resolveCriteria(tx, entry.resourceType, criteria);
+      const matches = await this.writer.resolveCriteria(tx, entry.resourceType, criteria, view);
       if (matches.length > 1)
         throw preconditionFailed(`Criteria '${criteria}' match more than one ${entry.resourceType}`);
       if (matches.length === 1) return matches[0];
@@ -94,11 +99,15 @@ export class TransactionProcessor {
     return resource.id;
   }
 
-  /** Rewrites every Reference.reference naming a bundle fullUrl or a conditional reference, in every entry. */
+  /**
+   * Rewrites every Reference.reference naming a bundle fullUrl or a conditional reference, in every entry. A
+   * conditional reference resolves through the caller's view: one it may not see matches nothing.
+   */
   private async rewriteReferences(
     tx: postgres.TransactionSql,
     entries: ParsedEntry[],
     identities: Map<string, string>,
+    view: RecordView | undefined,
   ): Promise<void> {
     const conditional = new Map<string, string>();
     for (const entry of entries) {
@@ -113,9 +122,11 @@ export class TransactionProcessor {
         const match = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(target);
         if (!match) continue;
         if (!conditional.has(target)) {
-          const found = await this.writer.resolveCriteria(tx, match[1], match[2]).catch((error: unknown) => {
-            throw atEntry(error, entry.index);
-          });
+          const found = await this.writer
+            .resolveCriteria(tx, match[1], match[2], view)
+            .catch((error: unknown) => {
+              throw atEntry(error, entry.index);
+            });
           if (found.length !== 1) {
             const how = found.length === 0 ? 'matches nothing' : 'matches more than one resource';
             throw atEntry(preconditionFailed(`Conditional reference '${target}' ${how}`), entry.index);

@@ -4,6 +4,7 @@ import { ResourceEntity } from './resource.entity';
 import { IngestedMessageEntity } from '../ingestion/ingested-message.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
+import { IDENTITY_ENTITIES } from '../identity/identity.entities';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
 export type { ChangeOperation } from './resource-change.entity';
@@ -16,4 +17,5 @@ export const STORE_ENTITIES = [
   IngestedMessageEntity,
   AuditEventEntity,
   ...SEARCH_INDEX_ENTITIES,
+  ...IDENTITY_ENTITIES,
 ];

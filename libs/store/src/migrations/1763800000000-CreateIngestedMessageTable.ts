@@ -18,7 +18,9 @@ export class CreateIngestedMessageTable1763800000000 implements MigrationInterfa
         "error_code" text,
         CONSTRAINT "PK_ingested_message" PRIMARY KEY ("source_system", "message_id")
       )`);
-    await queryRunner.query(`CREATE INDEX "ingested_message_received_at_idx" ON "ingested_message" ("received_at")`);
+    await queryRunner.query(
+      `CREATE INDEX "ingested_message_received_at_idx" ON "ingested_message" ("received_at")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

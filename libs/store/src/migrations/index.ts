@@ -2,7 +2,10 @@ import { CreateResourceTables1763780000000 } from './1763780000000-CreateResourc
 import { CreateSearchIndexTables1763790000000 } from './1763790000000-CreateSearchIndexTables';
 import { CreateIngestedMessageTable1763800000000 } from './1763800000000-CreateIngestedMessageTable';
 import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditEventTable';
+import { CreateIdentityTables1765000000000 } from './1765000000000-CreateIdentityTables';
+import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCanonicalQuantityRows';
 import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAuditColumn';
+import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -13,5 +16,8 @@ export const STORE_MIGRATIONS = [
   CreateSearchIndexTables1763790000000,
   CreateIngestedMessageTable1763800000000,
   CreateAuditEventTable1763810000000,
+  CreateIdentityTables1765000000000,
+  MarkCanonicalQuantityRows1796575744283,
   ChainEveryAuditColumn1796576668285,
+  CreateIdentityBlockKeyTable1796600000000,
 ];

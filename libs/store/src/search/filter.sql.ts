@@ -150,23 +150,8 @@ function valueCondition(
       );
     case 'number':
       return numberCondition(ctx, value, column('low'), column('high'));
-    case 'quantity': {
-      if (value.base) {
-        // UCUM: compare in base units with the base-unit rows, so 5.4 mg also finds 0.0054 g.
-        const base = { prefix: value.prefix, ...value.base };
-        return sql`${numberCondition(ctx, base, column('low'), column('high'))}
-          AND ${column('system_hash')} = ${systemHash(UCUM)}::bigint AND ${column('unit')} = ${value.base.unit}`;
-      }
-      const amount = numberCondition(ctx, value, column('low'), column('high'));
-      if (value.system !== undefined && value.unit !== undefined) {
-        return sql`${amount} AND ${column('system_hash')} = ${systemHash(value.system)}::bigint AND ${column('unit')} = ${value.unit}`;
-      }
-      if (value.unit !== undefined)
-        return sql`${amount} AND (${column('unit')} = ${value.unit} OR ${column('unit_text')} = ${value.unit})`;
-      if (value.system !== undefined)
-        return sql`${amount} AND ${column('system_hash')} = ${systemHash(value.system)}::bigint`;
-      return amount;
-    }
+    case 'quantity':
+      return quantityCondition(ctx, value, column, column('unit_text'));
     case 'reference': {
       // Absolute URLs on our own base are local references.
       const parsed = value.resourceType ? undefined : parseReference(value.id, ctx.baseUrl);
@@ -195,19 +180,8 @@ function valueCondition(
           return sql`${first} AND ${col('value')} = ${second.resourceType ? `${second.resourceType}/${second.id}` : second.id}`;
         case 'number':
           return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}`;
-        case 'quantity': {
-          if (second.base) {
-            const base = { prefix: second.prefix, ...second.base };
-            return sql`${first} AND ${numberCondition(ctx, base, col('low'), col('high'))}
-              AND ${col('system_hash')} = ${systemHash(UCUM)}::bigint AND ${col('unit')} = ${second.base.unit}`;
-          }
-          const unit = second.unit === undefined ? sql`` : sql` AND ${col('unit')} = ${second.unit}`;
-          const system =
-            second.system === undefined
-              ? sql``
-              : sql` AND ${col('system_hash')} = ${systemHash(second.system)}::bigint`;
-          return sql`${first} AND ${numberCondition(ctx, second, col('low'), col('high'))}${unit}${system}`;
-        }
+        case 'quantity':
+          return sql`${first} AND ${quantityCondition(ctx, second, col)}`;
         case 'date':
           return sql`${first} AND ${dateCondition(
             ctx,
@@ -222,6 +196,36 @@ function valueCondition(
     case 'missing':
       return sql`true`;
   }
+}
+
+/**
+ * Quantities as R4 says: with a convertible UCUM unit, in base units on the base-unit rows (5.4 mg finds 0.0054 g);
+ * otherwise the stated value on the stated rows, with the system and unit when given, so `gt100` finds 150 mg/dL but
+ * not 61 kg through its 61000 g copy. A unit alone matches the coded or the human unit (`unitText`, when indexed).
+ */
+function quantityCondition(
+  ctx: FilterContext,
+  value: Extract<SearchValue, { type: 'quantity' }>,
+  column: ValueColumn,
+  unitText?: Fragment,
+): Fragment {
+  const { sql } = ctx;
+  if (value.base) {
+    const base = { prefix: value.prefix, ...value.base };
+    return sql`${numberCondition(ctx, base, column('low'), column('high'))}
+      AND ${column('system_hash')} = ${systemHash(UCUM)}::bigint AND ${column('unit')} = ${value.base.unit}`;
+  }
+  const parts = [numberCondition(ctx, value, column('low'), column('high')), sql`NOT ${column('canonical')}`];
+  if (value.system !== undefined)
+    parts.push(sql`${column('system_hash')} = ${systemHash(value.system)}::bigint`);
+  if (value.unit !== undefined) {
+    parts.push(
+      value.system === undefined && unitText
+        ? sql`(${column('unit')} = ${value.unit} OR ${unitText} = ${value.unit})`
+        : sql`${column('unit')} = ${value.unit}`,
+    );
+  }
+  return join(sql, parts, 'AND');
 }
 
 function tokenCondition(

@@ -1,11 +1,11 @@
 import type { IndexRows, IndexTable } from '@continuum/fhir';
 import { systemHash } from './system-hash';
 
-type Cell = string | number | null;
+export type Cell = string | number | boolean | null;
 
 interface ColumnDef<Row> {
   name: string;
-  sqlType: 'text' | 'bigint' | 'integer' | 'numeric' | 'timestamptz';
+  sqlType: 'text' | 'bigint' | 'integer' | 'numeric' | 'timestamptz' | 'boolean';
   value: (row: Row) => Cell;
 }
 
@@ -21,8 +21,8 @@ export function timestampText(ms: number): string {
 const opt = <T>(value: T | undefined): T | null => value ?? null;
 // Open ends of a Range are infinite numerics (Postgres 14+), so comparisons need no COALESCE and stay indexable.
 
-// The value columns of every index table, in the order of CreateSearchIndexTables; the row key columns
-// (resource_type, resource_key, code, ordinal) come first and are added by toColumnValues.
+// The value columns of every index table, in the order of the migrations (CreateSearchIndexTables, then the columns
+// added later); the row key columns (resource_type, resource_key, code, ordinal) come first, added by toColumnValues.
 const VALUE_COLUMNS: Columns = {
   string: [
     { name: 'value', sqlType: 'text', value: (row) => row.value },
@@ -46,6 +46,7 @@ const VALUE_COLUMNS: Columns = {
     { name: 'system_hash', sqlType: 'bigint', value: (row) => systemHash(row.system) },
     { name: 'unit', sqlType: 'text', value: (row) => opt(row.unit) },
     { name: 'unit_text', sqlType: 'text', value: (row) => opt(row.unitText) },
+    { name: 'canonical', sqlType: 'boolean', value: (row) => row.canonical === true },
   ],
   reference: [
     { name: 'target_type', sqlType: 'text', value: (row) => opt(row.targetType) },
@@ -90,6 +91,11 @@ const VALUE_COLUMNS: Columns = {
       name: 'second_end_at',
       sqlType: 'timestamptz',
       value: ({ second }) => (second.type === 'date' ? timestampText(second.end) : null),
+    },
+    {
+      name: 'second_canonical',
+      sqlType: 'boolean',
+      value: ({ second }) => second.type === 'quantity' && second.canonical === true,
     },
   ],
 };

@@ -254,6 +254,40 @@ describe('ResourceSearcher', () => {
       ).toEqual(['big']);
     });
 
+    describe('without a unit, the stated value whatever its unit; with one, in base units where UCUM converts', () => {
+      const t = suffix();
+      const lab = (id: string, value: number, code: string): Observation => ({
+        resourceType: 'Observation',
+        id: `${id}-${t}`,
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: `lab${t}` }] },
+        valueQuantity: { value, unit: code, system: 'http://unitsofmeasure.org', code },
+      });
+      beforeAll(() =>
+        storeResources(sql, [lab('kg', 61, 'kg'), lab('mmol', 5.4, 'mmol/L'), lab('mgdl', 150, 'mg/dL')]),
+      );
+      const labs = async (query: string) =>
+        (await search.ids('Observation', `code=lab${t}&${query}`)).map((id) => id.replace(`-${t}`, ''));
+
+      it('compares the stated value: gt100 is 150 mg/dL, not 61 kg (61000 g) or 5.4 mmol/L', async () => {
+        expect(await labs('value-quantity=gt100')).toEqual(['mgdl']);
+        expect(await labs('value-quantity=lt100')).toEqual(['kg', 'mmol']);
+        expect(await labs('value-quantity=61')).toEqual(['kg']);
+        expect(await labs('value-quantity=61000')).toEqual([]);
+        expect(await labs(`code-value-quantity=http://loinc.org|lab${t}$gt100`)).toEqual(['mgdl']);
+      });
+
+      it('compares in base units with a convertible UCUM unit, the stated value with any other unit', async () => {
+        expect(await labs('value-quantity=gt60000|http://unitsofmeasure.org|g')).toEqual(['kg']);
+        expect(await labs('value-quantity=1.5|http://unitsofmeasure.org|g/L')).toEqual(['mgdl']);
+        expect(await labs('value-quantity=gt1|http://unitsofmeasure.org|mmol/L')).toEqual(['mmol']);
+        // a unit alone is matched as stated: no g row stands for the kilograms
+        expect(await labs('value-quantity=gt1||g')).toEqual([]);
+        expect(await labs('value-quantity=gt1||kg')).toEqual(['kg']);
+        expect(await labs('value-quantity=gt1|http://example.org/units|kg')).toEqual([]);
+      });
+    });
+
     it('matches composites by pairs from the same component', async () => {
       expect(await weights(`code-value-quantity=http://loinc.org|q${s}$gt50`)).toEqual(['big']);
       expect(await weights(`code-value-quantity=http://loinc.org|q${s}$5.4||mg`)).toEqual(['mg', 'mg-text']);

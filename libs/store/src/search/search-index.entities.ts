@@ -64,6 +64,7 @@ export class SearchQuantityEntity {
   @Column({ name: 'system_hash', type: 'bigint', nullable: true }) systemHash!: string | null;
   @Column({ name: 'unit', type: 'text', collation: 'C', nullable: true }) unit!: string | null;
   @Column({ name: 'unit_text', type: 'text', nullable: true }) unitText!: string | null;
+  @Column({ name: 'canonical', type: 'boolean', default: false }) canonical!: boolean;
 }
 
 @Entity({ name: 'search_reference' })
@@ -103,6 +104,7 @@ export class SearchCompositeEntity {
   @Column({ name: 'second_unit', type: 'text', collation: 'C', nullable: true }) secondUnit!: string | null;
   @Column({ name: 'second_start_at', type: 'timestamptz', nullable: true }) secondStartAt!: Date | null;
   @Column({ name: 'second_end_at', type: 'timestamptz', nullable: true }) secondEndAt!: Date | null;
+  @Column({ name: 'second_canonical', type: 'boolean', default: false }) secondCanonical!: boolean;
 }
 
 export const SEARCH_INDEX_ENTITIES = [

@@ -52,7 +52,8 @@ describe('SearchIndexWriter', () => {
     ]);
     expect(rows.quantity).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ code: 'value-quantity', low: '72.5', high: '72.5', unit: 'kg' }),
+        expect.objectContaining({ code: 'value-quantity', low: '72.5', unit: 'kg', canonical: false }),
+        expect.objectContaining({ code: 'value-quantity', low: '72500', unit: 'g', canonical: true }),
       ]),
     );
     expect(rows.reference).toEqual(

@@ -1,7 +1,7 @@
 import { extractIndexRows, type IndexRows, type IndexTable, INDEX_TABLES } from '@continuum/fhir';
 import type postgres from 'postgres';
 import type { IndexEntry, SearchIndexPort } from '../store.ports';
-import { INDEX_COLUMNS, toColumnValues } from './index-table.columns';
+import { type Cell, INDEX_COLUMNS, toColumnValues } from './index-table.columns';
 
 /**
  * Replaces the search index rows of a batch of resources inside the caller's transaction
@@ -45,7 +45,7 @@ export class SearchIndexWriter implements SearchIndexPort {
 
 export const tableName = (table: IndexTable) => `search_${table}`;
 
-function insert(tx: postgres.TransactionSql, table: IndexTable, columns: (string | number | null)[][]) {
+function insert(tx: postgres.TransactionSql, table: IndexTable, columns: Cell[][]) {
   const definitions = INDEX_COLUMNS[table];
   const names = definitions.map((column) => column.name);
   // unnest of typed arrays: one parameter per column whatever the number of rows.

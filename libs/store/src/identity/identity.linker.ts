@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import {
+  blockingKeysOf,
+  DEFAULT_MATCH_MODEL,
+  demographicsOf,
+  type MatchModel,
+  prepare,
+  proposeLinks,
+  score,
+} from '@continuum/fhir';
+import type { Patient } from 'fhir/r4';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { IdentityLinks } from './identity-links.repository';
+
+export interface LinkerOptions {
+  model?: MatchModel;
+  /** Stored records compared with a new one at most (those sharing most blocking keys first). */
+  maxCandidates?: number;
+}
+
+/**
+ * Links source Patients to persons as they are stored: the patient's blocking keys find the stored records worth
+ * comparing, the matcher scores them, `proposeLinks` turns the scores into links, and IdentityLinks records them.
+ * Serialised per block: the transaction takes an advisory lock on each of the patient's (hashed) keys, in order, so
+ * eight feeds delivering the same person at once decide one after the other and end with one person. Replays are
+ * harmless: the same patient again finds its own person and changes nothing.
+ */
+export class IdentityLinker {
+  private readonly model: MatchModel;
+  private readonly maxCandidates: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly links: IdentityLinks,
+    options: LinkerOptions = {},
+  ) {
+    this.model = options.model ?? DEFAULT_MATCH_MODEL;
+    this.maxCandidates = options.maxCandidates ?? 200;
+  }
+
+  /** Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). */
+  async linkStored(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const persons = new Map<string, string | undefined>();
+    for (const id of [...new Set(patientIds)].sort()) persons.set(id, await this.linkOne(id));
+    return persons;
+  }
+
+  private linkOne(patientId: string): Promise<string | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const patient = await currentPatient(manager, patientId);
+      if (!patient) return undefined; // deleted meanwhile: nothing to link
+      const me = prepare(demographicsOf(patient));
+      const keys = [...new Set(blockingKeysOf(me).map(hashKey))].sort();
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) keys`,
+        [keys],
+      );
+      await manager.query(`DELETE FROM identity_block_key WHERE patient_id = $1`, [patientId]);
+      if (keys.length)
+        await manager.query(
+          `INSERT INTO identity_block_key (key, patient_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+          [keys, patientId],
+        );
+      const candidates = await this.candidates(manager, patientId, keys);
+      const proposals = proposeLinks(
+        candidates.map((candidate) => ({
+          personId: candidate.person_id,
+          patientId: candidate.id,
+          score: score(me, prepare(demographicsOf(candidate.content)), this.model),
+        })),
+      );
+      return this.links.applyAutomatic(
+        patientId,
+        proposals.map((proposal) => ({
+          personId: proposal.personId,
+          state: proposal.state,
+          score: proposal.probability,
+          explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
+        })),
+        manager,
+      );
+    });
+  }
+
+  /** Stored Patients sharing blocking keys with this one, and the person each is. */
+  private candidates(
+    manager: EntityManager,
+    patientId: string,
+    keys: string[],
+  ): Promise<{ id: string; content: Patient; person_id: string }[]> {
+    if (!keys.length) return Promise.resolve([]);
+    return manager.query(
+      `SELECT r.id, r.content, link.person_id
+       FROM (SELECT patient_id, count(*) AS shared FROM identity_block_key
+             WHERE key = ANY($1::text[]) AND patient_id <> $2
+             GROUP BY patient_id ORDER BY shared DESC, patient_id LIMIT $3) candidate
+       JOIN resource r ON r.resource_type = 'Patient' AND r.id = candidate.patient_id AND NOT r.deleted
+       JOIN identity_link link ON link.patient_id = candidate.patient_id AND link.state IN ('MATCH', 'REDIRECT')`,
+      [keys, patientId, this.maxCandidates],
+    );
+  }
+}
+
+async function currentPatient(manager: EntityManager, id: string): Promise<Patient | undefined> {
+  const [row] = await manager.query(
+    `SELECT content FROM resource WHERE resource_type = 'Patient' AND id = $1 AND NOT deleted`,
+    [id],
+  );
+  return row?.content;
+}
+
+/** Blocking keys carry identifying values: only their hashes are stored and locked on. */
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
+}
