@@ -137,8 +137,8 @@ async function startApi(ctx: SuiteContext, config: DatabaseConfig): Promise<void
       env: {
         ...process.env,
         ...tokens.env,
-        RATE_LIMIT_PER_MINUTE: '100000000',
-        RATE_LIMIT_BURST: '1000000',
+        RATE_LIMIT_SYSTEM_PER_MINUTE: '100000000',
+        RATE_LIMIT_SYSTEM_BURST: '1000000',
         DATABASE_URL: config.url,
         API_PORT: String(port),
         FHIR_BASE_URL: `${origin}/fhir`,

@@ -57,4 +57,22 @@ describe('loadConfig', () => {
       /DATABASE_URL: must be a postgres/,
     );
   });
+
+  it('rate limits per class of token: system far above user, user above patient', () => {
+    const limits = loadConfig(ApiAppConfig, {}).limits;
+    expect([limits.systemRatePerMinute, limits.userRatePerMinute, limits.patientRatePerMinute]).toEqual([
+      60_000, 1200, 600,
+    ]);
+    expect(loadConfig(ApiAppConfig, { RATE_LIMIT_SYSTEM_PER_MINUTE: '120000' }).limits.systemRatePerMinute).toBe(
+      120_000,
+    );
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PATIENT_BURST: '0' })).toThrow(/RATE_LIMIT_PATIENT_BURST/);
+  });
+
+  it('refuses the retired single rate limit instead of ignoring it', () => {
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PER_MINUTE: '1200' })).toThrow(
+      /RATE_LIMIT_PER_MINUTE: was replaced by RATE_LIMIT_SYSTEM_PER_MINUTE/,
+    );
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_BURST: '200' })).toThrow(/RATE_LIMIT_BURST: was replaced/);
+  });
 });

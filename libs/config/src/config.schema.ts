@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import {
   ArrayNotEmpty,
+  Equals,
   IsIn,
   IsInt,
   IsString,
@@ -211,17 +212,73 @@ export class AuthConfig {
   clockSkewSeconds!: number;
 }
 
-/** Request limits applied at the API edge (the body size limit is the FHIR module's own, 10 MiB). */
-export class ApiLimitsConfig {
-  @Env('RATE_LIMIT_PER_MINUTE', { parse: toInt, default: 1200 })
-  @IsInt({ message: 'must be an integer' })
-  @Min(1)
-  ratePerMinute!: number;
+/** A setting that was replaced: set, it stops the app with `message` rather than being silently ignored. */
+function Retired(variable: string, message: string) {
+  return applyDecorators(
+    Env(variable, { default: '' }) as PropertyDecorator,
+    Equals('', { message }),
+  );
+}
 
-  @Env('RATE_LIMIT_BURST', { parse: toInt, default: 200 })
+/**
+ * Request limits applied at the API edge: sizes and shapes of what a request may carry, and rates. Rates are per
+ * client and per class of token, because the classes carry very different traffic: a `system/` ETL or integration
+ * client reads sequentially at hundreds of requests a second, a clinician's browser at a few, a patient's app less.
+ * Callers refused at authentication are limited per address, so guessing tokens is slowed too.
+ */
+export class ApiLimitsConfig {
+  @Env('RATE_LIMIT_SYSTEM_PER_MINUTE', { parse: toInt, default: 60_000 })
   @IsInt({ message: 'must be an integer' })
   @Min(1)
-  rateBurst!: number;
+  systemRatePerMinute!: number;
+
+  @Env('RATE_LIMIT_SYSTEM_BURST', { parse: toInt, default: 1000 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  systemRateBurst!: number;
+
+  @Env('RATE_LIMIT_USER_PER_MINUTE', { parse: toInt, default: 1200 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  userRatePerMinute!: number;
+
+  @Env('RATE_LIMIT_USER_BURST', { parse: toInt, default: 200 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  userRateBurst!: number;
+
+  @Env('RATE_LIMIT_PATIENT_PER_MINUTE', { parse: toInt, default: 600 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  patientRatePerMinute!: number;
+
+  @Env('RATE_LIMIT_PATIENT_BURST', { parse: toInt, default: 100 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  patientRateBurst!: number;
+
+  /** Per address, for callers whose token was missing or refused. */
+  @Env('RATE_LIMIT_REFUSED_PER_MINUTE', { parse: toInt, default: 600 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  refusedRatePerMinute!: number;
+
+  @Env('RATE_LIMIT_REFUSED_BURST', { parse: toInt, default: 100 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  refusedRateBurst!: number;
+
+  @Retired(
+    'RATE_LIMIT_PER_MINUTE',
+    'was replaced by RATE_LIMIT_SYSTEM_PER_MINUTE, RATE_LIMIT_USER_PER_MINUTE, RATE_LIMIT_PATIENT_PER_MINUTE and RATE_LIMIT_REFUSED_PER_MINUTE: unset it',
+  )
+  retiredRatePerMinute!: string;
+
+  @Retired(
+    'RATE_LIMIT_BURST',
+    'was replaced by RATE_LIMIT_SYSTEM_BURST, RATE_LIMIT_USER_BURST, RATE_LIMIT_PATIENT_BURST and RATE_LIMIT_REFUSED_BURST: unset it',
+  )
+  retiredRateBurst!: string;
 
   @Env('MAX_BUNDLE_ENTRIES', { parse: toInt, default: 1000 })
   @IsInt({ message: 'must be an integer' })
@@ -233,6 +290,30 @@ export class ApiLimitsConfig {
   @IsInt({ message: 'must be an integer' })
   @Min(1)
   expensiveSearchesPerCaller!: number;
+  /** Largest request body in bytes (413 beyond). */
+  @Env('MAX_BODY_BYTES', { parse: toInt, default: 10 * 1024 * 1024 })
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024)
+  maxBodyBytes!: number;
+
+  /** Deepest nesting of objects and arrays in a JSON body (the deepest FHIR fixtures we hold nest 16 levels). */
+  @Env('MAX_JSON_DEPTH', { parse: toInt, default: 100 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(16)
+  @Max(1000)
+  maxJsonDepth!: number;
+
+  /** Longest search or criteria parameter value, in characters (a list of 100 ids fits in 4,000). */
+  @Env('MAX_PARAMETER_LENGTH', { parse: toInt, default: 8192 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(256)
+  maxParameterLength!: number;
+
+  /** Most search or criteria parameters in one request. */
+  @Env('MAX_PARAMETERS', { parse: toInt, default: 100 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  maxParameters!: number;
 }
 
 // One schema per app: each app validates exactly the settings it uses.

@@ -12,3 +12,4 @@ export * from './hl7v2';
 export * from './summary';
 export * from './identity';
 export * from './consent';
+export * from './text-safety';

@@ -39,8 +39,11 @@ export class SecurityModule implements BeforeApplicationShutdown {
         },
         {
           provide: AuditRecorder,
-          useFactory: (log: AuditLog) => new AuditRecorder(log, options.observer),
-          inject: [AuditLog],
+          useFactory: (log: AuditLog, consents: ConsentQueries) =>
+            new AuditRecorder(log, options.observer, async (refs) => [
+              ...new Set([...(await consents.compartments(refs)).values()].flat()),
+            ]),
+          inject: [AuditLog, ConsentQueries],
         },
         {
           provide: PersonScope,

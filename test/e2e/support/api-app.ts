@@ -25,16 +25,17 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The API app in-process against continuum_test, as api.bootstrap starts it. The port is chosen first so that the
- * FHIR base URL in links and Location headers is the one the test calls.
+ * The API app in-process against continuum_test (or the database `env` names), as api.bootstrap starts it. The port
+ * is chosen first so that the FHIR base URL in links and Location headers is the one the test calls.
  */
-export async function startApi(): Promise<RunningApi> {
+export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/fhir`;
   Object.assign(process.env, testEnv, {
     FHIR_BASE_URL: base,
     API_PORT: String(port),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    ...env,
   });
   // Imported after the environment is set: config is read when the module graph is built.
   const { createApiApp } = await import('../../../apps/api/src/api.bootstrap');
@@ -56,7 +57,10 @@ export interface AuthorisedApi extends RunningApi {
  */
 export async function startApiAsSystem(): Promise<AuthorisedApi> {
   const tokens = testTokens();
-  Object.assign(process.env, tokens.env, { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000' });
+  Object.assign(process.env, tokens.env, {
+    RATE_LIMIT_SYSTEM_PER_MINUTE: '1000000',
+    RATE_LIMIT_SYSTEM_BURST: '100000',
+  });
   const api = await startApi();
   // Direct care (TREAT): no consent filtering, so history shows deletions and batches may read.
   const token = await tokens.issue({

@@ -124,8 +124,9 @@ export class FhirService {
   }
 
   /** A transaction or batch Bundle at the base. */
-  processBundle(bundle: Resource): Promise<Bundle> {
-    if (bundle.resourceType !== 'Bundle') throw badRequest('POST to the base takes a Bundle');
+  processBundle(bundle: Resource | undefined): Promise<Bundle> {
+    if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle')
+      throw badRequest('POST to the base takes a Bundle');
     const type = (bundle as Bundle).type;
     if (type !== 'transaction' && type !== 'batch')
       throw badRequest(`POST to the base takes a transaction or batch Bundle, not '${type}'`, [

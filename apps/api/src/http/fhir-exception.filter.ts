@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import type { OperationOutcome } from 'fhir/r4';
 import { FhirError, operationOutcome, type IssueCode } from '@continuum/fhir';
 import { APP_LOGGER, currentCorrelationId, type Logger } from '@continuum/observability';
+import { RequestAuditor } from '../security/request.auditor';
 
 const HTTP_ISSUE_CODES: Record<number, IssueCode> = {
   400: 'invalid',
@@ -21,15 +23,28 @@ const HTTP_ISSUE_CODES: Record<number, IssueCode> = {
 
 /**
  * The one place where errors become HTTP responses: every error is an OperationOutcome with the right status.
- * Unknown errors become a generic 500 naming the correlation id, never a stack trace.
+ * Unknown errors become a generic 500 naming the correlation id, never a stack trace. A request refused or failed
+ * before the data layer audited it (guard, rate limit, input, routing, an error outside the secured store) is
+ * audited here, before the answer leaves.
  */
 @Catch()
 export class FhirExceptionFilter implements ExceptionFilter {
-  constructor(@Inject(APP_LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly auditor: RequestAuditor,
+  ) {}
 
-  catch(error: unknown, host: ArgumentsHost): void {
+  async catch(error: unknown, host: ArgumentsHost): Promise<void> {
+    const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     const { status, outcome } = this.toOutcome(error);
+    try {
+      await this.auditor.beforeAnswer(request, response, status, `${status} ${describe(outcome)}`);
+    } catch (auditError) {
+      // the answer is an error already: it still goes, and the failed audit write is logged loudly
+      this.logger.error({ err: String(auditError) }, 'audit of a refused or failed request failed');
+    }
+    if (response.headersSent) return;
     if (error instanceof FhirError && error.retryAfterSeconds !== undefined)
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(status).type('application/fhir+json').send(JSON.stringify(outcome));
@@ -62,4 +77,8 @@ export class FhirExceptionFilter implements ExceptionFilter {
       ]),
     };
   }
+}
+
+function describe(outcome: OperationOutcome): string {
+  return outcome.issue.map((issue) => issue.diagnostics ?? issue.code).join('; ');
 }

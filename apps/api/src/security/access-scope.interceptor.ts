@@ -1,3 +1,4 @@
+import { HttpConfig } from '@continuum/config';
 import { runWithAccess } from '@continuum/security';
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
@@ -11,11 +12,18 @@ import type { AuthenticatedRequest } from './authentication.guard';
  */
 @Injectable()
 export class AccessScopeInterceptor implements NestInterceptor {
+  private readonly baseUrl: string;
+
+  constructor(http: HttpConfig) {
+    this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');
+  }
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const access = request.access;
     if (!access) return next.handle();
-    const described = accessRequestOf(request, context.switchToHttp().getResponse<Response>());
+    const response = context.switchToHttp().getResponse<Response>();
+    const described = accessRequestOf(request, response, this.baseUrl);
     return new Observable((subscriber) =>
       runWithAccess(access, described, () => next.handle().subscribe(subscriber)),
     );

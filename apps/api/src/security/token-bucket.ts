@@ -7,7 +7,7 @@ export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
-    private readonly perMinute: number,
+    readonly perMinute: number,
     private readonly burst: number,
     private readonly maxKeys = 100_000,
   ) {}

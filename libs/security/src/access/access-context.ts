@@ -52,6 +52,22 @@ export interface AccessClaims {
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 
 /**
+ * Who a validated token says is calling, for the audit of a request refused before (or while) its access context is
+ * built: the subject and client, and the organisation and role when stated. Undefined without a subject.
+ */
+export function callerFrom(
+  claims: AccessClaims,
+): Pick<AccessContext, 'subject' | 'clientId' | 'organisation'> | undefined {
+  const subject = text(claims.sub);
+  if (!subject) return undefined;
+  return {
+    subject,
+    clientId: text(claims.client_id) ?? text(claims.azp) ?? subject,
+    organisation: text(claims.org),
+  };
+}
+
+/**
  * Builds the access context from validated claims. One token, one context: mixing `patient/`, `user/` and `system/`
  * scopes is refused rather than guessed at. `user/` scopes need a role claim; `patient/` scopes a patient claim.
  */

@@ -1,14 +1,26 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { unauthorized } from '@continuum/fhir';
+import type { AuditedInteraction } from '../audit/audit-event.builder';
 import type { AccessContext } from './access-context';
 
-/** The request an access belongs to: what the audit names as the query. */
+/** The request an access belongs to: what its AuditEvents name beside what the access itself touched. */
 export interface AccessRequest {
   method: string;
   /** Path and query string as the client sent them. */
   url: string;
   /** The request's correlation id (X-Correlation-Id), named in its AuditEvents. */
   correlationId?: string;
+  /** The interaction its method and path ask for: what an event recorded at the edge (no data access) names. */
+  interaction?: AuditedInteraction;
+  /** Patients the request names (path, parameters, body): recorded in every event of the request. */
+  patientIds?: string[];
+  /** The resource instance the path names: its patients are looked up for an event that is a refusal or failure. */
+  instance?: { resourceType: string; id: string };
+  /**
+   * Events durably recorded for this request so far. The API edge audits a request that ends with none (refused
+   * before any data access), so nothing is audited twice and nothing is left out.
+   */
+  audited: number;
 }
 
 interface Scope {

@@ -44,4 +44,19 @@ describe('AuditEvent builder (BALP shape)', () => {
     expect(event.outcome).toBe('4');
     expect(event.agent[0].name).toBe('unidentified caller');
   });
+
+  it('keeps control characters and lone surrogates from the caller out of the event (jsonb refuses them)', () => {
+    const event = buildAuditEvent({
+      interaction: 'read',
+      outcome: 'refused',
+      outcomeDescription: `400 Unknown resource type 'Pat\u0000ient\ud800'${'x'.repeat(2000)}`,
+      access: { subject: 'dr\u0001', clientId: 'app' },
+      patientIds: [],
+      observer: 'api',
+    });
+    expect(event.outcomeDesc).toMatch(/^400 Unknown resource type 'Pat\ufffdient\ufffd'x+…$/);
+    expect(event.outcomeDesc?.length).toBeLessThanOrEqual(1001);
+    expect(event.agent[0].who?.identifier?.value).toBe('dr\ufffd');
+    expect(event.purposeOfEvent).toBeUndefined();
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
+import { printableText } from '@continuum/fhir';
 import type { AccessContext } from '../access/access-context';
 
 /** The RESTful interaction audited (BALP subtypes: FHIR restful-interaction codes). */
@@ -22,15 +23,19 @@ export type AuditedInteraction =
 /** What happened to the request: success, refused (denied, 4xx) or failed (5xx). */
 export type AuditOutcome = 'success' | 'refused' | 'failed';
 
+/**
+ * Who asked, as far as known: a full access context, or only the subject and client of a token that was valid but
+ * refused (mixed scopes, an unknown role).
+ */
+export type AuditedCaller = Pick<AccessContext, 'subject' | 'clientId'> &
+  Partial<Pick<AccessContext, 'organisation' | 'role' | 'purposeOfUse' | 'breakGlassReason'>>;
+
 export interface AuditFacts {
   interaction: AuditedInteraction;
   outcome: AuditOutcome;
   outcomeDescription?: string;
-  /** Who asked; absent when the caller could not be identified (a failed authentication). */
-  access?: Pick<
-    AccessContext,
-    'subject' | 'clientId' | 'organisation' | 'role' | 'purposeOfUse' | 'breakGlassReason'
-  >;
+  /** Who asked; absent when the caller could not be identified (no token, a bad token). */
+  access?: AuditedCaller;
   /** Patients whose data was touched or asked for. */
   patientIds: string[];
   /** `Type/id` or `Type/id/_history/n` of resources read or written. */
@@ -74,6 +79,8 @@ export const BREAK_GLASS: Coding = { system: ACT_REASON, code: 'BTG', display: '
  */
 export function buildAuditEvent(facts: AuditFacts): AuditEvent {
   const purposes = purposeOfUse(facts.access);
+  // Text that can come from the caller (an error message echoing a parameter, a claim, a header) goes through
+  // printableText: jsonb refuses NUL and lone surrogates, and an audit write that fails fails the request.
   return {
     resourceType: 'AuditEvent',
     id: randomUUID(),
@@ -86,7 +93,7 @@ export function buildAuditEvent(facts: AuditFacts): AuditEvent {
     action: ACTIONS[facts.interaction],
     recorded: (facts.now ?? new Date()).toISOString(),
     outcome: OUTCOMES[facts.outcome],
-    ...(facts.outcomeDescription ? { outcomeDesc: facts.outcomeDescription } : {}),
+    ...(facts.outcomeDescription ? { outcomeDesc: printableText(facts.outcomeDescription, 1000) } : {}),
     ...(purposes.length ? { purposeOfEvent: purposes.map((coding) => ({ coding: [coding] })) } : {}),
     agent: agents(facts, purposes),
     source: {
@@ -104,7 +111,7 @@ export function buildAuditEvent(facts: AuditFacts): AuditEvent {
 }
 
 function purposeOfUse(access: AuditFacts['access']): Coding[] {
-  if (!access) return [];
+  if (!access?.purposeOfUse) return [];
   return [
     { system: ACT_REASON, code: access.purposeOfUse },
     ...(access.breakGlassReason ? [BREAK_GLASS] : []),
@@ -132,22 +139,24 @@ function agents(facts: AuditFacts, purposes: Coding[]): AuditEventAgent[] {
           },
         ],
       },
-      who: { identifier: { value: access.subject } },
+      who: { identifier: { value: printableText(access.subject) } },
       requestor: true,
       ...(access.role ? { role: [{ text: access.role }] } : {}),
-      ...(access.organisation ? { altId: access.organisation } : {}),
+      ...(access.organisation ? { altId: printableText(access.organisation) } : {}),
       ...(purposes.length
         ? {
             purposeOfUse: purposes.map((coding) => ({
               coding: [coding],
-              ...(coding.code === 'BTG' ? { text: access.breakGlassReason } : {}),
+              ...(coding.code === 'BTG' && access.breakGlassReason
+                ? { text: printableText(access.breakGlassReason, 1000) }
+                : {}),
             })),
           }
         : {}),
     },
     {
       type: { coding: [{ system: DCM, code: '110150', display: 'Application' }] },
-      who: { identifier: { value: access.clientId } },
+      who: { identifier: { value: printableText(access.clientId) } },
       requestor: false,
     },
   ];
@@ -161,7 +170,7 @@ function entities(facts: AuditFacts): AuditEventEntity[] {
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     })),
     ...(facts.resources ?? []).map((reference) => ({
-      what: { reference },
+      what: { reference: printableText(reference) },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     })),
@@ -177,7 +186,7 @@ function entities(facts: AuditFacts): AuditEventEntity[] {
     ...(facts.correlationId
       ? [
           {
-            what: { identifier: { value: facts.correlationId } },
+            what: { identifier: { value: printableText(facts.correlationId) } },
             type: {
               system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType',
               code: 'XrequestId',

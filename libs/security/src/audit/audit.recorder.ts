@@ -5,25 +5,45 @@ import type { AuditEvent } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { AccessContext } from '../access/access-context';
 import { type AccessRequest, currentAccess, currentRequest } from '../access/access-scope';
-import { type AuditedInteraction, type AuditOutcome, buildAuditEvent } from './audit-event.builder';
+import {
+  type AuditedCaller,
+  type AuditedInteraction,
+  type AuditOutcome,
+  buildAuditEvent,
+} from './audit-event.builder';
 
-/** What one data access touched, filled in as it goes so that a refusal is audited with what was asked for. */
 /** Appends the success event inside the caller's (the data write's) transaction. */
 export type AuditInTransaction = (tx: postgres.TransactionSql) => Promise<void>;
 
+/** What one data access touched, filled in as it goes so that a refusal is audited with what was asked for. */
 export interface AuditTarget {
   patientIds: Set<string>;
   resources: string[];
 }
 
+/** The patients in whose compartments stored resources lie (one indexed look-up). */
+export type PatientsOfResources = (refs: { resourceType: string; id: string }[]) => Promise<string[]>;
+
+/** A request answered without a data access: refused or failed at the edge (authentication, input, rate limit). */
+export interface EdgeAnswer {
+  interaction: AuditedInteraction;
+  status: number;
+  description: string;
+  /** Who asked, when the token could be read. */
+  caller?: AuditedCaller;
+}
+
 /**
- * Turns data accesses into AuditEvents and waits until each is durably written (AuditLog groups the commits):
- * success, refusal (4xx) and failure (5xx) alike.
+ * Turns data accesses, and requests answered before any, into AuditEvents and waits until each is durably written
+ * (AuditLog groups the commits): success, refusal (4xx) and failure (5xx) alike. Every event names the patients its
+ * request names; a refusal or failure also those of the resource instance its path names, so an auditor finds a
+ * refused access under the patient it concerned even when it never reached the data.
  */
 export class AuditRecorder {
   constructor(
     private readonly log: AuditLog,
     private readonly observer: string,
+    private readonly patientsOf: PatientsOfResources = () => Promise.resolve([]),
   ) {}
 
   /**
@@ -36,7 +56,11 @@ export class AuditRecorder {
     work: (target: AuditTarget, access: AccessContext, inTransaction: AuditInTransaction) => Promise<T>,
   ): Promise<T> {
     const access = currentAccess();
-    const target: AuditTarget = { patientIds: new Set(access.patientIds ?? []), resources: [] };
+    const request = currentRequest();
+    const target: AuditTarget = {
+      patientIds: new Set([...(access.patientIds ?? []), ...(request?.patientIds ?? [])]),
+      resources: [],
+    };
     let writtenWithData = false;
     const inTransaction: AuditInTransaction = async (tx) => {
       await this.log.appendIn(tx, this.event(interaction, access, target, 'success'));
@@ -47,29 +71,46 @@ export class AuditRecorder {
       value = await work(target, access, inTransaction);
     } catch (error) {
       const { outcome, description } = describe(error);
-      // the caller gets the original error even if the audit store is down as well
+      (await this.instancePatients(request)).forEach((patient) => target.patientIds.add(patient));
+      // the caller gets the original error even if the audit store is down as well (the edge then tries again)
       await this.log
         .record(this.event(interaction, access, target, outcome, description))
+        .then(() => counted(request))
         .catch(() => undefined);
       throw error;
     }
     if (!writtenWithData) await this.log.record(this.event(interaction, access, target, 'success'));
+    counted(request);
     return value;
   }
 
-  /** A request refused before any caller was identified (no token, a bad token). */
-  recordRejectedCaller(request: AccessRequest, description: string): Promise<void> {
-    return this.log.record(
+  /** A request answered at the edge, before any data access: a refused caller, input, a rate limit, a failure. */
+  async recordAnswer(request: AccessRequest, answer: EdgeAnswer): Promise<void> {
+    const refused = answer.status >= 400;
+    const patients = new Set([
+      ...(request.patientIds ?? []),
+      ...(refused ? await this.instancePatients(request) : []),
+    ]);
+    await this.log.record(
       buildAuditEvent({
-        interaction: 'operation',
-        outcome: 'refused',
-        outcomeDescription: description,
-        patientIds: [],
+        interaction: answer.interaction,
+        outcome: answer.status >= 500 ? 'failed' : refused ? 'refused' : 'success',
+        outcomeDescription: answer.description,
+        access: answer.caller,
+        patientIds: [...patients].sort(),
+        resources: request.instance ? [`${request.instance.resourceType}/${request.instance.id}`] : [],
         query: `${request.method} ${request.url}`,
         correlationId: request.correlationId ?? currentCorrelationId(),
         observer: this.observer,
       }),
     );
+    counted(request);
+  }
+
+  /** The patients of the resource the request's path names; none when it does not exist or cannot be looked up. */
+  private async instancePatients(request: AccessRequest | undefined): Promise<string[]> {
+    if (!request?.instance) return [];
+    return this.patientsOf([request.instance]).catch(() => []);
   }
 
   private event(
@@ -80,12 +121,18 @@ export class AuditRecorder {
     description?: string,
   ): AuditEvent {
     const request = currentRequest();
+    // a Patient read or written is a patient concerned too (a create's id is only known once it is written)
+    const patients = new Set(target.patientIds);
+    for (const resource of target.resources) {
+      const patient = /^Patient\/([^/]+)/.exec(resource)?.[1];
+      if (patient) patients.add(patient);
+    }
     return buildAuditEvent({
       interaction,
       outcome,
       outcomeDescription: description,
       access,
-      patientIds: [...target.patientIds].sort(),
+      patientIds: [...patients].sort(),
       resources: target.resources,
       query: request ? `${request.method} ${request.url}` : undefined,
       correlationId: request?.correlationId ?? currentCorrelationId(),
@@ -94,11 +141,15 @@ export class AuditRecorder {
   }
 }
 
+function counted(request: AccessRequest | undefined): void {
+  if (request) request.audited += 1;
+}
+
 function describe(error: unknown): { outcome: AuditOutcome; description: string } {
   if (isFhirError(error))
     return {
       outcome: error.status >= 500 ? 'failed' : 'refused',
       description: `${error.status} ${error.message}`,
     };
-  return { outcome: 'failed', description: 'internal error' };
+  return { outcome: 'failed', description: '500 internal error' };
 }

@@ -1,4 +1,4 @@
-import { canonicalJson, chainHash, GENESIS_HASH } from './audit-chain';
+import { canonicalJson, canonicalTimestamp, chainHash, GENESIS_HASH, rowHash } from './audit-chain';
 
 describe('audit hash chain', () => {
   it('canonical JSON ignores key order and undefined members', () => {
@@ -16,5 +16,46 @@ describe('audit hash chain', () => {
     expect(chainHash('2', GENESIS_HASH, content)).not.toBe(hash);
     expect(chainHash('1', hash, content)).not.toBe(hash);
     expect(chainHash('1', GENESIS_HASH, { ...content, outcome: '4' })).not.toBe(hash);
+  });
+});
+
+describe('audit row hash (chain version 2)', () => {
+  const row = {
+    seq: '7',
+    id: 'ae-1',
+    recorded: canonicalTimestamp('2026-01-02T03:04:05.123Z'),
+    patientIds: ['p1'],
+    agent: 'dr-1',
+    subtype: 'read',
+    outcome: '0',
+    content: { resourceType: 'AuditEvent', outcome: '0' },
+    prevHash: GENESIS_HASH,
+    chainVersion: 2,
+  };
+
+  it('canonical timestamps are UTC with microseconds, as Postgres prints them', () => {
+    expect(row.recorded).toBe('2026-01-02T03:04:05.123000Z');
+    expect(canonicalTimestamp('2026-01-02T04:04:05.123+01:00')).toBe(row.recorded);
+    expect(() => canonicalTimestamp('yesterday')).toThrow(/not a timestamp/);
+  });
+
+  it('depends on every column', () => {
+    const hash = rowHash(row);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const changes: Partial<typeof row>[] = [
+      { seq: '8' },
+      { id: 'ae-2' },
+      { recorded: canonicalTimestamp('2026-01-02T03:04:05.124Z') },
+      { patientIds: [] },
+      { patientIds: ['p1', 'p2'] },
+      { agent: null as unknown as string },
+      { subtype: 'vread' },
+      { outcome: '4' },
+      { content: { resourceType: 'AuditEvent', outcome: '4' } },
+      { prevHash: 'f'.repeat(64) },
+      { chainVersion: 1 },
+    ];
+    for (const change of changes) expect(rowHash({ ...row, ...change })).not.toBe(hash);
+    expect(rowHash({ ...row, content: { outcome: '0', resourceType: 'AuditEvent' } })).toBe(hash);
   });
 });

@@ -2,7 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * The audit trail: one row per AuditEvent, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and chained:
- * `hash` = sha-256 of the previous row's hash and this row's canonical JSON, `seq` gapless (docs/security.md).
+ * `hash` = sha-256 of a canonical serialisation of every other column, the previous row's hash included, `seq`
+ * gapless (docs/security.md; `chain_version` 1 rows, written before, hashed their content only).
  */
 @Entity({ name: 'audit_event' })
 @Index('audit_event_recorded_idx', ['recorded'])
@@ -41,4 +42,8 @@ export class AuditEventEntity {
 
   @Column({ name: 'hash', type: 'text' })
   hash!: string;
+
+  /** How `hash` was computed (audit-chain.ts): 1 over seq, prev_hash and content; 2 over every column. */
+  @Column({ name: 'chain_version', type: 'smallint', default: 1 })
+  chainVersion!: number;
 }

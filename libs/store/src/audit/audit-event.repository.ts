@@ -1,7 +1,8 @@
 import type { AuditEvent } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { Queryable } from '../store.types';
-import { chainHash, GENESIS_HASH } from './audit-chain';
+import { CURRENT_CHAIN_VERSION, GENESIS_HASH, rowHash, type AuditRowColumns } from './audit-chain';
+import { auditColumnsOf } from './audit-row';
 
 /** One chain for the whole trail: every appender takes this transaction-scoped advisory lock first. */
 const CHAIN_LOCK = 'continuum:audit-chain';
@@ -13,11 +14,24 @@ export interface AuditRow {
   hash: string;
 }
 
+/** A row as the verifier reads it: every column, `recorded` in its canonical text form. */
+export interface StoredAuditRow extends AuditRow {
+  id: string;
+  recorded: string;
+  patient_ids: string[];
+  agent: string | null;
+  subtype: string;
+  outcome: string;
+  chain_version: number;
+}
+
 export interface AuditQuery {
-  patientIds?: string[];
+  /** Each list is OR-ed within and the lists are AND-ed (repeated `patient` / `entity` parameters). */
+  patientIds?: string[][];
   agent?: string;
-  subtype?: string;
-  /** Inclusive bounds on `recorded`, epoch milliseconds. */
+  /** Any of these. */
+  subtypes?: string[];
+  /** Bounds on `recorded` in epoch milliseconds: `from` inclusive, `to` exclusive. */
   from?: number;
   to?: number;
   /** Only rows before this position (paging, newest first). */
@@ -45,24 +59,31 @@ export class AuditEventRepository {
       SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1`;
     let seq = BigInt(head?.seq ?? 0);
     let prev = head?.hash ?? GENESIS_HASH;
-    const rows = events.map((event) => {
+    // Every column is computed here and inserted as it is, so the hash covers exactly what is stored.
+    const rows = events.map((event): AuditRowColumns & { hash: string } => {
       seq += 1n;
-      const hash = chainHash(String(seq), prev, event);
-      const row = { seq: String(seq), event, prev, hash };
-      prev = hash;
-      return row;
+      const columns: AuditRowColumns = {
+        seq: String(seq),
+        prevHash: prev,
+        chainVersion: CURRENT_CHAIN_VERSION,
+        ...auditColumnsOf(event, patientIds(event)),
+        content: event,
+      };
+      prev = rowHash(columns);
+      return { ...columns, hash: prev };
     });
     await tx`
-      INSERT INTO audit_event (seq, id, recorded, patient_ids, agent, subtype, outcome, content, prev_hash, hash)
-      SELECT r.seq, r.content::jsonb->>'id', (r.content::jsonb->>'recorded')::timestamptz,
-             ARRAY(SELECT jsonb_array_elements_text(r.patients::jsonb)), r.agent,
-             r.content::jsonb->'subtype'->0->>'code', r.content::jsonb->>'outcome', r.content::jsonb,
-             r.prev_hash, r.hash
-      FROM unnest(${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => JSON.stringify(r.event))}::text[],
-                  ${rows.map((r) => JSON.stringify(patientIds(r.event)))}::text[],
-                  ${rows.map((r) => r.event.agent?.[0]?.who?.identifier?.value ?? null)}::text[],
-                  ${rows.map((r) => r.prev)}::text[], ${rows.map((r) => r.hash)}::text[])
-        AS r(seq, content, patients, agent, prev_hash, hash)`;
+      INSERT INTO audit_event
+        (seq, id, recorded, patient_ids, agent, subtype, outcome, content, prev_hash, hash, chain_version)
+      SELECT r.seq, r.id, r.recorded, ARRAY(SELECT jsonb_array_elements_text(r.patients::jsonb)), r.agent,
+             r.subtype, r.outcome, r.content::jsonb, r.prev_hash, r.hash, ${CURRENT_CHAIN_VERSION}::smallint
+      FROM unnest(${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => r.id)}::text[],
+                  ${rows.map((r) => r.recorded)}::timestamptz[],
+                  ${rows.map((r) => JSON.stringify(r.patientIds))}::text[], ${rows.map((r) => r.agent)}::text[],
+                  ${rows.map((r) => r.subtype)}::text[], ${rows.map((r) => r.outcome)}::text[],
+                  ${rows.map((r) => JSON.stringify(r.content))}::text[],
+                  ${rows.map((r) => r.prevHash)}::text[], ${rows.map((r) => r.hash)}::text[])
+        AS r(seq, id, recorded, patients, agent, subtype, outcome, content, prev_hash, hash)`;
   }
 
   /** Auditors' search, newest first. */
@@ -70,11 +91,11 @@ export class AuditEventRepository {
     return sql<AuditRow[]>`
       SELECT seq, content, prev_hash, hash FROM audit_event
       WHERE true
-        ${query.patientIds ? sql`AND patient_ids && ${query.patientIds}::text[]` : sql``}
+        ${(query.patientIds ?? []).reduce((and, ids) => sql`${and} AND patient_ids && ${ids}::text[]`, sql``)}
         ${query.agent ? sql`AND agent = ${query.agent}` : sql``}
-        ${query.subtype ? sql`AND subtype = ${query.subtype}` : sql``}
+        ${query.subtypes ? sql`AND subtype = ANY(${query.subtypes}::text[])` : sql``}
         ${query.from !== undefined ? sql`AND recorded >= ${new Date(query.from)}` : sql``}
-        ${query.to !== undefined ? sql`AND recorded <= ${new Date(query.to)}` : sql``}
+        ${query.to !== undefined ? sql`AND recorded < ${new Date(query.to)}` : sql``}
         ${query.beforeSeq ? sql`AND seq < ${query.beforeSeq}::bigint` : sql``}
       ORDER BY seq DESC LIMIT ${query.limit}::int`;
   }
@@ -84,10 +105,12 @@ export class AuditEventRepository {
     return row?.content;
   }
 
-  /** Rows after `afterSeq` in chain order, for verification. */
-  chunk(sql: Queryable, afterSeq: string, limit: number): Promise<AuditRow[]> {
-    return sql<AuditRow[]>`
-      SELECT seq, content, prev_hash, hash FROM audit_event
+  /** Rows after `afterSeq` in chain order, every column, for verification. */
+  chunk(sql: Queryable, afterSeq: string, limit: number): Promise<StoredAuditRow[]> {
+    return sql<StoredAuditRow[]>`
+      SELECT seq, id, to_char(recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded,
+             patient_ids, agent, subtype, outcome, content, prev_hash, hash, chain_version
+      FROM audit_event
       WHERE seq > ${afterSeq}::bigint ORDER BY seq LIMIT ${limit}::int`;
   }
 }

@@ -28,7 +28,7 @@ export class AuditLog {
   record(event: AuditEvent): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ event, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+      this.draining ??= this.drain();
     });
   }
 
@@ -42,21 +42,31 @@ export class AuditLog {
     while (this.draining) await this.draining;
   }
 
+  /**
+   * Writes batches until the queue is empty. `draining` is cleared in the same synchronous step as the last look at
+   * the queue (the `finally` below, not a `.finally()` callback, which would run a microtask later): otherwise an
+   * event recorded by the continuation of the last batch's caller (a `record` awaited in a loop) would see a drain
+   * still "running", stay queued and wait for someone else's event to be written.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        await inTransaction(this.sql, (tx) =>
-          this.repository.append(
-            tx,
-            batch.map((pending) => pending.event),
-            this.patientIds,
-          ),
-        );
-        batch.forEach((pending) => pending.done());
-      } catch (error) {
-        batch.forEach((pending) => pending.done(error ?? new Error('audit write failed')));
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await inTransaction(this.sql, (tx) =>
+            this.repository.append(
+              tx,
+              batch.map((pending) => pending.event),
+              this.patientIds,
+            ),
+          );
+          batch.forEach((pending) => pending.done());
+        } catch (error) {
+          batch.forEach((pending) => pending.done(error ?? new Error('audit write failed')));
+        }
       }
+    } finally {
+      this.draining = undefined;
     }
   }
 }

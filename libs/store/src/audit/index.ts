@@ -1,4 +1,19 @@
-export { AuditEventRepository, type AuditQuery, type AuditRow } from './audit-event.repository';
+export {
+  AuditEventRepository,
+  type AuditQuery,
+  type AuditRow,
+  type StoredAuditRow,
+} from './audit-event.repository';
 export { AuditLog } from './audit.log';
 export { AuditChainVerifier, type ChainReport } from './audit-chain.verifier';
-export { canonicalJson, chainHash, GENESIS_HASH } from './audit-chain';
+export {
+  canonicalJson,
+  canonicalTimestamp,
+  chainHash,
+  rowHash,
+  CURRENT_CHAIN_VERSION,
+  GENESIS_HASH,
+  type AuditRowColumns,
+  type ChainVersion,
+} from './audit-chain';
+export { auditColumnsOf, type AuditEventColumns } from './audit-row';

@@ -5,6 +5,7 @@ import { CreateAuditEventTable1763810000000 } from './1763810000000-CreateAuditE
 import { CreateConsentDirectiveTable1763825000000 } from './1763825000000-CreateConsentDirectiveTable';
 import { CreateIdentityTables1765000000000 } from './1765000000000-CreateIdentityTables';
 import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCanonicalQuantityRows';
+import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAuditColumn';
 import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
 
 /**
@@ -19,5 +20,6 @@ export const STORE_MIGRATIONS = [
   CreateConsentDirectiveTable1763825000000,
   CreateIdentityTables1765000000000,
   MarkCanonicalQuantityRows1796575744283,
+  ChainEveryAuditColumn1796576668285,
   CreateIdentityBlockKeyTable1796600000000,
 ];

@@ -2,27 +2,22 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { TEST_DATABASE_URL, uniqueSuffix } from '@continuum/testing';
-import type { AuditEvent } from 'fhir/r4';
 import type postgres from 'postgres';
 import { createScratchDatabase, createSql } from '../outbox/testing/scratch-database';
 import { AuditChainVerifier } from './audit-chain.verifier';
 import { AuditLog } from './audit.log';
+import { anAuditEvent, COLUMN_EDITS, patientsOf, verifyWithEdit } from './testing/audit-tampering';
 
-const anEvent = (patient: string): AuditEvent => ({
-  resourceType: 'AuditEvent',
-  id: `ae-${uniqueSuffix()}`,
-  type: { code: 'rest' },
-  subtype: [{ code: 'read' }],
-  recorded: new Date().toISOString(),
-  outcome: '0',
-  agent: [{ who: { identifier: { value: 'dr-1' } }, requestor: true }],
-  source: { observer: { display: 'int-test' } },
-  entity: [{ what: { reference: `Patient/${patient}` }, role: { code: '1' } }],
-});
-const patientsOf = (event: AuditEvent) =>
-  (event.entity ?? []).flatMap((e) => (e.what?.reference ? [e.what.reference.replace('Patient/', '')] : []));
+const ROW_ALTERED = 'row does not match its hash (a column was altered)';
+/** What `audit:verify` reports for an edit of row 17, by column. */
+const REPORTED: Record<string, { seq: string; reason: string }> = {
+  seq: { seq: '18', reason: 'row 17 is missing' },
+  prev_hash: { seq: '17', reason: "prev_hash does not match the previous row's hash" },
+  // read as a version 1 row, whose hash covers the content only: the stored hash is not that one
+  chain_version: { seq: '17', reason: 'content does not match its hash (altered)' },
+};
 
-describe('the audit trail is append-only and its hash chain detects tampering', () => {
+describe('the audit trail is append-only and its hash chain detects an edit to any column', () => {
   // its own database: tampering with the shared test database's chain would break everyone's verification
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let sql: postgres.Sql;
@@ -36,17 +31,19 @@ describe('the audit trail is append-only and its hash chain detects tampering', 
     await scratch.drop();
   });
 
-  it('concurrent appenders (two logs, group commits) build one gapless, intact chain', async () => {
+  it('concurrent appenders (two logs, group commits) build one gapless, intact chain of version 2 rows', async () => {
     const logs = [new AuditLog(sql, patientsOf), new AuditLog(sql, patientsOf)];
-    await Promise.all(Array.from({ length: 60 }, (_, i) => logs[i % 2].record(anEvent(`p${i}`))));
+    await Promise.all(Array.from({ length: 60 }, (_, i) => logs[i % 2].record(anAuditEvent(`p${i}`))));
     const [{ count, max }] = await sql<{ count: string; max: string }[]>`
       SELECT count(*) AS count, max(seq) AS max FROM audit_event`;
     expect(count).toBe('60');
     expect(max).toBe('60');
-    const [row] = await sql<{ patient_ids: string[]; subtype: string; agent: string }[]>`
-      SELECT patient_ids, subtype, agent FROM audit_event WHERE seq = 1`;
-    expect(row.subtype).toBe('read');
-    expect(row.agent).toBe('dr-1');
+    const [row] = await sql<
+      { patient_ids: string[]; subtype: string; agent: string; chain_version: number }[]
+    >`
+      SELECT patient_ids, subtype, agent, chain_version FROM audit_event WHERE seq = 1`;
+    expect(row).toMatchObject({ subtype: 'read', agent: 'dr-1', chain_version: 2 });
+    expect(row.patient_ids).toHaveLength(1);
     expect(await new AuditChainVerifier().verify(sql)).toEqual({ checked: 60 });
   });
 
@@ -56,15 +53,20 @@ describe('the audit trail is append-only and its hash chain detects tampering', 
     await expect(sql`TRUNCATE audit_event`).rejects.toThrow(/append-only/);
   });
 
-  it('audit:verify reports the first row altered directly in the database', async () => {
+  it.each(COLUMN_EDITS)('an edit to %s is reported at its row', async (column, assignment) => {
+    const report = await verifyWithEdit(sql, 17, assignment);
+    expect(report).toEqual({ checked: 16, broken: REPORTED[column] ?? { seq: '17', reason: ROW_ALTERED } });
+  });
+
+  it('the edits above were rolled back: the chain is intact again', async () => {
+    expect(await new AuditChainVerifier().verify(sql)).toEqual({ checked: 60 });
+  });
+
+  it('audit:verify (the CLI) exits 1 naming the first row altered directly in the database', async () => {
     // a superuser can switch triggers off for a session (replica role): exactly the tampering the chain is for
     await sql.begin(async (tx) => {
       await tx`SET LOCAL session_replication_role = replica`;
-      await tx`UPDATE audit_event SET content = jsonb_set(content, '{outcome}', '"4"') WHERE seq = 17`;
-    });
-    expect((await new AuditChainVerifier().verify(sql)).broken).toEqual({
-      seq: '17',
-      reason: 'content does not match its hash (altered)',
+      await tx`UPDATE audit_event SET patient_ids = '{}' WHERE seq = 17`;
     });
     const cli = await promisify(execFile)(
       'node',
@@ -79,7 +81,7 @@ describe('the audit trail is append-only and its hash chain detects tampering', 
       { cwd: resolve(__dirname, '../../../..'), env: { ...process.env, DATABASE_URL: scratch.config.url } },
     ).catch((error: { code: number; stdout: string }) => error);
     expect('code' in cli ? cli.code : 0).toBe(1);
-    expect(cli.stdout).toContain('audit chain BROKEN at seq 17');
+    expect(cli.stdout).toContain(`audit chain BROKEN at seq 17: ${ROW_ALTERED}`);
   });
 
   it('a deleted row shows as a gap', async () => {
