@@ -4,7 +4,7 @@ const { compilerOptions } = require('./tsconfig.json');
 
 // Dependencies published only as ES modules. The apps load them with Node's require(esm); jest 29's CommonJS
 // runtime cannot, so their files are transpiled to CommonJS like our own.
-const ESM_ONLY = ['postgres'];
+const ESM_ONLY = ['postgres', 'jose'];
 
 module.exports = {
   rootDir: __dirname,
