@@ -31,10 +31,11 @@ const canControlPostgres = (() => {
 
 (canControlPostgres ? describe : describe.skip)('ingest while Postgres is stopped and started again', () => {
   const scenario = new IngestScenario();
-  // Supervised: postgres.js 3.4.9 can throw an uncatchable TypeError from a write scheduled on a connection that
-  // the server closed (porsager/postgres#1154, #1208; fixes proposed, not released). The process then exits and,
-  // as under any supervisor, restarts; offsets commit only after the database commit, so nothing may be lost.
-  const ingest = new IngestProcess(scenario.env, { supervise: true });
+  // Not supervised: the consumer itself must ride out the outage. postgres.js 3.x could throw an uncatchable
+  // TypeError from a write scheduled on a connection the server had closed (porsager/postgres#1154, #1208), which
+  // made this test restart the process; 4.x rejects the pending queries instead (CONNECTION_CLOSED, 57P01), which
+  // the consumer treats as a transient fault and retries.
+  const ingest = new IngestProcess(scenario.env);
 
   beforeAll(() => scenario.createTopics());
   afterAll(async () => {
@@ -71,8 +72,7 @@ const canControlPostgres = (() => {
     await ingest.kill('SIGTERM');
     expect(await scenario.storedCount('Patient')).toBe(MESSAGES);
     expect(await scenario.versionsAbove('Patient', 1)).toBe(0);
-    expect(ingest.log + (ingest.unexpectedExits > 0 ? ' (restarted)' : '')).toMatch(
-      /transient fault; retrying without skipping|restarted/,
-    );
+    expect(ingest.unexpectedExits).toBe(0);
+    expect(ingest.log).toMatch(/transient fault; retrying without skipping/);
   }, 300_000);
 });

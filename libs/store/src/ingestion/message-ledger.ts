@@ -49,11 +49,11 @@ export class MessageLedger {
         ${column((r) => r.sourceSystem)}::text[],
         ${column((r) => r.messageId)}::text[],
         ${column((r) => r.topic)}::text[],
-        ${this.sql.array(column((r) => r.partition))}::int[],
+        ${column((r) => r.partition)}::int[],
         ${column((r) => r.offset)}::bigint[],
         ${column((r) => r.receivedAt.toISOString())}::timestamptz[],
         ${column((r) => r.outcome)}::text[],
-        ${this.sql.array(column((r) => r.resourceCount))}::int[],
+        ${column((r) => r.resourceCount)}::int[],
         ${column((r) => r.errorCode ?? '')}::text[]
       ) AS receipt(s, m, t, p, o, r, oc, n, e)
       ON CONFLICT (source_system, message_id) DO UPDATE SET

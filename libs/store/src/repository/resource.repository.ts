@@ -147,10 +147,7 @@ export class ResourceRepository {
         ${versions.map((v) => v.resourceKey)}::bigint[],
         ${versions.map((v) => v.versionId)}::int[],
         ${versions.map((v) => v.lastUpdated.toISOString())}::timestamptz[],
-        ${tx.array(
-          versions.map((v) => v.content === null),
-          16,
-        )}::bool[],
+        ${versions.map((v) => v.content === null)}::bool[],
         ${versions.map((v) => v.sourceSystem)}::text[],
         ${versions.map((v) => v.sourceUpdated?.toISOString() ?? null)}::timestamptz[],
         ${versions.map((v) => JSON.stringify(v.compartments))}::text[]::jsonb[],
@@ -177,10 +174,7 @@ export class ResourceRepository {
         ${versions.map((v) => v.id)}::text[],
         ${versions.map((v) => v.versionId)}::int[],
         ${versions.map((v) => v.lastUpdated.toISOString())}::timestamptz[],
-        ${tx.array(
-          versions.map((v) => v.content === null),
-          16,
-        )}::bool[],
+        ${versions.map((v) => v.content === null)}::bool[],
         ${versions.map((v) => v.sourceSystem)}::text[],
         ${versions.map((v) => v.requestId)}::text[],
         ${versions.map((v) => (v.content ? JSON.stringify(v.content) : null))}::text[]::jsonb[]

@@ -50,7 +50,7 @@ function insert(tx: postgres.TransactionSql, table: IndexTable, columns: Cell[][
   const names = definitions.map((column) => column.name);
   // unnest of typed arrays: one parameter per column whatever the number of rows.
   const arrays = definitions.map(
-    (column, i) => tx`${tx.array(columns[i] as string[])}::${tx.unsafe(column.sqlType)}[]`,
+    (column, i) => tx`${columns[i]}::${tx.unsafe(column.sqlType)}[]`,
   );
   const list = arrays.reduce((all, fragment, i) => (i === 0 ? fragment : tx`${all}, ${fragment}`));
   return tx`INSERT INTO ${tx(tableName(table))} (${tx(names)}) SELECT * FROM unnest(${list})`;
