@@ -1,22 +1,16 @@
 import type { ConsentQueries } from '@continuum/store';
-import type { Consent, Observation, Patient, Resource } from 'fhir/r4';
+import type { Observation, Patient, Resource } from 'fhir/r4';
 import type { AuditTarget } from '../audit/audit.recorder';
-import { SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { AccessGuardrails } from './access.guardrails';
 
-const objection: Consent = {
-  resourceType: 'Consent',
-  status: 'active',
-  scope: { coding: [{ system: SCOPE_SYSTEM, code: 'patient-privacy' }] },
-  category: [],
-  provision: { type: 'deny' },
-};
-/** Consent look-ups answered from memory: patient `hidden` has objected to sharing with everyone. */
+/**
+ * Consent look-ups answered from memory: patient `hidden` has objected to sharing with everyone, so it is hidden
+ * from any caller a restriction applies to (the SQL that decides it is tested against Postgres elsewhere).
+ */
 const consents = {
-  consentsOf: (ids: string[]) =>
-    Promise.resolve(new Map(ids.filter((id) => id === 'hidden').map((id) => [id, [objection]]))),
+  hiddenAmong: (ids: string[]) => Promise.resolve(new Set(ids.filter((id) => id === 'hidden'))),
 } as unknown as ConsentQueries;
 const guardrails = new AccessGuardrails(new ConsentGate(consents), 'https://continuum.example/fhir');
 
