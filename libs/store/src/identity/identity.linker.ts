@@ -16,18 +16,25 @@ export interface LinkerOptions {
   model?: MatchModel;
   /** Stored records compared with a new one at most (those sharing most blocking keys first). */
   maxCandidates?: number;
+  /**
+   * A block this size or larger (placeholder data: a 1 January 1970 birth date, a given name of "Test") carries too
+   * little evidence to be worth comparing or serialising on: the patient is matched through its other keys.
+   */
+  maxBlockSize?: number;
 }
 
 /**
  * Links source Patients to persons as they are stored: the patient's blocking keys find the stored records worth
  * comparing, the matcher scores them, `proposeLinks` turns the scores into links, and IdentityLinks records them.
  * Serialised per block: the transaction takes an advisory lock on each of the patient's (hashed) keys, in order, so
- * eight feeds delivering the same person at once decide one after the other and end with one person. Replays are
- * harmless: the same patient again finds its own person and changes nothing.
+ * eight feeds delivering the same person at once decide one after the other and end with one person. Crowded blocks
+ * (maxBlockSize) are neither compared nor locked: placeholder demographics would otherwise serialise a whole feed.
+ * Replays are harmless: the same patient again finds its own person and changes nothing.
  */
 export class IdentityLinker {
   private readonly model: MatchModel;
   private readonly maxCandidates: number;
+  private readonly maxBlockSize: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,6 +43,7 @@ export class IdentityLinker {
   ) {
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
     this.maxCandidates = options.maxCandidates ?? 200;
+    this.maxBlockSize = options.maxBlockSize ?? 200;
   }
 
   /** Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). */
@@ -51,9 +59,10 @@ export class IdentityLinker {
       if (!patient) return undefined; // deleted meanwhile: nothing to link
       const me = prepare(demographicsOf(patient));
       const keys = [...new Set(blockingKeysOf(me).map(hashKey))].sort();
+      const usable = await this.uncrowded(manager, keys);
       await manager.query(
         `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) keys`,
-        [keys],
+        [usable],
       );
       await manager.query(`DELETE FROM identity_block_key WHERE patient_id = $1`, [patientId]);
       if (keys.length)
@@ -61,7 +70,7 @@ export class IdentityLinker {
           `INSERT INTO identity_block_key (key, patient_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
           [keys, patientId],
         );
-      const candidates = await this.candidates(manager, patientId, keys);
+      const candidates = await this.candidates(manager, patientId, usable);
       const proposals = proposeLinks(
         candidates.map((candidate) => ({
           personId: candidate.person_id,
@@ -80,6 +89,18 @@ export class IdentityLinker {
         manager,
       );
     });
+  }
+
+  /** The keys whose blocks are smaller than maxBlockSize (each count stops there). */
+  private async uncrowded(manager: EntityManager, keys: string[]): Promise<string[]> {
+    if (!keys.length) return [];
+    const crowded: { key: string }[] = await manager.query(
+      `SELECT k AS key FROM unnest($1::text[]) AS k
+       WHERE (SELECT count(*) FROM (SELECT 1 FROM identity_block_key b WHERE b.key = k LIMIT $2) bounded) >= $2`,
+      [keys, this.maxBlockSize],
+    );
+    const skip = new Set(crowded.map((row) => row.key));
+    return keys.filter((key) => !skip.has(key));
   }
 
   /** Stored Patients sharing blocking keys with this one, and the person each is. */
