@@ -55,7 +55,11 @@ describe('security: counts and pages leave out hidden patients; chains inside a 
     (await get(`Observation?code=urn:e2e-counts|${code}&${query}`, token, headers)).total;
 
   beforeAll(async () => {
-    Object.assign(process.env, tokens.env, { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BURST: '10000' });
+    Object.assign(process.env, tokens.env, {
+      RATE_LIMIT_USER_PER_MINUTE: '100000',
+      RATE_LIMIT_USER_BURST: '10000',
+      RATE_LIMIT_SYSTEM_BURST: '10000',
+    });
     api = await startApi();
     raw = fhirHttp(api.base);
     admin = await tokens.issue({ scope: 'system/*.cruds', clientId: 'etl' });
