@@ -1,8 +1,8 @@
+import { anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { randomUUID } from 'node:crypto';
 import { IdentityLinker, IdentityLinks, IDENTITY_ENTITIES } from '@continuum/store/identity';
 import { typeOrmOptions } from '@continuum/store/schema';
 import { TEST_DATABASE_URL } from '@continuum/testing';
-import { IdentifierSystem, SCOPE_SYSTEM } from '@continuum/fhir';
 import type { Bundle, Consent, Observation, Patient } from 'fhir/r4';
 import { DataSource } from 'typeorm';
 import { type AuthorisedApi, startApiAsSystem } from './support/api-app';
@@ -132,18 +132,7 @@ describe('identity: every read follows the person', () => {
         })
       ).body!.total;
     expect(await count()).toBeGreaterThanOrEqual(4);
-    await create({
-      resourceType: 'Consent',
-      status: 'active',
-      scope: { coding: [{ system: SCOPE_SYSTEM, code: 'patient-privacy' }] },
-      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-      patient: { reference: `Patient/${records[0]}` }, // the GP's record only
-      organization: [{ identifier: { system: IdentifierSystem.odsOrganisationCode, value: 'RR8' } }],
-      policyRule: {
-        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }],
-      },
-      provision: { type: 'deny' },
-    });
+    await create(anObjection(records[0], { permitted: ['RR8'] })); // against the GP's record only
     const search = await call<Bundle>('GET', `Observation?code:text=identity-e2e&_count=50`, {
       headers: { authorization: elsewhere },
     });

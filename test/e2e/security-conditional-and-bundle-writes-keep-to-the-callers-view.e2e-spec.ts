@@ -1,5 +1,5 @@
+import { anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { randomUUID } from 'node:crypto';
-import { SCOPE_SYSTEM } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { TEST_DATABASE_URL, uniqueSuffix } from '@continuum/testing';
 import type { Bundle, BundleEntry, Consent, Observation, OperationOutcome, Patient, Resource } from 'fhir/r4';
@@ -7,7 +7,6 @@ import postgres from 'postgres';
 import { startApi, type RunningApi } from './support/api-app';
 import { fhirHttp, idsOf } from './support/fhir-http';
 
-const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
 
 /**
  * Issue #14, gap 1: a clinician of an organisation the patient objected to, holding write scopes, reaches the hidden
@@ -51,16 +50,7 @@ describe('security: conditional writes and bundle entries keep to the caller’s
     code: { text },
     subject: { reference: `Patient/${patient}` },
   });
-  const objection = (patient: string): Consent => ({
-    resourceType: 'Consent',
-    status: 'active',
-    scope: { coding: [{ system: SCOPE_SYSTEM, code: 'patient-privacy' }] },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-    patient: { reference: `Patient/${patient}` },
-    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-    provision: { type: 'deny' },
-    organization: [{ identifier: { system: ODS, value: 'RR8' } }],
-  });
+  const objection = (patient: string): Consent => anObjection(patient, { permitted: ['RR8'] });
   /** The stored version, as a system client sees it (410 / 404 give the status). */
   const stored = async (path: string) => {
     const answer = await call<Resource>('GET', path, admin);

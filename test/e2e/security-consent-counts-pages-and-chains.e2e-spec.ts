@@ -1,13 +1,11 @@
+import { aNationalDataOptOut, anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { randomUUID } from 'node:crypto';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { uniqueSuffix } from '@continuum/testing';
 import type { Bundle, Consent, Observation, Patient } from 'fhir/r4';
 import { startApi, type RunningApi } from './support/api-app';
 import { fhirHttp, idsOf, linkOf } from './support/fhir-http';
 
-const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
-const OPTOUT = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] };
 
 /**
  * Issue #14, gaps 3 and 4, through the real API. Consent is applied in the search's own SQL, so counts
@@ -87,25 +85,8 @@ describe('security: counts and pages leave out hidden patients; chains inside a 
     await observations(people.optedOut, 3);
     await observations(people.first, 2);
     await observations(people.second, 2);
-    await create({
-      resourceType: 'Consent',
-      status: 'active',
-      scope: { coding: [{ system: SCOPE_SYSTEM, code: 'patient-privacy' }] },
-      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-      patient: { reference: `Patient/${people.objector}` },
-      policyRule: OPTOUT,
-      organization: [{ identifier: { system: ODS, value: 'RR8' } }],
-      provision: { type: 'deny' },
-    });
-    await create({
-      resourceType: 'Consent',
-      status: 'active',
-      scope: { coding: [{ system: SCOPE_SYSTEM, code: 'research' }] },
-      category: [{ coding: [{ system: CONSENT_CATEGORY_SYSTEM, code: NATIONAL_DATA_OPT_OUT }] }],
-      patient: { reference: `Patient/${people.optedOut}` },
-      policyRule: OPTOUT,
-      provision: { type: 'deny' },
-    });
+    await create(anObjection(people.objector, { permitted: ['RR8'] }));
+    await create(aNationalDataOptOut(people.optedOut));
   });
   afterAll(() => api.close());
 

@@ -1,9 +1,9 @@
+import { anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { ConsentQueries, type FhirStore } from '@continuum/store';
 import { openTestStore } from '@continuum/store/testing/test-store';
 import type { Bundle, Consent, Observation } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { AuditTarget } from '../audit/audit.recorder';
-import { SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { AccessGuardrails } from './access.guardrails';
@@ -23,15 +23,7 @@ describe('the caller’s view judges candidates inside the write’s transaction
   let gate: ConsentGate;
   const ids = { objector: '', other: '', objectorObs: '', otherObs: '', practitioner: '' };
 
-  const objection = (patient: string): Consent => ({
-    resourceType: 'Consent',
-    status: 'active',
-    scope: { coding: [{ system: SCOPE_SYSTEM, code: 'patient-privacy' }] },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-    patient: { reference: `Patient/${patient}` },
-    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-    provision: { type: 'deny' },
-  });
+  const objection = (patient: string): Consent => anObjection(patient);
   const observation = (patient: string): Observation => ({
     resourceType: 'Observation',
     status: 'final',

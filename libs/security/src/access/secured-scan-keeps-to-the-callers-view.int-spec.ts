@@ -1,3 +1,4 @@
+import { aNationalDataOptOut } from '@continuum/fhir/consent/testing/consent-builders';
 import { randomUUID } from 'node:crypto';
 import { AuditLog, ConsentQueries, type ResourceStore, type ScannedResource } from '@continuum/store';
 import { openTestStore } from '@continuum/store/testing/test-store';
@@ -6,7 +7,6 @@ import type postgres from 'postgres';
 import { auditedPatients } from '../audit/audit-event.builder';
 import { AuditEventSearch } from '../audit/audit-event.search';
 import { AuditRecorder } from '../audit/audit.recorder';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';
 import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { runWithAccess } from './access-scope';
@@ -61,18 +61,7 @@ describe('a scan through the secured door keeps to the caller’s view', () => {
         subject: { reference: `Patient/${people[person]}` },
       });
     }
-    const optOut: Consent = {
-      resourceType: 'Consent',
-      status: 'active',
-      scope: { coding: [{ system: SCOPE_SYSTEM, code: 'research' }] },
-      category: [{ coding: [{ system: CONSENT_CATEGORY_SYSTEM, code: NATIONAL_DATA_OPT_OUT }] }],
-      patient: { reference: `Patient/${people.optedOut}` },
-      policyRule: {
-        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }],
-      },
-      provision: { type: 'deny' },
-    };
-    await write(optOut);
+    await write(aNationalDataOptOut(people.optedOut));
   });
   afterAll(async () => {
     await log.flush();

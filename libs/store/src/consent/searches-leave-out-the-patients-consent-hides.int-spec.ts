@@ -1,3 +1,4 @@
+import { aNationalDataOptOut, anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { type ConsentRestriction, parseSearchRequest } from '@continuum/fhir';
 import type { Bundle, Consent, FhirResource, List, Observation, Patient } from 'fhir/r4';
 import type postgres from 'postgres';
@@ -6,30 +7,9 @@ import { openTestStore, token } from '../testing/test-store';
 import { ConsentDirectiveWriter } from './consent-directive.writer';
 import { ConsentQueries } from './consent.queries';
 
-const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
-const CATEGORY = 'https://continuum.nhs.uk/CodeSystem/consent-category';
-const OPTOUT = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] };
-const objection = (patient: string, permitted: string[], period?: Consent['provision']): Consent => ({
-  resourceType: 'Consent',
-  status: 'active',
-  scope: {
-    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-  },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-  patient: { reference: `Patient/${patient}` },
-  policyRule: OPTOUT,
-  organization: permitted.map((value) => ({ identifier: { system: ODS, value } })),
-  provision: { type: 'deny', ...period },
-});
-const optOut = (patient: string): Consent => ({
-  resourceType: 'Consent',
-  status: 'active',
-  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'research' }] },
-  category: [{ coding: [{ system: CATEGORY, code: 'national-data-opt-out' }] }],
-  patient: { reference: `Patient/${patient}` },
-  policyRule: OPTOUT,
-  provision: { type: 'deny' },
-});
+const objection = (patient: string, permitted: string[], period?: Consent['provision']): Consent =>
+  anObjection(patient, { permitted, provision: period });
+const optOut = aNationalDataOptOut;
 /** What the consent rules (libs/security) give a clinician at RX1 and an analyst. */
 const clinicianAt = (organisation: string): ConsentRestriction => ({
   at: new Date(),
