@@ -55,7 +55,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/fhir/**/*.ts'],
+    files: ['libs/fhir/**/*.ts', 'libs/governance/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -64,7 +64,7 @@ export default tseslint.config(
             { group: ['**/apps/**', 'apps/**'], message: 'Libraries never import apps.' },
             {
               group: ['@nestjs/*', 'typeorm', 'pg', 'postgres', 'kafkajs', '@elastic/*', '@continuum/store', '@continuum/messaging', '@continuum/search', '@continuum/config'],
-              message: 'libs/fhir is pure domain logic: no framework or infrastructure imports.',
+              message: 'libs/fhir and libs/governance are pure domain logic: no framework or infrastructure imports.',
             },
           ],
         },
