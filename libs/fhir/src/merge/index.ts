@@ -1,0 +1,2 @@
+export * from './patient-merge';
+export * from './merge-provenance';
