@@ -1,5 +1,5 @@
 import type { Patient, PatientLink, Resource } from 'fhir/r4';
-import type { Problem } from '../operation-outcome';
+import { FhirError, operationOutcome, type Problem } from '../operation-outcome';
 import { parseReference } from '../search/reference';
 
 /**
@@ -133,6 +133,20 @@ export function mergeRefusal(
       `Patient/${merged.id} was already merged into Patient/${mergedInto}; unmerge it first`,
     );
   return undefined;
+}
+
+/**
+ * A merge or unmerge that cannot apply, for a reason the caller can act on: 422 with a business-rule
+ * OperationOutcome over HTTP, and its `code` as the dead-letter code of an HL7 message.
+ */
+export class MergeRefusedError extends FhirError {
+  constructor(
+    readonly code: MergeRefusalCode | 'not-merged' | 'unlink-of-merge',
+    diagnostics: string,
+  ) {
+    super(422, operationOutcome([{ code: 'business-rule', diagnostics }]));
+    this.name = 'MergeRefusedError';
+  }
 }
 
 function refusal(code: MergeRefusalCode, diagnostics: string): MergeRefusal {
