@@ -121,6 +121,32 @@ export class PatientMergeService {
     });
   }
 
+  /**
+   * The refusal a merge would meet now (a merge into itself, into a patient merged away, of a patient merged
+   * elsewhere), without locking or writing: lets ingest dead-letter an A40 before storing any of it. The merge
+   * checks again under its locks.
+   */
+  async refusalOf(
+    mergedPatientId: string,
+    survivingPatientId: string,
+  ): Promise<MergeRefusedError | undefined> {
+    const [merged, survivor] = await Promise.all([
+      this.repository.read(this.sql, 'Patient', mergedPatientId),
+      this.repository.read(this.sql, 'Patient', survivingPatientId),
+    ]);
+    const refusal = mergeRefusal(
+      { id: mergedPatientId, patient: (merged?.content ?? undefined) as Patient | undefined },
+      { id: survivingPatientId, patient: (survivor?.content ?? { resourceType: 'Patient' }) as Patient },
+      this.baseUrl,
+    );
+    if (refusal) return new MergeRefusedError(refusal.code, refusal.problem.diagnostics);
+    const [redirect] = await this.sql`
+      SELECT 1 FROM identity_link WHERE patient_id = ${survivingPatientId} AND state = 'REDIRECT'`;
+    return redirect
+      ? new MergeRefusedError('merge-target-merged', `Patient/${survivingPatientId} was itself merged away`)
+      : undefined;
+  }
+
   merge(request: MergeRequest): Promise<MergeResult> {
     const { mergedPatientId: m, survivingPatientId: s } = request;
     return inTransaction(this.sql, async (tx) => {
