@@ -217,6 +217,48 @@ describe('patient merge: one transaction re-points every reference, and unmerge 
     ).toBe(404);
   });
 
+  it('stores a merged patient never seen before as the placeholder the A40 names, inactive and replaced-by', async () => {
+    const { s, t } = await aDuplicatePair();
+    const unseen = `unseen-${t}`;
+    const result = await merges.merge({
+      mergedPatientId: unseen,
+      survivingPatientId: s,
+      agent: { display: 'RXX:PAS', role: 'author' },
+      sourceSystem: 'RXX:PAS',
+      mergedPlaceholder: {
+        resourceType: 'Patient',
+        identifier: [{ system: 'https://example.org/mrn', value: t }],
+      },
+    });
+    expect(result.outcome).toBe('merged');
+    expect(await store.read<Patient>('Patient', unseen)).toMatchObject({
+      active: false,
+      identifier: [{ value: t }],
+      link: [{ other: { reference: `Patient/${s}` }, type: 'replaced-by' }],
+      meta: { versionId: '1', source: 'RXX:PAS' },
+    });
+  });
+
+  it('unmerge gives the merged patient back the person it was before the merge', async () => {
+    const { m, s } = await aDuplicatePair();
+    const persons = new PersonQueries(sql);
+    // M and a record from another source were one person before the merge
+    const [person] = await sql<{ id: string }[]>`
+      INSERT INTO identity_person (id, merged_into, version) VALUES (gen_random_uuid(), NULL, 1) RETURNING id`;
+    for (const patient of [m, `${m}-gp`])
+      await sql`INSERT INTO identity_link (patient_id, person_id, state, origin, version)
+                VALUES (${patient}, ${person.id}, 'MATCH', 'AUTO', 1)`;
+    expect(await persons.expand([m])).toEqual([m, `${m}-gp`].sort());
+    await merges.merge({ mergedPatientId: m, survivingPatientId: s, agent: OPERATOR });
+    expect(await persons.expand([m])).toEqual([m, s].sort());
+    await merges.unmerge({ mergedPatientId: m, agent: OPERATOR });
+    expect(await persons.expand([m])).toEqual([m, `${m}-gp`].sort());
+    const events = await sql<{ state: string | null; actor: string }[]>`
+      SELECT state, actor FROM identity_link_event WHERE patient_id = ${m} ORDER BY seq`;
+    expect(events.map((event) => event.state)).toEqual([null, 'REDIRECT', null, 'MATCH']);
+    expect(new Set(events.map((event) => event.actor))).toEqual(new Set(['operator-1']));
+  });
+
   it('unmerge restores exactly the references the merge moved, resource by resource, with new versions', async () => {
     const pair = await aDuplicatePair();
     const { m, s } = pair;
