@@ -159,10 +159,11 @@ export class PatientMergeService {
       const survivorRow = rows.get(`Patient/${s}`);
       const survivor = live(survivorRow, s, 'surviving');
       const mergedRow = rows.get(`Patient/${m}`);
-      if (!mergedRow && !request.mergedPlaceholder) live(mergedRow, m, 'merged');
-      const mergedContent = mergedRow
-        ? live(mergedRow, m, 'merged')
-        : { ...request.mergedPlaceholder!, id: m };
+      // a merged patient never stored is the placeholder the message names (an operator's merge names stored ones)
+      const mergedContent =
+        mergedRow || !request.mergedPlaceholder
+          ? live(mergedRow, m, 'merged')
+          : { ...request.mergedPlaceholder, id: m };
       this.assertMergeable(m, mergedContent, s, survivor);
       if ((await identity.identityOf(s))?.state === 'REDIRECT')
         throw new MergeRefusedError(
@@ -204,10 +205,7 @@ export class PatientMergeService {
 
       if (!alreadyMerged)
         await identity.redirect(m, survivorPerson, actor, request.reason ?? `merged into Patient/${s}`);
-      const written = [
-        ...planned.map(({ version, paths }) => ({ version, paths })),
-        ...patients.map((version) => ({ version, paths: [] })),
-      ];
+      const written = [...planned, ...patients.map((version) => ({ version, paths: [] }))];
       const provenance = buildMergeProvenance({
         id: randomUUID(),
         activity: 'merge',
@@ -257,6 +255,9 @@ export class PatientMergeService {
         { resourceType: 'Patient', id: m },
         { resourceType: 'Patient', id: s },
       ]);
+      // read before the locks to know S: under them, M must still be merged into S (a concurrent unmerge won)
+      if (replacedBy(rows.get(`Patient/${m}`)?.content as Patient | undefined, this.baseUrl) !== s)
+        throw new MergeRefusedError('not-merged', `Patient/${m} was unmerged meanwhile`);
       const merges = await this.mergeProvenances(tx, m, s);
       if (!merges.length)
         throw new MergeRefusedError(
@@ -284,7 +285,7 @@ export class PatientMergeService {
         if (!back.paths.length) continue;
         const version = this.next(current, back.resource, request);
         restored.push(version);
-        targets.push({ ...targetOf({ version, paths: [] }), paths: back.paths });
+        targets.push(targetOf({ version, paths: back.paths }));
       }
       const mergedRow = rows.get(`Patient/${m}`)!;
       const survivorRow = rows.get(`Patient/${s}`)!;
