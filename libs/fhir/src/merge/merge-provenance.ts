@@ -12,6 +12,8 @@ export const REPOINTED_PATH_URL = 'https://continuum.nhs.uk/StructureDefinition/
 export const PREVIOUS_PERSON_URL = 'https://continuum.nhs.uk/StructureDefinition/merge-previous-person';
 export const PREVIOUS_LINK_ORIGIN_URL =
   'https://continuum.nhs.uk/StructureDefinition/merge-previous-link-origin';
+/** On the same entity: each other record of that person, moved with it to the survivor's person. */
+export const MOVED_PATIENT_URL = 'https://continuum.nhs.uk/StructureDefinition/merge-moved-patient';
 
 export type MergeActivity = 'merge' | 'unmerge';
 
@@ -43,6 +45,8 @@ export interface MergeProvenanceInput {
   reason?: string;
   /** Merge only: M's identity before the merge. */
   previousPerson?: { personId: string; origin: string };
+  /** Merge only: the other records of M's previous person, moved to S's person with it. */
+  movedPatientIds?: string[];
   /** Unmerge only: the merge Provenances it undoes. */
   undoes?: string[];
 }
@@ -70,6 +74,7 @@ export function buildMergeProvenance(input: MergeProvenanceInput): Provenance {
     ? [
         { url: PREVIOUS_PERSON_URL, valueString: input.previousPerson.personId },
         { url: PREVIOUS_LINK_ORIGIN_URL, valueCode: input.previousPerson.origin },
+        ...(input.movedPatientIds ?? []).map((id) => ({ url: MOVED_PATIENT_URL, valueString: id })),
       ]
     : [];
   return {
@@ -110,6 +115,7 @@ export interface RecordedMerge {
   survivingPatientId?: string;
   targets: MergeTarget[];
   previousPerson?: { personId: string; origin: string };
+  movedPatientIds: string[];
 }
 
 export function readMergeProvenance(provenance: Provenance): RecordedMerge {
@@ -121,6 +127,9 @@ export function readMergeProvenance(provenance: Provenance): RecordedMerge {
   const mergedEntity = provenance.entity?.find((entity) => entity.what.display === 'merged patient');
   const personId = mergedEntity?.extension?.find((ext) => ext.url === PREVIOUS_PERSON_URL)?.valueString;
   const origin = mergedEntity?.extension?.find((ext) => ext.url === PREVIOUS_LINK_ORIGIN_URL)?.valueCode;
+  const movedPatientIds = (mergedEntity?.extension ?? [])
+    .filter((ext) => ext.url === MOVED_PATIENT_URL && ext.valueString)
+    .map((ext) => ext.valueString!);
   const targets = (provenance.target ?? []).flatMap((target) => {
     const match = /^([A-Za-z]+)\/([^/]+)\/_history\/(\d+)$/.exec(target.reference ?? '');
     if (!match) return [];
@@ -135,5 +144,6 @@ export function readMergeProvenance(provenance: Provenance): RecordedMerge {
     survivingPatientId: patientOf('surviving patient'),
     targets,
     ...(personId ? { previousPerson: { personId, origin: origin ?? 'AUTO' } } : {}),
+    movedPatientIds,
   };
 }

@@ -123,6 +123,7 @@ describe('patient merge planning (pure)', () => {
       agent: { display: 'RXX:PAS', role: 'author' },
       recorded: '2026-12-06T20:00:00Z',
       previousPerson: { personId: 'person-1', origin: 'AUTO' },
+      movedPatientIds: ['gp-record'],
     });
     expect(provenance.activity?.coding?.[0].code).toBe('merge');
     expect(provenance.target.map((target) => target.reference)).toEqual([
@@ -138,6 +139,7 @@ describe('patient merge planning (pure)', () => {
         { resourceType: 'Patient', id: 'm', versionId: 2, paths: [] },
       ],
       previousPerson: { personId: 'person-1', origin: 'AUTO' },
+      movedPatientIds: ['gp-record'],
     });
   });
 });

@@ -70,6 +70,73 @@ export class MergeIdentity {
     return personId;
   }
 
+  /**
+   * M's previous person follows the survivor's: its other records (MATCH or REDIRECT) move to that person, keeping
+   * their state and origin, and the emptied person is marked `merged_into` it. A record an operator said is not the
+   * survivor's person (a MANUAL NO_MATCH) stays. Returns the records moved, for the Provenance (an unmerge moves them
+   * back).
+   */
+  async fold(
+    fromPersonId: string,
+    intoPersonId: string,
+    except: string,
+    actor: string,
+    reason: string,
+  ): Promise<string[]> {
+    if (fromPersonId === intoPersonId) return [];
+    const others = await this.tx<{ patient_id: string }[]>`
+      SELECT patient_id FROM identity_link
+      WHERE person_id = ${fromPersonId} AND state IN ('MATCH', 'REDIRECT') AND patient_id <> ${except}
+      ORDER BY patient_id`;
+    await this.lock(others.map((row) => row.patient_id));
+    const moved: string[] = [];
+    for (const { patient_id: patientId } of others) {
+      const [refused] = await this.tx`
+        SELECT 1 FROM identity_link WHERE patient_id = ${patientId} AND person_id = ${intoPersonId}
+          AND state = 'NO_MATCH' AND origin = 'MANUAL'`;
+      if (refused) continue;
+      if (await this.move(patientId, fromPersonId, intoPersonId, actor, reason)) moved.push(patientId);
+    }
+    const [left] = await this.tx`
+      SELECT 1 FROM identity_link WHERE person_id = ${fromPersonId} AND state IN ('MATCH', 'REDIRECT') LIMIT 1`;
+    if (!left)
+      await this
+        .tx`UPDATE identity_person SET merged_into = ${intoPersonId}, updated_at = now(), version = version + 1
+                    WHERE id = ${fromPersonId}`;
+    return moved;
+  }
+
+  /** The unmerge of `fold`: the records it moved, still on the survivor's person, go back to their person. */
+  async unfold(
+    patientIds: string[],
+    fromPersonId: string,
+    backToPersonId: string,
+    actor: string,
+    reason: string,
+  ): Promise<void> {
+    if (fromPersonId === backToPersonId) return;
+    await this.lock(patientIds);
+    await this.tx`UPDATE identity_person SET merged_into = NULL, updated_at = now(), version = version + 1
+                  WHERE id = ${backToPersonId} AND merged_into IS NOT NULL`;
+    for (const patientId of patientIds)
+      await this.move(patientId, fromPersonId, backToPersonId, actor, reason);
+  }
+
+  /** Moves a patient's identity link (MATCH or REDIRECT) from one person to another, state and origin kept. */
+  private async move(
+    patientId: string,
+    from: string,
+    to: string,
+    actor: string,
+    reason: string,
+  ): Promise<boolean> {
+    const current = await this.identityOf(patientId);
+    if (!current || current.personId !== from) return false;
+    await this.remove(patientId, current, actor, reason);
+    await this.put(patientId, to, current.state, current.origin, actor, reason);
+    return true;
+  }
+
   private async newPerson(): Promise<string> {
     const id = randomUUID();
     await this.tx`INSERT INTO identity_person (id, merged_into, version) VALUES (${id}, NULL, 1)`;

@@ -239,7 +239,7 @@ describe('patient merge: one transaction re-points every reference, and unmerge 
     });
   });
 
-  it('unmerge gives the merged patient back the person it was before the merge', async () => {
+  it('M’s person follows S’s (its other records too), and unmerge gives both back the person they were', async () => {
     const { m, s } = await aDuplicatePair();
     const persons = new PersonQueries(sql);
     // M and a record from another source were one person before the merge
@@ -249,10 +249,25 @@ describe('patient merge: one transaction re-points every reference, and unmerge 
       await sql`INSERT INTO identity_link (patient_id, person_id, state, origin, version)
                 VALUES (${patient}, ${person.id}, 'MATCH', 'AUTO', 1)`;
     expect(await persons.expand([m])).toEqual([m, `${m}-gp`].sort());
-    await merges.merge({ mergedPatientId: m, survivingPatientId: s, agent: OPERATOR });
-    expect(await persons.expand([m])).toEqual([m, s].sort());
+    const merge = await merges.merge({ mergedPatientId: m, survivingPatientId: s, agent: OPERATOR });
+    // M's person follows S's: the GP record of the same human comes along, and the emptied person is folded
+    expect(await persons.expand([m])).toEqual([m, `${m}-gp`, s].sort());
+    expect(await persons.expand([`${m}-gp`])).toEqual([m, `${m}-gp`, s].sort());
+    const [folded] = await sql<{ merged_into: string | null }[]>`
+      SELECT merged_into FROM identity_person WHERE id = ${person.id}`;
+    expect(folded.merged_into).not.toBeNull();
+    const provenance = await store.read<Provenance>('Provenance', merge.provenanceId!);
+    expect(readMergeProvenance(provenance)).toMatchObject({
+      previousPerson: { personId: person.id, origin: 'AUTO' },
+      movedPatientIds: [`${m}-gp`],
+    });
+
     await merges.unmerge({ mergedPatientId: m, agent: OPERATOR });
     expect(await persons.expand([m])).toEqual([m, `${m}-gp`].sort());
+    expect(await persons.expand([s])).toEqual([s]);
+    const [restored] = await sql<{ merged_into: string | null }[]>`
+      SELECT merged_into FROM identity_person WHERE id = ${person.id}`;
+    expect(restored.merged_into).toBeNull();
     const events = await sql<{ state: string | null; actor: string }[]>`
       SELECT state, actor FROM identity_link_event WHERE patient_id = ${m} ORDER BY seq`;
     expect(events.map((event) => event.state)).toEqual([null, 'REDIRECT', null, 'MATCH']);

@@ -203,8 +203,13 @@ export class PatientMergeService {
           counts: {},
         };
 
-      if (!alreadyMerged)
-        await identity.redirect(m, survivorPerson, actor, request.reason ?? `merged into Patient/${s}`);
+      const reason = request.reason ?? `merged into Patient/${s}`;
+      if (!alreadyMerged) await identity.redirect(m, survivorPerson, actor, reason);
+      // M's person follows S's: its other records (other sources' records of the same human) move with it
+      const moved =
+        before && !alreadyMerged
+          ? await identity.fold(before.personId, survivorPerson, m, actor, reason)
+          : [];
       const written = [...planned, ...patients.map((version) => ({ version, paths: [] }))];
       const provenance = buildMergeProvenance({
         id: randomUUID(),
@@ -216,7 +221,7 @@ export class PatientMergeService {
         recorded: new Date().toISOString(),
         reason: request.reason,
         ...(before && !alreadyMerged
-          ? { previousPerson: { personId: before.personId, origin: before.origin } }
+          ? { previousPerson: { personId: before.personId, origin: before.origin }, movedPatientIds: moved }
           : {}),
       });
       await this.write(tx, [
@@ -296,12 +301,12 @@ export class PatientMergeService {
         this.next(survivorRow, nextSurvivor, request),
       ];
       const previous = [...recorded].reverse().find((merge) => merge.previousPerson)?.previousPerson;
-      await identity.restore(
-        m,
-        previous,
-        actorOf(request.agent),
-        request.reason ?? `unmerged from Patient/${s}`,
-      );
+      const reason = request.reason ?? `unmerged from Patient/${s}`;
+      const survivorPerson = (await identity.identityOf(s))?.personId;
+      const restoredPerson = await identity.restore(m, previous, actorOf(request.agent), reason);
+      const moved = [...new Set(recorded.flatMap((merge) => merge.movedPatientIds))];
+      if (survivorPerson && restoredPerson === previous?.personId)
+        await identity.unfold(moved, survivorPerson, restoredPerson, actorOf(request.agent), reason);
       const provenance = buildMergeProvenance({
         id: randomUUID(),
         activity: 'unmerge',
