@@ -14,6 +14,7 @@ describe('apps that serve people cannot import the plain store', () => {
     "import { ResourceSourceReader } from '@continuum/store';",
     "import { SQL } from '@continuum/store';",
     "import { ConsentQueries } from '@continuum/store';",
+    "import { PatientMergeService } from '@continuum/store';",
     "import { FhirStore } from '@continuum/store/fhir-store';",
   ];
   const door = "import { ResourceStore } from '@continuum/store';";

@@ -11,5 +11,6 @@ export * from './search-document';
 export * from './hl7v2';
 export * from './summary';
 export * from './identity';
+export * from './merge';
 export * from './consent';
 export * from './text-safety';

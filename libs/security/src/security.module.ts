@@ -1,5 +1,13 @@
 import { ApiLimitsConfig, AuthConfig, HttpConfig } from '@continuum/config';
-import { AuditLog, ConsentQueries, FhirStore, PersonQueries, ResourceStore, SQL } from '@continuum/store';
+import {
+  AuditLog,
+  ConsentQueries,
+  FhirStore,
+  PatientMergeService,
+  PersonQueries,
+  ResourceStore,
+  SQL,
+} from '@continuum/store';
 import { type BeforeApplicationShutdown, type DynamicModule, Global, Module } from '@nestjs/common';
 import type postgres from 'postgres';
 import { AccessGuardrails } from './access/access.guardrails';
@@ -9,9 +17,10 @@ import { auditedPatients } from './audit/audit-event.builder';
 import { AuditEventSearch } from './audit/audit-event.search';
 import { AuditRecorder } from './audit/audit.recorder';
 import { ConsentGate } from './consent/consent.gate';
+import { PatientMergeAdministration } from './identity/patient-merge.service';
 import { JwtVerifier } from './jwt/jwt.verifier';
 
-const EXPORTS = [JwtVerifier, AuditRecorder, PersonScope, ResourceStore];
+const EXPORTS = [JwtVerifier, AuditRecorder, PersonScope, ResourceStore, PatientMergeAdministration];
 
 /**
  * The secured data-access layer for an app that serves people: token validation, the app's `ResourceStore` bound
@@ -60,6 +69,12 @@ export class SecurityModule implements BeforeApplicationShutdown {
           useFactory: (consent: ConsentGate, http: HttpConfig) =>
             new AccessGuardrails(consent, http.fhirBaseUrl.replace(/\/$/, '')),
           inject: [ConsentGate, HttpConfig],
+        },
+        {
+          provide: PatientMergeAdministration,
+          useFactory: (merges: PatientMergeService, guardrails: AccessGuardrails, audit: AuditRecorder) =>
+            new PatientMergeAdministration(merges, guardrails, audit),
+          inject: [PatientMergeService, AccessGuardrails, AuditRecorder],
         },
         {
           provide: AuditEventSearch,

@@ -15,17 +15,14 @@ import { SearchIndexWriter } from './search/search-index.writer';
 import type { CriteriaMatcher, SearchIndexPort } from './store.ports';
 import type { StoreOptions } from './store.types';
 import { VersionWriter } from './version.writer';
+import { PatientMergeService } from './merge/patient-merge.service';
 
 /** Wires the store over a postgres.js pool: what StoreModule provides, and what scripts and tests call directly. */
 export function createFhirStore(
   sql: postgres.Sql,
   options: StoreOptions & { searchIndex?: SearchIndexPort; matcher?: CriteriaMatcher } = {},
 ): FhirStore {
-  const repository = new ResourceRepository();
-  const versions = new VersionWriter(
-    repository,
-    options.searchIndex ?? new SearchIndexWriter({ baseUrl: options.baseUrl }),
-  );
+  const { repository, versions } = versionedWrites(options);
   const writer = new ResourceWriter(
     repository,
     versions,
@@ -45,4 +42,22 @@ export function createFhirStore(
     new BatchProcessor(sql, executor, options),
     new BulkUpserter(sql, repository, versions, options),
   );
+}
+
+/** The patient merge (and unmerge) over the same pool, writing through the same versioned path as the store. */
+export function createPatientMergeService(
+  sql: postgres.Sql,
+  options: StoreOptions & { searchIndex?: SearchIndexPort } = {},
+): PatientMergeService {
+  const { repository, versions } = versionedWrites(options);
+  return new PatientMergeService(sql, repository, versions, options);
+}
+
+function versionedWrites(options: StoreOptions & { searchIndex?: SearchIndexPort }) {
+  const repository = new ResourceRepository();
+  const versions = new VersionWriter(
+    repository,
+    options.searchIndex ?? new SearchIndexWriter({ baseUrl: options.baseUrl }),
+  );
+  return { repository, versions };
 }

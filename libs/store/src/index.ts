@@ -3,7 +3,8 @@
 // schema (entities, migrations, data source) is `@continuum/store/schema`.
 export { ResourceStore, type HistoryScope, type RecordSearchOptions } from './resource-store';
 export { FhirStore } from './fhir-store';
-export { createFhirStore } from './fhir-store.factory';
+export { createFhirStore, createPatientMergeService } from './fhir-store.factory';
+export * from './merge';
 export { StoreModule, SQL, type RecordAccess, type StoreModuleOptions } from './store.module';
 export { ConsentQueries } from './consent/consent.queries';
 export { PersonQueries } from './identity/person.queries';

@@ -13,7 +13,8 @@ import { PersonQueries } from './identity/person.queries';
 import { PostgresHealthCheck } from './database/postgres.health';
 import { createSql } from './database/sql.factory';
 import { FhirStore } from './fhir-store';
-import { createFhirStore } from './fhir-store.factory';
+import { createFhirStore, createPatientMergeService } from './fhir-store.factory';
+import { PatientMergeService } from './merge/patient-merge.service';
 import { ResourceStore } from './resource-store';
 import { ResourceSourceReader } from './scan/resource-source.reader';
 import type { StoreOptions } from './store.types';
@@ -46,6 +47,12 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
       inject: [SQL, { token: HttpConfig, optional: true }],
     },
     {
+      provide: PatientMergeService,
+      useFactory: (sql: postgres.Sql, http?: HttpConfig) =>
+        createPatientMergeService(sql, { baseUrl: http?.fhirBaseUrl, ...options }),
+      inject: [SQL, { token: HttpConfig, optional: true }],
+    },
+    {
       provide: PostgresHealthCheck,
       useFactory: (sql: postgres.Sql) => new PostgresHealthCheck(sql),
       inject: [SQL],
@@ -62,7 +69,15 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
   return providers;
 }
 
-const EXPORTS = [SQL, FhirStore, PostgresHealthCheck, ConsentQueries, PersonQueries, ResourceSourceReader];
+const EXPORTS = [
+  SQL,
+  FhirStore,
+  PatientMergeService,
+  PostgresHealthCheck,
+  ConsentQueries,
+  PersonQueries,
+  ResourceSourceReader,
+];
 
 /**
  * Provides the store (ResourceStore, when the app's access is `unrestricted`), the pool it uses, the consent

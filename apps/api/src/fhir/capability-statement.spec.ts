@@ -37,7 +37,7 @@ describe('CapabilityStatement', () => {
       conditionalUpdate: true,
       conditionalDelete: 'single',
     });
-    expect(patient?.operation?.map((o) => o.name)).toEqual(['everything', 'summary']);
+    expect(patient?.operation?.map((o) => o.name)).toEqual(['everything', 'summary', 'merge', 'unmerge']);
     expect(statement.rest?.[0].interaction?.map((i) => i.code)).toEqual([
       'transaction',
       'batch',

@@ -6,8 +6,15 @@ import { rejection, type InboundEnvelope, type Rejection } from './inbound-envel
 import type { MessageTranslator, Translation } from './translation';
 
 /**
+ * PID carries neither element: `active` and `link` are set by a merge (A40, an operator's $merge), and a later ADT
+ * for either patient keeps them rather than undoing the merge.
+ */
+const SET_BY_MERGES = ['active', 'link'];
+
+/**
  * `hl7v2.inbound`: one ER7 message (v2.3 to v2.5.1) mapped to FHIR (libs/fhir/src/hl7v2). MSH-10 is the message
- * id. An A40 merge becomes a link on both patients; the merged patient's stored record is patched, not replaced.
+ * id. An A40 is a merge for the store's merge service (the survivor's links are its to write, so the survivor is
+ * upserted without them); A24/A37 carry the two records to link or unlink.
  */
 @Injectable()
 export class Hl7v2MessageTranslator implements MessageTranslator {
@@ -24,9 +31,14 @@ export class Hl7v2MessageTranslator implements MessageTranslator {
     if (!result.ok) return rejection(result.code, result.problems);
     const upsert = (resource: FhirResource) =>
       resource.resourceType === 'Patient'
-        ? { resource, ifAbsent: result.patientIfAbsent, retain: result.patientRetains }
+        ? {
+            resource: withoutMergeLinks(resource),
+            ifAbsent: result.patientIfAbsent,
+            retain: [...result.patientRetains, ...SET_BY_MERGES],
+          }
         : { resource };
-    if (!result.merge) return { upserts: result.resources.map(upsert), deletes: [] };
+    const patientLink = result.patientLink ? { patientLink: result.patientLink } : {};
+    if (!result.merge) return { upserts: result.resources.map(upsert), deletes: [], ...patientLink };
 
     const mergedReference = `Patient/${result.merge.mergedPatientId}`;
     const merged = result.resources.find(
@@ -38,4 +50,9 @@ export class Hl7v2MessageTranslator implements MessageTranslator {
       merge: { ...result.merge, mergedPlaceholder: merged },
     };
   }
+}
+
+function withoutMergeLinks(patient: Patient): Patient {
+  const { link: _link, active: _active, ...rest } = patient;
+  return rest;
 }

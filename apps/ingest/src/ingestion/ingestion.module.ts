@@ -8,12 +8,14 @@ import { InboundConsumer } from './inbound.consumer';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestionService } from './ingestion.service';
 import { LogicalReferenceResolution } from './logical-reference.resolution';
+import { PatientLinkApplier } from './patient-link.applier';
 
 /** Ingestion of source-system feeds from Kafka into the store (see docs/messaging.md for the contract). */
 @Module({
   providers: [
     { provide: MessageLedger, useFactory: (sql: Sql) => new MessageLedger(sql), inject: [SQL] },
     LogicalReferenceResolution,
+    PatientLinkApplier,
     DeadLetterPublisher,
     FhirMessageTranslator,
     Hl7v2MessageTranslator,

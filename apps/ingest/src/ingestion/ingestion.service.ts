@@ -1,9 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
-import { buildProvenance, FhirError, findProblems, isTransientFault, type Problem } from '@continuum/fhir';
+import {
+  buildProvenance,
+  FhirError,
+  findProblems,
+  IdentifierSystem,
+  isTransientFault,
+  MergeRefusedError,
+  type Problem,
+} from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import { APP_LOGGER, type Logger } from '@continuum/observability';
-import { FhirStore, ledgerKey, MessageLedger, type BulkEntry, type MessageReceipt } from '@continuum/store';
+import {
+  FhirStore,
+  ledgerKey,
+  MessageLedger,
+  PatientMergeService,
+  type BulkEntry,
+  type MessageReceipt,
+} from '@continuum/store';
 import { IdentityLinker } from '@continuum/store/identity';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import {
@@ -15,6 +30,7 @@ import {
 } from './inbound-envelope';
 import { IngestMetrics } from './ingest.metrics';
 import { LogicalReferenceResolution } from './logical-reference.resolution';
+import { PatientLinkApplier } from './patient-link.applier';
 import type { MessageTranslator, Translation } from './translation';
 
 interface Accepted {
@@ -45,6 +61,8 @@ export class IngestionService {
     private readonly metrics: IngestMetrics,
     private readonly references: LogicalReferenceResolution,
     private readonly identity: IdentityLinker,
+    private readonly merges: PatientMergeService,
+    private readonly patientLinks: PatientLinkApplier,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -100,6 +118,15 @@ export class IngestionService {
         .filter((resource) => resource.resourceType === 'Patient' && resource.id)
         .map((resource) => resource.id!),
     );
+    // A24/A37: the source's own link decisions, once both records have a person
+    for (const item of accepted) {
+      if (storeRefusals.has(item) || !item.translation.patientLink) continue;
+      const refusal = await this.patientLinks.apply(item.translation.patientLink, item.envelope);
+      if (refusal) {
+        storeRefusals.set(item, refusal);
+        refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
+      }
+    }
 
     await this.deadLetters.publish(refused);
     await this.ledger.record([
@@ -206,34 +233,35 @@ export class IngestionService {
   }
 
   /**
-   * A merge: the message's resources (the survivor now links to the merged patient), then the merged patient's
-   * stored record marked inactive with a replaced-by link — patched, so its demographics stay as they were.
+   * A merge (A40): refused up front when it cannot apply (dead-lettered with the reason, nothing stored); else the
+   * message's resources (the survivor's demographics), the survivor linked to its person, then the merge itself in
+   * one transaction (PatientMergeService: links, every reference re-pointed, identity REDIRECT, Provenance).
+   * A replay of the same merge changes nothing.
    */
   private async writeMerge(item: Accepted): Promise<Rejection | undefined> {
     const merge = item.translation.merge!;
-    const context = { sourceSystem: item.envelope.sourceSystem };
+    const { sourceSystem, messageId } = item.envelope;
     try {
+      const refusal = await this.merges.refusalOf(merge.mergedPatientId, merge.survivingPatientId);
+      if (refusal) return mergeRefusal(refusal);
       const refusals = new Map<Accepted, Rejection>();
-      await this.writeBulk(item.envelope.sourceSystem, [item], refusals);
+      await this.writeBulk(sourceSystem, [item], refusals);
       if (refusals.has(item)) return refusals.get(item);
-      try {
-        await this.store.patch(
-          'Patient',
-          merge.mergedPatientId,
-          [
-            { op: 'add', path: '/active', value: false },
-            { op: 'add', path: '/link', value: merge.mergedPlaceholder.link },
-          ],
-          context,
-        );
-      } catch (error) {
-        if (!(error instanceof FhirError && error.status === 404)) throw error;
-        await this.store.upsertMany([{ resource: merge.mergedPlaceholder }], context);
-      }
-      this.metrics.resources.inc({ outcome: 'merged' });
+      await this.identity.linkStored([merge.survivingPatientId]);
+      const result = await this.merges.merge({
+        mergedPatientId: merge.mergedPatientId,
+        survivingPatientId: merge.survivingPatientId,
+        agent: sourceAgent(sourceSystem),
+        reason: `ADT^A40 ${messageId} from ${sourceSystem}`,
+        sourceSystem,
+        requestId: messageId,
+        mergedPlaceholder: merge.mergedPlaceholder,
+      });
+      this.metrics.resources.inc({ outcome: result.outcome === 'merged' ? 'merged' : 'unchanged' });
       return undefined;
     } catch (error) {
       if (isTransientFault(error)) throw error;
+      if (error instanceof MergeRefusedError) return mergeRefusal(error);
       return storeError(error);
     }
   }
@@ -294,6 +322,21 @@ function withProvenance(
     },
   );
   return { ...translation, upserts: [...translation.upserts, { resource: provenance }] };
+}
+
+/** A merge that cannot apply: dead-lettered with its own code (e.g. `merge-target-merged`) and the reason. */
+function mergeRefusal(error: MergeRefusedError): Rejection {
+  return { code: error.code, reason: error.message, outcome: error.outcome };
+}
+
+/** The source system as the merge Provenance's author, with its ODS code when its name starts with one. */
+function sourceAgent(sourceSystem: string) {
+  const odsCode = /^([A-Z0-9]{3,10}):/i.exec(sourceSystem)?.[1]?.toUpperCase();
+  return {
+    display: sourceSystem,
+    role: 'author' as const,
+    ...(odsCode ? { identifier: { system: IdentifierSystem.odsOrganisationCode, value: odsCode } } : {}),
+  };
 }
 
 function storeError(error: unknown): Rejection {

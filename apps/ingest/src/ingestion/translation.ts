@@ -1,5 +1,5 @@
 import type { Patient } from 'fhir/r4';
-import type { NormalisedResource } from '@continuum/fhir';
+import type { NormalisedResource, PatientLinkEvent } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import type { InboundEnvelope, Rejection } from './inbound-envelope';
 
@@ -8,10 +8,13 @@ export interface Translation {
   upserts: NormalisedResource[];
   deletes: { resourceType: string; id: string }[];
   /**
-   * A patient merge (HL7 A40): the merged patient is marked inactive and linked to the survivor. Its stored
-   * record is patched; the placeholder is stored only when that patient was never seen before.
+   * A patient merge (HL7 A40), applied by the store's PatientMergeService after the upserts: the merged patient
+   * inactive and `replaced-by` the survivor, every reference to it re-pointed, its identity a REDIRECT. The
+   * placeholder is stored as the merged patient only when that patient was never seen before.
    */
   merge?: { survivingPatientId: string; mergedPatientId: string; mergedPlaceholder: Patient };
+  /** HL7 A24/A37: the source links (or unlinks) two of its records as one person, in the master patient index. */
+  patientLink?: PatientLinkEvent;
 }
 
 /** A topic's way of turning a message into a Translation (FHIR JSON, HL7 v2), or refusing it with a reason. */

@@ -7,6 +7,7 @@ import { parseHl7, value } from './hl7-message';
 import { MappingContext, type Hl7MappingInput } from './mapping-context';
 import { mapMerge, type PatientMerge } from './mrg.mapper';
 import { mapResults } from './obr.mapper';
+import { mapPatientLink, type PatientLinkEvent } from './patient-link.mapper';
 import { mapPatient } from './pid.mapper';
 import { mapEncounter } from './pv1.mapper';
 import type { Hl7MappingFailure, Hl7MappingResult } from './hl7v2.types';
@@ -20,6 +21,8 @@ interface EventPlan {
   allergies?: boolean;
   diagnoses?: boolean;
   merge?: boolean;
+  /** A24/A37: two PID segments, the records (un)linked as one person. */
+  patientLink?: 'link' | 'unlink';
   results?: boolean;
   /** PID identifies the patient only (see Hl7MappingSuccess.patientIfAbsent). */
   patientIfAbsent?: boolean;
@@ -36,6 +39,8 @@ const EVENTS: Record<string, EventPlan> = {
   'ADT^A13': { visit: 'required', allergies: true, diagnoses: true },
   'ADT^A28': { allergies: true, diagnoses: true },
   'ADT^A31': { allergies: true, diagnoses: true },
+  'ADT^A24': { patientLink: 'link', patientIfAbsent: true },
+  'ADT^A37': { patientLink: 'unlink', patientIfAbsent: true },
   'ADT^A40': { merge: true },
   'ORU^R01': { results: true, patientIfAbsent: true },
 };
@@ -97,7 +102,7 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
   }
 
   const patients = message.getAllSegments('PID').length;
-  if (patients > 1) {
+  if (patients > (plan.patientLink ? 2 : 1)) {
     // mapping would attribute every later patient's results to the first one
     return failure('hl7-invalid', [
       {
@@ -118,6 +123,7 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
 
   const patient = mapPatient(ctx, message);
   let merge: PatientMerge | undefined;
+  let patientLink: PatientLinkEvent | undefined;
   if (patient) {
     const encounter = plan.visit
       ? mapEncounter(ctx, message, patient, {
@@ -129,6 +135,7 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
     if (plan.allergies) mapAllergies(ctx, message.getAllSegments('AL1'), patient);
     if (plan.diagnoses) mapDiagnoses(ctx, message.getAllSegments('DG1'), patient, encounter);
     if (plan.merge) merge = mapMerge(ctx, message, patient);
+    if (plan.patientLink) patientLink = mapPatientLink(ctx, message, patient, plan.patientLink);
     if (plan.results) mapResults(ctx, message, patient, sender());
   }
   if (ctx.problems.length > 0 || !patient) return failure('hl7-invalid', ctx.problems);
@@ -146,6 +153,7 @@ export function mapHl7v2Message(text: string, input: Hl7MappingInput): Hl7Mappin
       ...(message.getSegment('PD1') ? [] : ['generalPractitioner']),
     ],
     ...(merge ? { merge } : {}),
+    ...(patientLink ? { patientLink } : {}),
     warnings: ctx.warnings,
   };
 }

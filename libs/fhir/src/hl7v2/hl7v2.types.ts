@@ -1,9 +1,11 @@
 import type { FhirResource } from 'fhir/r4';
 import type { Problem } from '../operation-outcome';
 import type { PatientMerge } from './mrg.mapper';
+import type { PatientLinkEvent } from './patient-link.mapper';
 
 export type { Hl7MappingInput } from './mapping-context';
 export type { PatientMerge } from './mrg.mapper';
+export type { PatientLinkEvent } from './patient-link.mapper';
 
 /** Why a message could not be mapped; the consumer dead-letters it with this code and the problems. */
 export type Hl7FailureCode =
@@ -39,6 +41,8 @@ export interface Hl7MappingSuccess {
   patientRetains: string[];
   /** A40 only: the patient merged into the surviving one. */
   merge?: PatientMerge;
+  /** A24/A37 only: the two records the source (un)links as one person. */
+  patientLink?: PatientLinkEvent;
   /** What was left out and why (unknown codes, skipped segments); never patient data. */
   warnings: Problem[];
 }

@@ -7,6 +7,7 @@ export type {
   Hl7MappingResult,
   Hl7MappingSuccess,
   PatientMerge,
+  PatientLinkEvent,
 } from './hl7v2.types';
 export { readHl7ControlId } from './hl7-message';
 export type { Hl7ControlId } from './hl7-message';

@@ -1,0 +1,3 @@
+export * from './patient-merge';
+export * from './merge-provenance';
+export * from './merge-parameters';
