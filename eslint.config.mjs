@@ -8,7 +8,10 @@ const apps = ['api', 'ingest', 'indexer', 'cli', 'portal'];
 const appImportBan = (except) =>
   apps
     .filter((app) => app !== except)
-    .map((app) => ({ group: [`**/apps/${app}/**`, `apps/${app}/**`], message: 'Apps never import each other.' }));
+    .map((app) => ({
+      group: [`**/apps/${app}/**`, `apps/${app}/**`],
+      message: 'Apps never import each other.',
+    }));
 
 // One door to the record (docs/architecture.md): apps that serve people reach the data only through the
 // ResourceStore their module configuration binds (the secured door), never through the plain store or raw SQL.
@@ -19,6 +22,7 @@ export const plainDoor = [
   'ResourceSearcher',
   'ResourceSourceReader',
   'ConsentQueries',
+  'RestrictedPersonQueries',
   'SQL',
   'createSql',
   'MessageLedger',
@@ -27,7 +31,8 @@ export const plainDoor = [
 const plainDoorBan = {
   name: '@continuum/store',
   importNames: plainDoor,
-  message: 'Apps that serve people use ResourceStore (the secured door bound by SecurityModule), not the plain store.',
+  message:
+    'Apps that serve people use ResourceStore (the secured door bound by SecurityModule), not the plain store.',
 };
 const deepStoreImportBan = {
   group: ['@continuum/store/*', '**/libs/store/**'],
@@ -63,7 +68,18 @@ export default tseslint.config(
           patterns: [
             { group: ['**/apps/**', 'apps/**'], message: 'Libraries never import apps.' },
             {
-              group: ['@nestjs/*', 'typeorm', 'pg', 'postgres', 'kafkajs', '@elastic/*', '@continuum/store', '@continuum/messaging', '@continuum/search', '@continuum/config'],
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'pg',
+                'postgres',
+                'kafkajs',
+                '@elastic/*',
+                '@continuum/store',
+                '@continuum/messaging',
+                '@continuum/search',
+                '@continuum/config',
+              ],
               message: 'libs/fhir is pure domain logic: no framework or infrastructure imports.',
             },
           ],

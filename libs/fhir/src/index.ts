@@ -12,4 +12,5 @@ export * from './hl7v2';
 export * from './summary';
 export * from './identity';
 export * from './consent';
+export * from './restricted';
 export * from './text-safety';

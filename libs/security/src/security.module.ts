@@ -1,9 +1,18 @@
 import { ApiLimitsConfig, AuthConfig, HttpConfig } from '@continuum/config';
-import { AuditLog, ConsentQueries, FhirStore, PersonQueries, ResourceStore, SQL } from '@continuum/store';
+import {
+  AuditLog,
+  ConsentQueries,
+  FhirStore,
+  PersonQueries,
+  ResourceStore,
+  RestrictedPersonQueries,
+  SQL,
+} from '@continuum/store';
 import { type BeforeApplicationShutdown, type DynamicModule, Global, Module } from '@nestjs/common';
 import type postgres from 'postgres';
 import { AccessGuardrails } from './access/access.guardrails';
 import { PersonScope } from './access/person-scope';
+import { RestrictedPeople } from './access/restricted-people';
 import { SecuredResourceStore } from './access/secured-resource.store';
 import { auditedPatients } from './audit/audit-event.builder';
 import { AuditEventSearch } from './audit/audit-event.search';
@@ -62,6 +71,12 @@ export class SecurityModule implements BeforeApplicationShutdown {
           inject: [ConsentGate, HttpConfig],
         },
         {
+          provide: RestrictedPeople,
+          useFactory: (queries: RestrictedPersonQueries, http: HttpConfig) =>
+            new RestrictedPeople(queries, http.fhirBaseUrl.replace(/\/$/, '')),
+          inject: [RestrictedPersonQueries, HttpConfig],
+        },
+        {
           provide: AuditEventSearch,
           useFactory: (sql: postgres.Sql) => new AuditEventSearch(sql),
           inject: [SQL],
@@ -75,9 +90,10 @@ export class SecurityModule implements BeforeApplicationShutdown {
             consents: ConsentQueries,
             audit: AuditRecorder,
             auditEvents: AuditEventSearch,
+            restricted: RestrictedPeople,
             limits?: ApiLimitsConfig,
           ) =>
-            new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, {
+            new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, restricted, {
               maxBundleEntries: limits?.maxBundleEntries ?? 1000,
               expensiveSearchesPerCaller: limits?.expensiveSearchesPerCaller ?? 4,
             }),
@@ -88,6 +104,7 @@ export class SecurityModule implements BeforeApplicationShutdown {
             ConsentQueries,
             AuditRecorder,
             AuditEventSearch,
+            RestrictedPeople,
             { token: ApiLimitsConfig, optional: true },
           ],
         },

@@ -48,6 +48,8 @@ export interface PatientSearchFields {
   postcode?: string[];
   postcodeOutward?: string[];
   nhsNumber?: string;
+  /** A restricted (S-flag) person: no locating details indexed, and never found by postcode. */
+  restricted?: boolean;
 }
 
 export type SearchDocument = SearchDocumentBase & PatientSearchFields;
