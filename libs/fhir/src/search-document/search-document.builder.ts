@@ -120,6 +120,7 @@ function patientFields(patient: Patient): PatientSearchFields {
     given: present(names.given),
     nameTokens: present(names.tokens),
     namePhonetic: present(names.phonetic),
+    givenFormal: present(names.formal),
     birthDate: patient.birthDate,
     gender: patient.gender,
     postcode: present(unique(postcodes.map(normalisePostcode))),

@@ -42,6 +42,8 @@ export interface PatientSearchFields {
   given?: string[];
   nameTokens?: string[];
   namePhonetic?: string[];
+  /** Formal names of the given names' familiar forms (nickname matching). */
+  givenFormal?: string[];
   birthDate?: string;
   gender?: string;
   /** Normalised postcodes (upper case, no space) and their outward codes. */
