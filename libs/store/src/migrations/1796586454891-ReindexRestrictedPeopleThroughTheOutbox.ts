@@ -57,6 +57,9 @@ export class ReindexRestrictedPeopleThroughTheOutbox1796586454891 implements Mig
         before text[] := ARRAY[]::text[];
         after text[] := ARRAY[]::text[];
       BEGIN
+        IF TG_OP = 'UPDATE' AND OLD.person_id = NEW.person_id AND OLD.state = NEW.state THEN
+          RETURN NULL; -- a score or explanation changed: who the person is did not
+        END IF;
         IF TG_OP <> 'INSERT' AND OLD.state IN ('MATCH', 'REDIRECT') THEN
           before := ARRAY(SELECT patient_id FROM identity_link
                           WHERE person_id = OLD.person_id AND state IN ('MATCH', 'REDIRECT')) || OLD.patient_id;
@@ -64,9 +67,8 @@ export class ReindexRestrictedPeopleThroughTheOutbox1796586454891 implements Mig
         IF TG_OP <> 'DELETE' AND NEW.state IN ('MATCH', 'REDIRECT') THEN
           after := restricted_person_patients(ARRAY[NEW.patient_id]);
         END IF;
-        IF (before || after) = ARRAY[]::text[] OR (TG_OP = 'UPDATE' AND OLD.person_id = NEW.person_id
-            AND OLD.state IS NOT DISTINCT FROM NEW.state) THEN
-          RETURN NULL;
+        IF cardinality(before || after) = 0 THEN
+          RETURN NULL; -- neither side is a MATCH or REDIRECT: no one's person changed
         END IF;
         IF EXISTS (SELECT 1 FROM resource p WHERE p.resource_type = 'Patient' AND p.id = ANY(before || after)
                    AND NOT p.deleted AND restricted_flagged(p.content)) THEN
