@@ -1,4 +1,3 @@
-import { personPatients } from '../consent/consent-directive.sql';
 import type { Fragment, Sql } from '../search/sql-fragments';
 
 /**
@@ -13,13 +12,19 @@ export function flaggedRestricted(sql: Sql, alias: string): Fragment {
 /**
  * SQL true when the person of any of these patients (an SQL text[] expression) is restricted: one of the person's
  * Patient records, linked in the master patient index (MATCH or REDIRECT) or the patient itself, carries the flag.
- * A few primary-key probes per patient (its links, then each linked record's current row).
+ * Driven from the patients: their links, their persons' other links, then each record's current row, all index
+ * probes (an `IN (…)` over the records let the planner scan every Patient instead).
  */
 export function personRestricted(sql: Sql, patients: Fragment, alias: string): Fragment {
-  const p = `${alias}_flagged`;
-  return sql`EXISTS (SELECT 1 FROM resource ${sql(p)}
-    WHERE ${sql(p)}.resource_type = 'Patient' AND ${sql(p)}.id IN ${personPatients(sql, patients, `${alias}_person`)}
-      AND NOT ${sql(p)}.deleted AND ${flaggedRestricted(sql, p)})`;
+  const [asked, mine, other, p] = ['asked', 'mine', 'other', 'flagged'].map((name) =>
+    sql(`${alias}_${name}`),
+  );
+  return sql`EXISTS (SELECT 1 FROM unnest(${patients}) AS ${asked}(id)
+    LEFT JOIN identity_link ${mine} ON ${mine}.patient_id = ${asked}.id AND ${mine}.state IN ('MATCH', 'REDIRECT')
+    LEFT JOIN identity_link ${other} ON ${other}.person_id = ${mine}.person_id
+      AND ${other}.state IN ('MATCH', 'REDIRECT')
+    JOIN resource ${p} ON ${p}.resource_type = 'Patient' AND ${p}.id = coalesce(${other}.patient_id, ${asked}.id)
+    WHERE NOT ${p}.deleted AND ${flaggedRestricted(sql, `${alias}_flagged`)})`;
 }
 
 /** SQL true for a `resource` row (alias) that belongs to a restricted person (by its patient compartments). */
