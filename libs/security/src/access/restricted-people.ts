@@ -27,7 +27,9 @@ export class RestrictedPeople {
         ? (compartments ?? patientCompartmentsOf(resource, { baseUrl: this.baseUrl }))
         : [],
     );
-    const restricted = await this.queries.restrictedAmong(candidates.flat());
+    const patients = candidates.flat();
+    if (!patients.length) return outgoing.map(({ resource }) => resource);
+    const restricted = await this.queries.restrictedAmong(patients);
     return outgoing.map(({ resource }, i) =>
       candidates[i].some((patient) => restricted.has(patient)) ? redactLocating(resource) : resource,
     );
