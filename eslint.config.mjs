@@ -22,6 +22,7 @@ export const plainDoor = [
   'ResourceSearcher',
   'ResourceSourceReader',
   'ConsentQueries',
+  'RestrictedPersonQueries',
   'SQL',
   'createSql',
   'MessageLedger',

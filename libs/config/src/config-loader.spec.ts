@@ -13,9 +13,19 @@ describe('loadConfig', () => {
     expect(indexer.elasticsearch.node).toBe('http://127.0.0.1:9200');
   });
 
-  it('gives the API no Kafka or Elasticsearch settings: it serves nothing from them', () => {
-    const config = loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker', ELASTICSEARCH_NODE: 'nowhere' });
-    expect(Object.keys(config).sort()).toEqual(['auth', 'database', 'http', 'limits', 'log']);
+  it('gives the API no Kafka settings, and Elasticsearch ones for patient finding (PDQm), checked at boot', () => {
+    const config = loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker' });
+    expect(Object.keys(config).sort()).toEqual([
+      'auth',
+      'database',
+      'elasticsearch',
+      'http',
+      'limits',
+      'log',
+    ]);
+    expect(() => loadConfig(ApiAppConfig, { ELASTICSEARCH_NODE: 'nowhere' })).toThrow(
+      /ELASTICSEARCH_NODE: must be an http\(s\) URL/,
+    );
   });
 
   it('reads and parses environment variables', () => {
@@ -63,16 +73,20 @@ describe('loadConfig', () => {
     expect([limits.systemRatePerMinute, limits.userRatePerMinute, limits.patientRatePerMinute]).toEqual([
       60_000, 1200, 600,
     ]);
-    expect(loadConfig(ApiAppConfig, { RATE_LIMIT_SYSTEM_PER_MINUTE: '120000' }).limits.systemRatePerMinute).toBe(
-      120_000,
+    expect(
+      loadConfig(ApiAppConfig, { RATE_LIMIT_SYSTEM_PER_MINUTE: '120000' }).limits.systemRatePerMinute,
+    ).toBe(120_000);
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PATIENT_BURST: '0' })).toThrow(
+      /RATE_LIMIT_PATIENT_BURST/,
     );
-    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PATIENT_BURST: '0' })).toThrow(/RATE_LIMIT_PATIENT_BURST/);
   });
 
   it('refuses the retired single rate limit instead of ignoring it', () => {
     expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PER_MINUTE: '1200' })).toThrow(
       /RATE_LIMIT_PER_MINUTE: was replaced by RATE_LIMIT_SYSTEM_PER_MINUTE/,
     );
-    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_BURST: '200' })).toThrow(/RATE_LIMIT_BURST: was replaced/);
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_BURST: '200' })).toThrow(
+      /RATE_LIMIT_BURST: was replaced/,
+    );
   });
 });

@@ -214,10 +214,7 @@ export class AuthConfig {
 
 /** A setting that was replaced: set, it stops the app with `message` rather than being silently ignored. */
 function Retired(variable: string, message: string) {
-  return applyDecorators(
-    Env(variable, { default: '' }) as PropertyDecorator,
-    Equals('', { message }),
-  );
+  return applyDecorators(Env(variable, { default: '' }) as PropertyDecorator, Equals('', { message }));
 }
 
 /**
@@ -324,6 +321,8 @@ export class ApiAppConfig {
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => ApiLimitsConfig) @ValidateNested() limits!: ApiLimitsConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
+  /** Patient finding (PDQm, `Patient?_query=pdqm`) only; everything else is served from Postgres. */
+  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
 }
 

@@ -13,4 +13,5 @@ export * from './summary';
 export * from './identity';
 export * from './merge';
 export * from './consent';
+export * from './restricted';
 export * from './text-safety';

@@ -1,17 +1,28 @@
 /** Readiness of one dependency (Postgres, Kafka, Elasticsearch), checked with a bounded wait. */
 export interface HealthCheck {
   readonly name: string;
+  /**
+   * A dependency some features need and the app serves without (the API's Elasticsearch for PDQm): failing, it is
+   * `degraded`, and so is the app, which stays ready (200) rather than being taken out of service.
+   */
+  readonly optional?: boolean;
   check(): Promise<void>;
 }
 
+/** The same check, reported as degraded rather than down when it fails. */
+export function optionalHealthCheck(check: HealthCheck): HealthCheck {
+  return { name: check.name, optional: true, check: () => check.check() };
+}
+
 export interface ComponentHealth {
-  status: 'up' | 'down';
+  status: 'up' | 'degraded' | 'down';
   latencyMs: number;
   error?: string;
 }
 
 export interface HealthReport {
-  status: 'up' | 'down';
+  /** down: a required dependency failed (not ready); degraded: only optional ones did (ready, some features off). */
+  status: 'up' | 'degraded' | 'down';
   components: Record<string, ComponentHealth>;
 }
 
@@ -26,13 +37,18 @@ export async function checkHealth(checks: readonly HealthCheck[], timeoutMs = 30
         const message = error instanceof Error ? error.message : String(error);
         return [
           check.name,
-          { status: 'down', latencyMs: Math.round(performance.now() - started), error: message },
+          {
+            status: check.optional ? 'degraded' : 'down',
+            latencyMs: Math.round(performance.now() - started),
+            error: message,
+          },
         ];
       }
     }),
   );
   const components = Object.fromEntries(entries);
-  const status = entries.every(([, component]) => component.status === 'up') ? 'up' : 'down';
+  const statuses = entries.map(([, component]) => component.status);
+  const status = statuses.includes('down') ? 'down' : statuses.includes('degraded') ? 'degraded' : 'up';
   return { status, components };
 }
 

@@ -29,7 +29,7 @@ export async function startOpsServer(options: {
       checkHealth(options.checks)
         .then((report) =>
           response
-            .writeHead(report.status === 'up' ? 200 : 503, { 'Content-Type': 'application/json' })
+            .writeHead(report.status === 'down' ? 503 : 200, { 'Content-Type': 'application/json' })
             .end(JSON.stringify(report)),
         )
         .catch(() => response.writeHead(500).end());

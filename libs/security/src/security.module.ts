@@ -6,12 +6,14 @@ import {
   PatientMergeService,
   PersonQueries,
   ResourceStore,
+  RestrictedPersonQueries,
   SQL,
 } from '@continuum/store';
 import { type BeforeApplicationShutdown, type DynamicModule, Global, Module } from '@nestjs/common';
 import type postgres from 'postgres';
 import { AccessGuardrails } from './access/access.guardrails';
 import { PersonScope } from './access/person-scope';
+import { RestrictedPeople } from './access/restricted-people';
 import { SecuredResourceStore } from './access/secured-resource.store';
 import { auditedPatients } from './audit/audit-event.builder';
 import { AuditEventSearch } from './audit/audit-event.search';
@@ -77,6 +79,12 @@ export class SecurityModule implements BeforeApplicationShutdown {
           inject: [PatientMergeService, AccessGuardrails, AuditRecorder],
         },
         {
+          provide: RestrictedPeople,
+          useFactory: (queries: RestrictedPersonQueries, http: HttpConfig) =>
+            new RestrictedPeople(queries, http.fhirBaseUrl.replace(/\/$/, '')),
+          inject: [RestrictedPersonQueries, HttpConfig],
+        },
+        {
           provide: AuditEventSearch,
           useFactory: (sql: postgres.Sql) => new AuditEventSearch(sql),
           inject: [SQL],
@@ -90,9 +98,10 @@ export class SecurityModule implements BeforeApplicationShutdown {
             consents: ConsentQueries,
             audit: AuditRecorder,
             auditEvents: AuditEventSearch,
+            restricted: RestrictedPeople,
             limits?: ApiLimitsConfig,
           ) =>
-            new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, {
+            new SecuredResourceStore(store, guardrails, consent, consents, audit, auditEvents, restricted, {
               maxBundleEntries: limits?.maxBundleEntries ?? 1000,
               expensiveSearchesPerCaller: limits?.expensiveSearchesPerCaller ?? 4,
             }),
@@ -103,6 +112,7 @@ export class SecurityModule implements BeforeApplicationShutdown {
             ConsentQueries,
             AuditRecorder,
             AuditEventSearch,
+            RestrictedPeople,
             { token: ApiLimitsConfig, optional: true },
           ],
         },

@@ -10,6 +10,7 @@ import {
 import type postgres from 'postgres';
 import { ConsentQueries } from './consent/consent.queries';
 import { PersonQueries } from './identity/person.queries';
+import { RestrictedPersonQueries } from './restricted/restricted-person.queries';
 import { PostgresHealthCheck } from './database/postgres.health';
 import { createSql } from './database/sql.factory';
 import { FhirStore } from './fhir-store';
@@ -60,6 +61,11 @@ function storeProviders(options: StoreModuleOptions): Provider[] {
     { provide: ConsentQueries, useFactory: (sql: postgres.Sql) => new ConsentQueries(sql), inject: [SQL] },
     { provide: PersonQueries, useFactory: (sql: postgres.Sql) => new PersonQueries(sql), inject: [SQL] },
     {
+      provide: RestrictedPersonQueries,
+      useFactory: (sql: postgres.Sql) => new RestrictedPersonQueries(sql),
+      inject: [SQL],
+    },
+    {
       provide: ResourceSourceReader,
       useFactory: (sql: postgres.Sql) => new ResourceSourceReader(sql),
       inject: [SQL],
@@ -76,6 +82,7 @@ const EXPORTS = [
   PostgresHealthCheck,
   ConsentQueries,
   PersonQueries,
+  RestrictedPersonQueries,
   ResourceSourceReader,
 ];
 

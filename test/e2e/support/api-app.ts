@@ -55,13 +55,13 @@ export interface AuthorisedApi extends RunningApi {
  * The API with a full-access system token (SMART `system/*.cruds`) from a local test issuer, and a rate limit
  * out of the way: for tests about FHIR behaviour rather than security.
  */
-export async function startApiAsSystem(): Promise<AuthorisedApi> {
+export async function startApiAsSystem(env: Record<string, string> = {}): Promise<AuthorisedApi> {
   const tokens = testTokens();
   Object.assign(process.env, tokens.env, {
     RATE_LIMIT_SYSTEM_PER_MINUTE: '1000000',
     RATE_LIMIT_SYSTEM_BURST: '100000',
   });
-  const api = await startApi();
+  const api = await startApi(env);
   // Direct care (TREAT): no consent filtering, so history shows deletions and batches may read.
   const token = await tokens.issue({
     scope: 'system/*.cruds',

@@ -61,7 +61,10 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
       conditionalDelete: conditional.has('delete') ? 'single' : 'not-supported',
       searchInclude: ['*'],
       searchRevInclude: ['*'],
-      searchParam: params.filter((def) => !isCommon(def)).map(searchParam),
+      searchParam: [
+        ...params.filter((def) => !isCommon(def)).map(searchParam),
+        ...(type === 'Patient' ? [PDQM_NAMED_QUERY] : []),
+      ],
       ...(typeOperations ? { operation: typeOperations } : {}),
     };
   };
@@ -90,6 +93,14 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
     ],
   };
 }
+
+/** `Patient?_query=pdqm`: patient finding (IHE PDQm, ITI-78) served by Elasticsearch (docs/fhir-api.md). */
+const PDQM_NAMED_QUERY: CapabilityStatementRestResourceSearchParam = {
+  name: '_query',
+  type: 'string',
+  documentation:
+    'pdqm: IHE PDQm patient finding with fuzzy and phonetic names (family, given, birthdate, address-postalcode, gender, identifier, _count); results grouped by person',
+};
 
 /** The parser's rule: parameters with an expression (and `_id`, `_lastUpdated`), never `special` ones. */
 function isSearchable(def: SearchParamDef): boolean {

@@ -6,6 +6,7 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { PatientFindingModule } from '../pdqm/patient-finding.module';
 import compression from 'compression';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
 import { FhirBodyMiddleware } from './fhir-body.middleware';
@@ -25,7 +26,7 @@ export class FhirModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: FhirModule,
-      imports: [RouterModule.register([{ path: 'fhir', module: FhirModule }])],
+      imports: [RouterModule.register([{ path: 'fhir', module: FhirModule }]), PatientFindingModule],
       controllers: FHIR_CONTROLLERS,
       providers: [
         FhirService,

@@ -1,10 +1,11 @@
 import { HttpConfig } from '@continuum/config';
-import { badRequest, isResourceType, notFound, parseSearchRequest } from '@continuum/fhir';
+import { badRequest, isPdqmSearch, isResourceType, notFound, parseSearchRequest } from '@continuum/fhir';
 import { currentCorrelationId } from '@continuum/observability';
 import { ResourceStore, type WriteContext, type WriteResult } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
+import { PatientFindingService } from '../pdqm/patient-finding.service';
 import { PAGING_PARAMS, searchsetBundle } from './search-bundle.builder';
 import { currentCursor, decodePage } from './search-page.token';
 
@@ -33,6 +34,7 @@ export class FhirService {
 
   constructor(
     private readonly store: ResourceStore,
+    private readonly patientFinding: PatientFindingService,
     http: HttpConfig,
   ) {
     this.baseUrl = http.fhirBaseUrl.replace(/\/$/, '');
@@ -104,7 +106,9 @@ export class FhirService {
     );
   }
 
+  /** R4 search in the store; `Patient?_query=pdqm` is patient finding (PDQm) instead. */
   async search(input: SearchInput): Promise<Bundle> {
+    if (isPdqmSearch(input.resourceType, input.params)) return this.patientFinding.search(input.params);
     const param = (name: string) => input.params.find(([key]) => key === name)?.[1];
     const page = decodePage(param('_page'), param('_cursor'));
     const params = input.params.filter(([key]) => !PAGING_PARAMS.has(key));

@@ -28,6 +28,7 @@ export * from './prepared-record';
 export * from './scoring';
 export * from './em';
 export * from './term-frequencies';
+export { formalNamesOf } from './nicknames';
 export * from './training';
 export * from './u-sampling';
 export * from './link-decision';

@@ -104,10 +104,19 @@ Object.entries(FAMILIAR_FORMS).forEach(([formal, forms], id) => {
 });
 
 const NONE: readonly number[] = Object.freeze([]);
+const FORMAL_NAMES = Object.keys(FAMILIAR_FORMS);
 
 /** The formal-name groups a folded given name belongs to (empty when the table does not know it). */
 export function nicknameGroups(foldedName: string): readonly number[] {
   return GROUPS.get(foldedName) ?? NONE;
+}
+
+/**
+ * The formal names a folded given name is a form of ("bob" → ["robert"], "robert" → ["robert"]): stable keys for a
+ * search index (the group ids change when the table does).
+ */
+export function formalNamesOf(foldedName: string): string[] {
+  return nicknameGroups(foldedName).map((id) => FORMAL_NAMES[id]);
 }
 
 /** Whether two folded given names are forms of one formal name ("bob" and "robert", "bob" and "rob"). */

@@ -1,4 +1,5 @@
 import type { HumanName } from 'fhir/r4';
+import { formalNamesOf } from '../identity/nicknames';
 import { foldText } from '../search/fold-text';
 import { metaphone } from './metaphone';
 
@@ -12,6 +13,8 @@ export interface NameKeys {
   tokens: string[];
   /** Metaphone of every token, for sound-alike matching. */
   phonetic: string[];
+  /** The formal names the given names are familiar forms of ("bob" → "robert"), for nickname matching. */
+  formal: string[];
 }
 
 /** Folded tokens of a name part: "Smith-Jones" gives "smith" and "jones"; apostrophes join ("O'Brien" → "obrien"). */
@@ -37,6 +40,7 @@ export function nameKeysOf(names: readonly HumanName[]): NameKeys {
     given: unique(given),
     tokens,
     phonetic: unique(tokens.map(metaphone).filter(Boolean)),
+    formal: unique(given.flatMap(formalNamesOf)),
   };
 }
 

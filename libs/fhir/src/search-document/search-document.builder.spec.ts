@@ -50,6 +50,26 @@ describe('buildSearchDocument', () => {
     expect(document.text).toContain('leeds');
   });
 
+  it('leaves a restricted person’s locating details out of every field and marks the Patient restricted', () => {
+    const patient: Patient = {
+      resourceType: 'Patient',
+      id: 'p1',
+      name: [{ family: 'Smith', given: ['Bob'] }],
+      birthDate: '1980-02-29',
+      address: [{ line: ['1 Hidden Lane'], city: 'Leeds', postalCode: 'LS1 4AP' }],
+      telecom: [{ system: 'phone', value: '0113 000 0000' }],
+      generalPractitioner: [{ reference: 'Organization/Y12345' }],
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">1 Hidden Lane</div>' },
+    };
+    const open = buildSearchDocument(patient, facts('Patient', 'p1'));
+    expect(open).toMatchObject({ restricted: false, postcode: ['LS14AP'], givenFormal: ['robert'] });
+    const restricted = buildSearchDocument(patient, facts('Patient', 'p1'), { restrictedPerson: true });
+    expect(restricted).toMatchObject({ restricted: true, family: ['smith'], birthDate: '1980-02-29' });
+    for (const field of ['postcode', 'postcodeOutward', 'references', 'organisations', 'narrative'])
+      expect(restricted).not.toHaveProperty(field);
+    expect(restricted.text ?? '').not.toMatch(/leeds|hidden|0113/);
+  });
+
   it('gives an Observation its code, codes, category, status, date, subject compartment and free text', () => {
     const observation: Observation = {
       resourceType: 'Observation',

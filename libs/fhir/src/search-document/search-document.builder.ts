@@ -1,5 +1,6 @@
 import type { Annotation, Patient, Resource } from 'fhir/r4';
 import { IdentifierSystem } from '../identifier-systems';
+import { redactLocating } from '../restricted/restricted-person';
 import { normaliseNhsNumber } from '../nhs-number';
 import { patientCompartmentsOf } from '../search/compartment';
 import { foldText } from '../search/fold-text';
@@ -37,12 +38,16 @@ const STATUS_PARAMS = ['status', 'clinical-status'];
  * The search document of a stored version. Codes, identifiers, dates and references come from the R4 search
  * parameters' FHIRPath (the same extraction as the Postgres search index), so both indexes agree on what a
  * resource's code or date is; Patient gets its name, birth date, postcode and NHS number keys on top.
+ * `restrictedPerson`: the resource belongs to a restricted (S-flag) person, so its locating details (address,
+ * postcode, telecom, GP, contacts, birthplace, narrative) are left out of every field, and a Patient is marked
+ * `restricted` (searches by postcode leave it out).
  */
 export function buildSearchDocument(
-  resource: Resource,
+  stored: Resource,
   facts: VersionFacts,
-  options: { baseUrl?: string } = {},
+  options: { baseUrl?: string; restrictedPerson?: boolean } = {},
 ): SearchDocument {
+  const resource = options.restrictedPerson ? redactLocating(stored) : stored;
   const rows = extractIndexRows(resource, options);
   const tokens = (codes: string[]) => rows.token.filter((row) => codes.includes(row.code));
   // Local references only: another server's URL or a urn: is not one of our resources.
@@ -77,7 +82,9 @@ export function buildSearchDocument(
     references: present(unique(references.map((row) => `${row.targetType}/${row.targetId}`))),
     narrative: narrative ? foldText(narrative) : undefined,
     text: freeText.length ? foldText(unique(freeText).join(' ')) : undefined,
-    ...(resource.resourceType === 'Patient' ? patientFields(resource as Patient) : {}),
+    ...(resource.resourceType === 'Patient'
+      ? { ...patientFields(resource as Patient), restricted: Boolean(options.restrictedPerson) }
+      : {}),
   };
   return withoutUndefined(document);
 }
@@ -113,6 +120,7 @@ function patientFields(patient: Patient): PatientSearchFields {
     given: present(names.given),
     nameTokens: present(names.tokens),
     namePhonetic: present(names.phonetic),
+    givenFormal: present(names.formal),
     birthDate: patient.birthDate,
     gender: patient.gender,
     postcode: present(unique(postcodes.map(normalisePostcode))),

@@ -42,12 +42,16 @@ export interface PatientSearchFields {
   given?: string[];
   nameTokens?: string[];
   namePhonetic?: string[];
+  /** Formal names of the given names' familiar forms (nickname matching). */
+  givenFormal?: string[];
   birthDate?: string;
   gender?: string;
   /** Normalised postcodes (upper case, no space) and their outward codes. */
   postcode?: string[];
   postcodeOutward?: string[];
   nhsNumber?: string;
+  /** A restricted (S-flag) person: no locating details indexed, and never found by postcode. */
+  restricted?: boolean;
 }
 
 export type SearchDocument = SearchDocumentBase & PatientSearchFields;

@@ -12,4 +12,5 @@ export * from './search-request.parser';
 export * from './search-request.types';
 export * from './search-value.parser';
 export * from './summary';
+export * from './pdqm-query';
 export * from './ucum';

@@ -44,7 +44,8 @@ export class TransientIndexError extends Error {
 /**
  * Bulk writes with external versioning: each document carries its FHIR versionId as the Elasticsearch version,
  * so a late or replayed event for an older version cannot overwrite a newer document (it gets a 409, counted as
- * done). Items refused with 429 or 5xx are retried alone with capped exponential backoff; other item errors are
+ * done). The same version is written again (`external_gte`): its document can change without a new version when
+ * the person becomes restricted or stops being (the outbox then re-announces the person's records). Items refused with 429 or 5xx are retried alone with capped exponential backoff; other item errors are
  * permanent and returned, so one bad document never blocks the rest.
  */
 export class BulkWriter {
@@ -117,7 +118,8 @@ function toOperations(actions: IndexAction[]): (BulkOperationContainer | SearchD
         _index: target,
         _id: searchDocumentId(document.resourceType, document.id),
         version: document.versionId,
-        version_type: 'external' as const,
+        // equal versions are written again: a person becoming restricted re-indexes unchanged records
+        version_type: 'external_gte' as const,
       },
     },
     document,

@@ -11,6 +11,11 @@ const FAMILY_TEMPLATES: Record<SearchFamily, { template: { mappings: { propertie
   clinical,
 };
 
+/** Every field a family's documents may have (the common ones and the family's own). */
+export function mappedFields(family: SearchFamily): object {
+  return { ...common.template.mappings.properties, ...FAMILY_TEMPLATES[family].template.mappings.properties };
+}
+
 /**
  * Installs the committed mappings as composable templates: one component template with the fields every document
  * has, and one index template per family pattern composed of it. Idempotent (PUT), so every start may run it.

@@ -9,6 +9,8 @@ export interface SourceResource {
   deleted: boolean;
   sourceSystem: string | null;
   content: Resource | null;
+  /** Of a restricted (S-flag) person (decided in SQL as the row is read): its locating details are not indexed. */
+  restrictedPerson?: boolean;
 }
 
 export type TypeSelection = { include: string[] } | { exclude: string[] };

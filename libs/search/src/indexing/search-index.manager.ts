@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { SEARCH_FAMILIES, type SearchFamily } from '@continuum/fhir';
-import { installIndexTemplates } from './index-templates';
+import { installIndexTemplates, mappedFields } from './index-templates';
 import type { SearchIndexNaming } from './search-index.naming';
 
 /**
@@ -13,11 +13,22 @@ export class SearchIndexManager {
     readonly naming: SearchIndexNaming,
   ) {}
 
-  /** Templates installed and, for a family without one, a first index with its aliases (created atomically). */
+  /**
+   * Templates installed and, for a family without one, a first index with its aliases (created atomically). Fields
+   * added to a mapping version since its indices were made are added to them (additions only: a change of an
+   * existing field's type needs a new mapping version and a rebuild).
+   */
   async ensureReady(): Promise<void> {
     await installIndexTemplates(this.client, this.naming);
     for (const family of SEARCH_FAMILIES) {
-      if (await this.client.indices.existsAlias({ name: this.naming.readAlias(family) })) continue;
+      if (await this.client.indices.existsAlias({ name: this.naming.readAlias(family) })) {
+        await this.client.indices.putMapping({
+          index: this.naming.indexPattern(family),
+          allow_no_indices: true,
+          properties: mappedFields(family) as never,
+        });
+        continue;
+      }
       const index = this.naming.initialIndexName(family);
       try {
         await this.client.indices.create({ index, aliases: this.aliasesOfNewIndex(family, index, true) });
@@ -89,7 +100,9 @@ export class SearchIndexManager {
   /** Removes every index and template of this prefix (tests and benchmarks own their prefix). */
   async deleteAll(): Promise<void> {
     // Deleting by wildcard is refused (action.destructive_requires_name): resolve the names first.
-    const owned = Object.keys(await this.client.indices.get({ index: `${this.naming.prefix}-*`, allow_no_indices: true }));
+    const owned = Object.keys(
+      await this.client.indices.get({ index: `${this.naming.prefix}-*`, allow_no_indices: true }),
+    );
     if (owned.length) await this.client.indices.delete({ index: owned, ignore_unavailable: true });
     for (const family of SEARCH_FAMILIES) {
       await this.client.indices

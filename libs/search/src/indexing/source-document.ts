@@ -12,5 +12,5 @@ export function documentOf(row: SourceResource): SearchDocument {
   };
   return row.deleted || !row.content
     ? buildTombstoneDocument(facts)
-    : buildSearchDocument(row.content, facts);
+    : buildSearchDocument(row.content, facts, { restrictedPerson: row.restrictedPerson });
 }

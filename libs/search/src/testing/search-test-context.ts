@@ -24,6 +24,8 @@ import { SearchIndexNaming } from '../indexing/search-index.naming';
  */
 export interface SearchTestContext {
   suffix: string;
+  /** The scratch database's URL (for an app started over it). */
+  databaseUrl: string;
   sql: postgres.Sql;
   store: FhirStore;
   outbox: OutboxRepository;
@@ -57,6 +59,7 @@ export async function openSearchTestContext(name: string): Promise<SearchTestCon
   const outbox = new OutboxRepository(sql);
   return {
     suffix,
+    databaseUrl: database.config.url,
     sql,
     store: createFhirStore(sql),
     outbox,

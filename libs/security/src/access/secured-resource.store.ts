@@ -1,4 +1,4 @@
-import { notFound, type SearchRequest } from '@continuum/fhir';
+import { notFound, redactLocating, type SearchRequest } from '@continuum/fhir';
 import type {
   ConsentQueries,
   HistoryOptions,
@@ -23,6 +23,7 @@ import { type AccessContext, AUDIT_TYPE, can, tokenPerson } from './access-conte
 import type { AccessGuardrails } from './access.guardrails';
 import { bundleInteractions } from './bundle-interactions';
 import { CallerView } from './caller-view';
+import type { RestrictedPeople } from './restricted-people';
 import { SearchConcurrencyLimiter } from './search-concurrency';
 
 export interface SecuredStoreOptions {
@@ -39,7 +40,8 @@ export interface SecuredStoreOptions {
  * restriction in SQL. Every write, conditional or not, and every bundle entry runs through the caller's view
  * (CallerView, passed to the plain store in WriteContext), which the store applies inside its transaction to what
  * it matches, reads and changes. Single writes are audited inside their own transaction; reads, refusals and
- * bundles before the caller is answered (docs/security.md explains the gap this leaves).
+ * bundles before the caller is answered (docs/security.md explains the gap this leaves). Whatever leaves it, a
+ * restricted (S-flag) person's locating details are removed (RestrictedPeople: one SQL look-up per response).
  */
 export class SecuredResourceStore implements ResourceStore {
   constructor(
@@ -49,6 +51,7 @@ export class SecuredResourceStore implements ResourceStore {
     private readonly consents: ConsentQueries,
     private readonly audit: AuditRecorder,
     private readonly auditEvents: AuditEventSearch,
+    private readonly restricted: RestrictedPeople,
     private readonly options: SecuredStoreOptions,
   ) {
     this.expensiveSearches = new SearchConcurrencyLimiter(options.expensiveSearchesPerCaller);
@@ -63,7 +66,7 @@ export class SecuredResourceStore implements ResourceStore {
       if (resourceType === AUDIT_TYPE) return (await this.auditEvents.read(id)) as Resource as T;
       const resource = await this.store.read<T>(resourceType, id);
       await this.guardrails.assertVisible(access, resource, target);
-      return resource;
+      return this.restricted.redactOne(resource);
     });
   }
 
@@ -79,7 +82,7 @@ export class SecuredResourceStore implements ResourceStore {
         return (await this.auditEvents.read(id)) as Resource as T;
       const resource = await this.store.vread<T>(resourceType, id, versionId);
       await this.guardrails.assertVisible(access, resource, target);
-      return resource;
+      return this.restricted.redactOne(resource);
     });
   }
 
@@ -166,8 +169,11 @@ export class SecuredResourceStore implements ResourceStore {
       if (scope.id) target.resources.push(`${scope.resourceType}/${scope.id}`);
       const consent = this.consent.restriction(access);
       const bundle = await this.store.history(scope, { ...options, consent });
-      if (!access.patientIds && !consent) return bundle;
-      return { ...bundle, entry: await this.guardrails.keepVisible(access, bundle.entry ?? [], target) };
+      const entries =
+        !access.patientIds && !consent
+          ? (bundle.entry ?? [])
+          : await this.guardrails.keepVisible(access, bundle.entry ?? [], target);
+      return { ...bundle, entry: await this.restricted.redactBundleEntries(entries) };
     });
   }
 
@@ -192,7 +198,7 @@ export class SecuredResourceStore implements ResourceStore {
             consent: this.consent.restriction(access),
           }),
         );
-        return this.screen(access, result, target);
+        return this.redacted(this.screen(access, result, target));
       },
     );
   }
@@ -234,7 +240,11 @@ export class SecuredResourceStore implements ResourceStore {
         kept.forEach((row) => row.compartments.forEach((patient) => target.patientIds.add(patient)));
         return kept;
       });
-      if (visible.length) yield visible;
+      // the scan decided each row's restricted person in its own SQL
+      if (visible.length)
+        yield visible.map((row) =>
+          row.restrictedPerson && row.content ? { ...row, content: redactLocating(row.content) } : row,
+        );
     }
   }
 
@@ -259,7 +269,9 @@ export class SecuredResourceStore implements ResourceStore {
       const view = this.viewOf(access, target);
       const response = await this.store.processBundle(bundle, { ...context, view }, options);
       target.resources.push(...(response.entry ?? []).flatMap((entry) => entry.response?.location ?? []));
-      return response;
+      return response.entry
+        ? { ...response, entry: await this.restricted.redactBundleEntries(response.entry) }
+        : response;
     });
   }
 
@@ -286,7 +298,10 @@ export class SecuredResourceStore implements ResourceStore {
           );
         await auditInTransaction(tx);
       };
-      return work({ ...context, inTransaction, view: this.viewOf(access, target) });
+      const result = await work({ ...context, inTransaction, view: this.viewOf(access, target) });
+      return result.resource
+        ? { ...result, resource: await this.restricted.redactOne(result.resource) }
+        : result;
     });
   }
 
@@ -303,6 +318,23 @@ export class SecuredResourceStore implements ResourceStore {
     if (!allowed) return asked ? { compartment: asked } : {};
     return {
       compartment: { patientIds: (asked?.patientIds ?? allowed).filter((id) => allowed.includes(id)) },
+    };
+  }
+
+  /** The page with every match and include of a restricted person redacted (one look-up for the page). */
+  private async redacted(result: SearchResult): Promise<SearchResult> {
+    const found = [...result.matches, ...result.included];
+    const contents = await this.restricted.redact(
+      found.map(({ content, compartments }) => ({ resource: content, compartments })),
+    );
+    const redactedAt = (offset: number) => (item: (typeof found)[number], i: number) => ({
+      ...item,
+      content: contents[offset + i],
+    });
+    return {
+      ...result,
+      matches: result.matches.map(redactedAt(0)),
+      included: result.included.map(redactedAt(result.matches.length)),
     };
   }
 

@@ -1,6 +1,12 @@
 import { aNationalDataOptOut } from '@continuum/fhir/consent/testing/consent-builders';
 import { randomUUID } from 'node:crypto';
-import { AuditLog, ConsentQueries, type ResourceStore, type ScannedResource } from '@continuum/store';
+import {
+  AuditLog,
+  ConsentQueries,
+  type ResourceStore,
+  RestrictedPersonQueries,
+  type ScannedResource,
+} from '@continuum/store';
 import { openTestStore } from '@continuum/store/testing/test-store';
 import type { AuditEvent, Consent, Observation, Patient } from 'fhir/r4';
 import type postgres from 'postgres';
@@ -11,6 +17,7 @@ import { ConsentGate } from '../consent/consent.gate';
 import { type AccessClaims, accessContextFrom } from './access-context';
 import { runWithAccess } from './access-scope';
 import { AccessGuardrails } from './access.guardrails';
+import { RestrictedPeople } from './restricted-people';
 import { SecuredResourceStore } from './secured-resource.store';
 
 /**
@@ -48,6 +55,7 @@ describe('a scan through the secured door keeps to the caller’s view', () => {
       consents,
       new AuditRecorder(log, 'scan-test'),
       new AuditEventSearch(sql),
+      new RestrictedPeople(new RestrictedPersonQueries(sql), 'http://localhost/fhir'),
       { maxBundleEntries: 100, expensiveSearchesPerCaller: 4 },
     );
     const write = async (resource: Patient | Observation | Consent) =>

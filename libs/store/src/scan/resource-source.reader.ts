@@ -1,6 +1,7 @@
-import type { ConsentRestriction } from '@continuum/fhir';
+import { type ConsentRestriction, LOCATING_ELEMENTS } from '@continuum/fhir';
 import type postgres from 'postgres';
 import { visibleUnderConsent } from '../consent/consent-directive.sql';
+import { rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
 import type { StoredResource } from '../store.types';
 
 export interface ResourceRef {
@@ -8,8 +9,15 @@ export interface ResourceRef {
   id: string;
 }
 
-/** The current row of a resource as search indexing needs it (a deleted one has no content). */
-export type CurrentResource = Omit<StoredResource, 'sourceUpdated'>;
+/**
+ * The current row of a resource as search indexing needs it (a deleted one has no content). `restrictedPerson`: a
+ * resource holding locating details (Patient, RelatedPerson, Person) of a restricted (S-flag) person, decided in
+ * SQL as the row is read, so its search document leaves those details out.
+ */
+export type CurrentResource = Omit<StoredResource, 'sourceUpdated'> & { restrictedPerson: boolean };
+
+/** Types whose rows are checked for a restricted person (the others never carry locating details). */
+const LOCATING_TYPES = Object.keys(LOCATING_ELEMENTS);
 
 export interface VersionEntry {
   id: string;
@@ -56,7 +64,8 @@ export class ResourceSourceReader {
     if (refs.length === 0) return [];
     return this.sql<CurrentResource[]>`
       SELECT r.resource_type AS "resourceType", r.id, r.resource_key AS "resourceKey", r.version_id AS "versionId",
-             r.last_updated AS "lastUpdated", r.deleted, r.source_system AS "sourceSystem", r.content
+             r.last_updated AS "lastUpdated", r.deleted, r.source_system AS "sourceSystem", r.content,
+             ${this.restrictedPerson('r')} AS "restrictedPerson"
       FROM resource r
       JOIN unnest(${refs.map((ref) => ref.resourceType)}::text[], ${refs.map((ref) => ref.id)}::text[]) AS k(t, i)
         ON r.resource_type = k.t AND r.id = k.i`;
@@ -78,7 +87,8 @@ export class ResourceSourceReader {
     for (;;) {
       const page = await this.sql<ScannedResource[]>`
         SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
-               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", content, compartments
+               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", content, compartments,
+               ${this.restrictedPerson('resource')} AS "restrictedPerson"
         FROM resource
         WHERE resource_key > ${after}::bigint AND ${this.typeFilter(options.types ?? { exclude: [] })}
           ${options.includeDeleted ? this.sql`` : this.sql`AND NOT deleted`}
@@ -116,6 +126,11 @@ export class ResourceSourceReader {
       WHERE resource_type = ${resourceType}
       ORDER BY id COLLATE "C"`.cursor(pageSize);
     for await (const page of cursor) yield page;
+  }
+
+  private restrictedPerson(row: string): postgres.Fragment {
+    return this.sql`(${this.sql(row)}.resource_type = ANY(${LOCATING_TYPES}::text[])
+      AND ${rowOfRestrictedPerson(this.sql, row)})`;
   }
 
   private typeFilter(types: TypeSelection): postgres.PendingQuery<postgres.Row[]> {

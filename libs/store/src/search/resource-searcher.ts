@@ -5,9 +5,11 @@ import {
   type IncludeSpec,
   patientsPinnedBy,
   type SearchRequest,
+  usesLocatingParameter,
 } from '@continuum/fhir';
 import type { OperationOutcome, Resource } from 'fhir/r4';
 import { visibleUnderConsent } from '../consent/consent-directive.sql';
+import { rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
 import { filterCondition } from './filter.sql';
 import {
   type FoundRow,
@@ -58,6 +60,12 @@ export interface SearchOptions {
    * chain or `_has` may reach. The searcher applies it without knowing why (libs/security decides who sees what).
    */
   consent?: ConsentRestriction;
+  /**
+   * Leaves out restricted (S-flag) people and their records. Always applied when the search finds people by where
+   * they live or how to reach them (address, postcode, GP, telecom: `usesLocatingParameter`); a caller sets it when
+   * its candidates came from such criteria elsewhere (Elasticsearch patient finding with a postcode).
+   */
+  excludeRestrictedPeople?: boolean;
 }
 
 /**
@@ -135,6 +143,9 @@ export class ResourceSearcher {
         typeCondition(sql`r.resource_type`),
         sql`NOT r.deleted`,
         ...(visible ? [visible('r')] : []),
+        ...(options.excludeRestrictedPeople || usesLocatingParameter(request.filters)
+          ? [sql`NOT ${rowOfRestrictedPerson(sql, 'r')}`]
+          : []),
         ...request.filters.map((filter) => filterCondition(ctx, filter, { alias: 'r', types })),
       ],
       'AND',
