@@ -31,3 +31,5 @@ export * from './term-frequencies';
 export * from './training';
 export * from './u-sampling';
 export * from './link-decision';
+export * from './incremental-linking';
+export * from './linkage-evaluation';

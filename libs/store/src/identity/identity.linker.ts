@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   blockingKeysOf,
+  DEFAULT_LINKING_LIMITS,
   DEFAULT_MATCH_MODEL,
+  type LinkingLimits,
   demographicsOf,
   type MatchModel,
   prepare,
+  type PreparedRecord,
   proposeLinks,
   score,
 } from '@continuum/fhir';
@@ -12,24 +15,22 @@ import type { Patient } from 'fhir/r4';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IdentityLinks } from './identity-links.repository';
 
-export interface LinkerOptions {
+/** The model and the limits (`LinkingLimits`, shared with the in-memory `IncrementalLinker` of libs/fhir). */
+export interface LinkerOptions extends Partial<LinkingLimits> {
   model?: MatchModel;
-  /** Stored records compared with a new one at most (those sharing most blocking keys first). */
-  maxCandidates?: number;
-  /**
-   * A block this size or larger (placeholder data: a 1 January 1970 birth date, a given name of "Test") carries too
-   * little evidence to be worth comparing or serialising on: the patient is matched through its other keys.
-   */
-  maxBlockSize?: number;
 }
+
+/** Patients linked in one transaction (one commit); the ingest path hands over a chunk's Patients at once. */
+const TRANSACTION_PATIENTS = 100;
 
 /**
  * Links source Patients to persons as they are stored: the patient's blocking keys find the stored records worth
  * comparing, the matcher scores them, `proposeLinks` turns the scores into links, and IdentityLinks records them.
- * Serialised per block: the transaction takes an advisory lock on each of the patient's (hashed) keys, in order, so
+ * Serialised per block: the transaction takes an advisory lock on each of its patients' (hashed) keys, in order, so
  * eight feeds delivering the same person at once decide one after the other and end with one person. Crowded blocks
  * (maxBlockSize) are neither compared nor locked: placeholder demographics would otherwise serialise a whole feed.
- * Replays are harmless: the same patient again finds its own person and changes nothing.
+ * Replays are harmless: the same patient again finds its own person and changes nothing. `IncrementalLinker`
+ * (libs/fhir) takes the same steps in memory; `npm run bench -- identity` measures both on a labelled population.
  */
 export class IdentityLinker {
   private readonly model: MatchModel;
@@ -42,53 +43,94 @@ export class IdentityLinker {
     options: LinkerOptions = {},
   ) {
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
-    this.maxCandidates = options.maxCandidates ?? 200;
-    this.maxBlockSize = options.maxBlockSize ?? 200;
+    this.maxCandidates = options.maxCandidates ?? DEFAULT_LINKING_LIMITS.maxCandidates;
+    this.maxBlockSize = options.maxBlockSize ?? DEFAULT_LINKING_LIMITS.maxBlockSize;
   }
 
-  /** Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). */
+  /**
+   * Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on), in
+   * transactions of up to TRANSACTION_PATIENTS: one commit per group rather than per patient, which is most of
+   * the cost on a loaded disk. A group takes the locks of all its usable keys at once, in one sorted order, so
+   * groups linking at the same time never deadlock; within a group patients are decided one after the other.
+   */
   async linkStored(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
     const persons = new Map<string, string | undefined>();
-    for (const id of [...new Set(patientIds)].sort()) persons.set(id, await this.linkOne(id));
+    const ids = [...new Set(patientIds)].sort();
+    for (let i = 0; i < ids.length; i += TRANSACTION_PATIENTS)
+      for (const [id, person] of await this.linkGroup(ids.slice(i, i + TRANSACTION_PATIENTS)))
+        persons.set(id, person);
     return persons;
   }
 
-  private linkOne(patientId: string): Promise<string | undefined> {
+  private linkGroup(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
     return this.dataSource.transaction(async (manager) => {
-      const patient = await currentPatient(manager, patientId);
-      if (!patient) return undefined; // deleted meanwhile: nothing to link
-      const me = prepare(demographicsOf(patient));
-      const keys = [...new Set(blockingKeysOf(me).map(hashKey))].sort();
-      const usable = await this.uncrowded(manager, keys);
+      const patients = await currentPatients(manager, patientIds);
+      const records = new Map(
+        [...patients].map(([id, patient]) => {
+          const me = prepare(demographicsOf(patient));
+          return [id, { me, keys: [...new Set(blockingKeysOf(me).map(hashKey))].sort() }];
+        }),
+      );
+      const allKeys = [...new Set([...records.values()].flatMap((record) => record.keys))];
+      const usable = new Set(await this.uncrowded(manager, allKeys));
       await manager.query(
         `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) keys`,
-        [usable],
+        [[...usable]],
       );
-      await manager.query(`DELETE FROM identity_block_key WHERE patient_id = $1`, [patientId]);
-      if (keys.length)
+      await manager.query(`DELETE FROM identity_block_key WHERE patient_id = ANY($1::text[])`, [
+        [...records.keys()],
+      ]);
+      const rows = [...records].flatMap(([id, record]) => record.keys.map((key) => [key, id]));
+      if (rows.length)
         await manager.query(
-          `INSERT INTO identity_block_key (key, patient_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
-          [keys, patientId],
+          `INSERT INTO identity_block_key (key, patient_id)
+           SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+          [rows.map(([key]) => key), rows.map(([, id]) => id)],
         );
-      const candidates = await this.candidates(manager, patientId, usable);
-      const proposals = proposeLinks(
-        candidates.map((candidate) => ({
-          personId: candidate.person_id,
-          patientId: candidate.id,
-          score: score(me, prepare(demographicsOf(candidate.content)), this.model),
-        })),
-      );
-      return this.links.applyAutomatic(
-        patientId,
-        proposals.map((proposal) => ({
-          personId: proposal.personId,
-          state: proposal.state,
-          score: proposal.probability,
-          explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
-        })),
-        manager,
-      );
+      const persons = new Map<string, string | undefined>();
+      for (const id of patientIds) {
+        const record = records.get(id);
+        // deleted meanwhile: nothing to link
+        persons.set(
+          id,
+          record &&
+            (await this.decide(
+              manager,
+              id,
+              record.me,
+              record.keys.filter((key) => usable.has(key)),
+            )),
+        );
+      }
+      return persons;
     });
+  }
+
+  /** Scores the candidates that share usable keys with the patient and records the links the matcher proposes. */
+  private async decide(
+    manager: EntityManager,
+    patientId: string,
+    me: PreparedRecord,
+    usable: string[],
+  ): Promise<string | undefined> {
+    const candidates = await this.candidates(manager, patientId, usable);
+    const proposals = proposeLinks(
+      candidates.map((candidate) => ({
+        personId: candidate.person_id,
+        patientId: candidate.id,
+        score: score(me, prepare(demographicsOf(candidate.content)), this.model),
+      })),
+    );
+    return this.links.applyAutomatic(
+      patientId,
+      proposals.map((proposal) => ({
+        personId: proposal.personId,
+        state: proposal.state,
+        score: proposal.probability,
+        explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
+      })),
+      manager,
+    );
   }
 
   /** The keys whose blocks are smaller than maxBlockSize (each count stops there). */
@@ -122,12 +164,15 @@ export class IdentityLinker {
   }
 }
 
-async function currentPatient(manager: EntityManager, id: string): Promise<Patient | undefined> {
-  const [row] = await manager.query(
-    `SELECT content FROM resource WHERE resource_type = 'Patient' AND id = $1 AND NOT deleted`,
-    [id],
+async function currentPatients(
+  manager: EntityManager,
+  ids: readonly string[],
+): Promise<Map<string, Patient>> {
+  const rows: { id: string; content: Patient }[] = await manager.query(
+    `SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT deleted`,
+    [ids],
   );
-  return row?.content;
+  return new Map(rows.map((row) => [row.id, row.content]));
 }
 
 /** Blocking keys carry identifying values: only their hashes are stored and locked on. */
