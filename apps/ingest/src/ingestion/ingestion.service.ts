@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import { IngestConfig } from '@continuum/config';
 import { buildProvenance, FhirError, findProblems, isTransientFault, type Problem } from '@continuum/fhir';
 import type { ConsumedMessage } from '@continuum/messaging';
 import { APP_LOGGER, type Logger } from '@continuum/observability';
@@ -45,6 +46,7 @@ export class IngestionService {
     private readonly metrics: IngestMetrics,
     private readonly references: LogicalReferenceResolution,
     private readonly identity: IdentityLinker,
+    private readonly config: IngestConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -92,14 +94,15 @@ export class IngestionService {
       if (refusal) refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
     }
     // Every stored Patient is (re)linked to its person before the ledger and the offsets move on: a crash in
-    // between replays the chunk, and linking again is harmless.
-    await this.identity.linkStored(
-      accepted
-        .filter((item) => !storeRefusals.has(item))
-        .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
-        .filter((resource) => resource.resourceType === 'Patient' && resource.id)
-        .map((resource) => resource.id!),
-    );
+    // between replays the chunk, and linking again is harmless. (IDENTITY_LINK_ON_INGEST=false: benchmarks only.)
+    if (this.config.linkOnIngest)
+      await this.identity.linkStored(
+        accepted
+          .filter((item) => !storeRefusals.has(item))
+          .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
+          .filter((resource) => resource.resourceType === 'Patient' && resource.id)
+          .map((resource) => resource.id!),
+      );
 
     await this.deadLetters.publish(refused);
     await this.ledger.record([
