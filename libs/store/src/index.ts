@@ -6,7 +6,7 @@ export { FhirStore } from './fhir-store';
 export { createFhirStore } from './fhir-store.factory';
 export { StoreModule, SQL, type RecordAccess, type StoreModuleOptions } from './store.module';
 export { ConsentQueries } from './consent/consent.queries';
-export { PersonQueries } from './identity/person.queries';
+export { PersonQueries, type PersonAcrossSources } from './identity/person.queries';
 export { ConsentDirectiveWriter } from './consent/consent-directive.writer';
 export { createSql } from './database/sql.factory';
 export type { BulkEntry, BulkEntryResult } from './bulk/bulk.upserter';
