@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   blockingKeysOf,
   DEFAULT_LINKING_LIMITS,
@@ -13,7 +13,7 @@ import {
 } from '@continuum/fhir';
 import type { Patient } from 'fhir/r4';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { IdentityLinks } from './identity-links.repository';
+import type { FirstLinks, IdentityLinks, LinkProposal } from './identity-links.repository';
 
 /** The model and the limits (`LinkingLimits`, shared with the in-memory `IncrementalLinker` of libs/fhir). */
 export interface LinkerOptions extends Partial<LinkingLimits> {
@@ -87,23 +87,57 @@ export class IdentityLinker {
            SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
           [rows.map(([key]) => key), rows.map(([, id]) => id)],
         );
+      // New patients (no links yet, the common case) are decided here and written together; a patient that holds
+      // links (a replay, an update, a manual decision) goes through applyAutomatic, after what is pending is written.
+      const linked = await this.links.lockPatients([...records.keys()], manager);
+      const pending = new PendingLinks();
       const persons = new Map<string, string | undefined>();
       for (const id of patientIds) {
         const record = records.get(id);
-        // deleted meanwhile: nothing to link
-        persons.set(
-          id,
-          record &&
-            (await this.decide(
-              manager,
-              id,
-              record.me,
-              record.keys.filter((key) => usable.has(key)),
-            )),
-        );
+        if (!record) {
+          persons.set(id, undefined); // deleted meanwhile: nothing to link
+          continue;
+        }
+        const usableKeys = record.keys.filter((key) => usable.has(key));
+        if (linked.has(id)) {
+          await this.links.recordFirstLinks(pending.take(), manager);
+          persons.set(id, await this.decide(manager, id, record.me, usableKeys));
+          continue;
+        }
+        const proposals = this.propose(record.me, [
+          ...(await this.candidates(manager, id, usableKeys)),
+          ...pending.sharing(usableKeys),
+        ]);
+        const match = proposals.find((proposal) => proposal.state === 'MATCH');
+        const personId = match?.personId ?? randomUUID();
+        pending.add({ patientId: id, personId, newPerson: !match, proposals }, record.me, record.keys);
+        persons.set(id, personId);
       }
+      await this.links.recordFirstLinks(pending.take(), manager);
       return persons;
     });
+  }
+
+  /**
+   * The matcher's proposals from the candidates sharing most keys (ties by id), at most maxCandidates: stored
+   * records and those decided earlier in the same transaction alike.
+   */
+  private propose(me: PreparedRecord, candidates: Candidate[]): LinkProposal[] {
+    const nearest = candidates
+      .sort((a, b) => b.shared - a.shared || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, this.maxCandidates);
+    return proposeLinks(
+      nearest.map((candidate) => ({
+        personId: candidate.personId,
+        patientId: candidate.id,
+        score: score(me, candidate.record, this.model),
+      })),
+    ).map((proposal) => ({
+      personId: proposal.personId,
+      state: proposal.state,
+      score: proposal.probability,
+      explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
+    }));
   }
 
   /** Scores the candidates that share usable keys with the patient and records the links the matcher proposes. */
@@ -113,24 +147,8 @@ export class IdentityLinker {
     me: PreparedRecord,
     usable: string[],
   ): Promise<string | undefined> {
-    const candidates = await this.candidates(manager, patientId, usable);
-    const proposals = proposeLinks(
-      candidates.map((candidate) => ({
-        personId: candidate.person_id,
-        patientId: candidate.id,
-        score: score(me, prepare(demographicsOf(candidate.content)), this.model),
-      })),
-    );
-    return this.links.applyAutomatic(
-      patientId,
-      proposals.map((proposal) => ({
-        personId: proposal.personId,
-        state: proposal.state,
-        score: proposal.probability,
-        explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
-      })),
-      manager,
-    );
+    const proposals = this.propose(me, await this.candidates(manager, patientId, usable));
+    return this.links.applyAutomatic(patientId, proposals, manager);
   }
 
   /** The keys whose blocks are smaller than maxBlockSize (each count stops there). */
@@ -145,15 +163,11 @@ export class IdentityLinker {
     return keys.filter((key) => !skip.has(key));
   }
 
-  /** Stored Patients sharing blocking keys with this one, and the person each is. */
-  private candidates(
-    manager: EntityManager,
-    patientId: string,
-    keys: string[],
-  ): Promise<{ id: string; content: Patient; person_id: string }[]> {
-    if (!keys.length) return Promise.resolve([]);
-    return manager.query(
-      `SELECT r.id, r.content, link.person_id
+  /** Stored, linked Patients sharing blocking keys with this one, the person each is and the keys they share. */
+  private async candidates(manager: EntityManager, patientId: string, keys: string[]): Promise<Candidate[]> {
+    if (!keys.length) return [];
+    const rows: { id: string; content: Patient; person_id: string; shared: string }[] = await manager.query(
+      `SELECT r.id, r.content, link.person_id, candidate.shared
        FROM (SELECT patient_id, count(*) AS shared FROM identity_block_key
              WHERE key = ANY($1::text[]) AND patient_id <> $2
              GROUP BY patient_id ORDER BY shared DESC, patient_id LIMIT $3) candidate
@@ -161,6 +175,57 @@ export class IdentityLinker {
        JOIN identity_link link ON link.patient_id = candidate.patient_id AND link.state IN ('MATCH', 'REDIRECT')`,
       [keys, patientId, this.maxCandidates],
     );
+    return rows.map((row) => ({
+      id: row.id,
+      personId: row.person_id,
+      shared: Number(row.shared),
+      record: prepare(demographicsOf(row.content)),
+    }));
+  }
+}
+
+/** A record the incoming one is compared with. */
+interface Candidate {
+  id: string;
+  personId: string;
+  /** Blocking keys shared with the incoming record. */
+  shared: number;
+  record: PreparedRecord;
+}
+
+/** New patients decided in this transaction and not yet written: candidates for the ones after them. */
+class PendingLinks {
+  private decisions: FirstLinks[] = [];
+  private readonly byKey = new Map<string, { id: string; personId: string; record: PreparedRecord }[]>();
+
+  add(decision: FirstLinks, record: PreparedRecord, keys: readonly string[]): void {
+    this.decisions.push(decision);
+    for (const key of keys) {
+      const entry = { id: decision.patientId, personId: decision.personId, record };
+      const block = this.byKey.get(key);
+      if (block) block.push(entry);
+      else this.byKey.set(key, [entry]);
+    }
+  }
+
+  /** Pending patients sharing any of these keys, with how many each shares. */
+  sharing(keys: readonly string[]): Candidate[] {
+    const found = new Map<string, Candidate>();
+    for (const key of keys)
+      for (const entry of this.byKey.get(key) ?? []) {
+        const candidate = found.get(entry.id);
+        if (candidate) candidate.shared++;
+        else found.set(entry.id, { ...entry, shared: 1 });
+      }
+    return [...found.values()];
+  }
+
+  /** The decisions to write now; once written they are stored candidates, found by the candidates query. */
+  take(): FirstLinks[] {
+    const taken = this.decisions;
+    this.decisions = [];
+    this.byKey.clear();
+    return taken;
   }
 }
 
