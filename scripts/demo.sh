@@ -66,6 +66,24 @@ npm run -s cli -- publish prepared "$community/kafka"
 step "A token for trying the API (a clinician of organisation RR8, read and search, 8 hours)"
 token="$(npm run -s cli -- token --scope 'user/*.rs' --role clinician --org RR8 --ttl 8h | tail -n 1)"
 
+step "Waiting for the master patient index to join one person across three or more sources"
+# Ingest links every stored Patient to its person; the identity tables say which persons span several sources.
+person_line=""
+for _ in $(seq 1 120); do
+  person_line="$(npm run -s cli -- identity:persons --min-sources 3 --limit 1 2>/dev/null | head -n 1 || true)"
+  [ -n "$person_line" ] && break
+  sleep 2
+done
+if [ -n "$person_line" ]; then
+  IFS=$'\t' read -r _person_id person_patients person_sources <<<"$person_line"
+  person_patient="${person_patients%%,*}"
+  everything_msg="One person, records from ${person_sources//,/, }: \$everything of one of them returns the whole person
+  curl -s -H \"Authorization: Bearer \$TOKEN\" 'http://127.0.0.1:8080/fhir/Patient/${person_patient}/\$everything'
+  (each entry keeps its meta.source; with jq: | jq '[.entry[].resource.meta.source] | unique')"
+else
+  everything_msg="(No person spans three sources yet: ingest may still be working; 'npm run cli -- identity:persons' lists them.)"
+fi
+
 cat <<MSG
 
 Continuum is running.
@@ -81,6 +99,7 @@ Try:
   export TOKEN='$token'
   curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/fhir/Patient?_count=5&_summary=true'
   curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/fhir/Patient/<id>/\$everything'
+$everything_msg
 More tokens: npm run cli -- token --help (scopes, roles, patient-only tokens).
 
 Press Ctrl-C to stop the apps.

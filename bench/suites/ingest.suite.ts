@@ -40,6 +40,8 @@ class IngestBench {
       DATABASE_URL: database.config.url,
       ...this.isolation.env,
       INGEST_MAX_BATCH_MESSAGES: ctx.options.extra['batch'] ?? '500',
+      // `--link false`: ingest without linking Patients to persons, to measure what linking costs (benchmarks only)
+      IDENTITY_LINK_ON_INGEST: ctx.options.extra['link'] ?? 'true',
       LOG_LEVEL: 'error',
     };
     this.kafka = createKafka(loadConfig(KafkaConfig, this.env), createLogger('bench', 'error'), 'bench');
@@ -102,7 +104,7 @@ class IngestBench {
     );
     // Messages, so the ratio compares like with like; resources/s is in the log line above.
     return {
-      label: 'kafka → ingest → postgres',
+      label: `kafka → ingest → postgres${this.env.IDENTITY_LINK_ON_INGEST === 'false' ? ' (no identity linking)' : ''}`,
       operations: this.messages,
       unit: 'messages',
       elapsedMs,

@@ -62,6 +62,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('links on ingest unless IDENTITY_LINK_ON_INGEST is false, and refuses anything but true or false', () => {
+    expect(loadConfig(IngestAppConfig, {}).ingest.linkOnIngest).toBe(true);
+    expect(loadConfig(IngestAppConfig, { IDENTITY_LINK_ON_INGEST: 'false' }).ingest.linkOnIngest).toBe(false);
+    expect(loadConfig(IngestAppConfig, { IDENTITY_LINK_ON_INGEST: 'TRUE' }).ingest.linkOnIngest).toBe(true);
+    expect(() => loadConfig(IngestAppConfig, { IDENTITY_LINK_ON_INGEST: 'no' })).toThrow(
+      'IDENTITY_LINK_ON_INGEST: must be true or false (got "no")',
+    );
+  });
+
   it('refuses a database URL that is not a postgres URL', () => {
     expect(() => loadConfig(ApiAppConfig, { DATABASE_URL: 'mysql://x' })).toThrow(
       /DATABASE_URL: must be a postgres/,

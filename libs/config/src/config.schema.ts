@@ -3,6 +3,7 @@ import {
   ArrayNotEmpty,
   Equals,
   IsIn,
+  IsBoolean,
   IsInt,
   IsString,
   Matches,
@@ -18,6 +19,11 @@ import { applyDecorators, Env, Section } from './config-loader';
 const toInt = (raw: string) => {
   if (!/^-?\d+$/.test(raw.trim())) throw new Error('not an integer');
   return Number(raw);
+};
+const toBoolean = (raw: string) => {
+  const value = raw.trim().toLowerCase();
+  if (value !== 'true' && value !== 'false') throw new Error('not a boolean');
+  return value === 'true';
 };
 const toList = (raw: string) =>
   raw
@@ -162,6 +168,15 @@ export class IngestConfig {
   @Min(1)
   @Max(64)
   partitionsConcurrently!: number;
+
+  /**
+   * Whether ingest links each stored Patient to its person (issue #13). For benchmarking only: `npm run bench --
+   * ingest --link false` measures what linking costs. With `false` no new Patient joins a person and reads do not
+   * follow it until the store's Patients are linked again: never turn it off in service.
+   */
+  @Env('IDENTITY_LINK_ON_INGEST', { parse: toBoolean, default: true })
+  @IsBoolean({ message: 'must be true or false' })
+  linkOnIngest!: boolean;
 }
 
 export class IndexerConfig {

@@ -7,7 +7,7 @@ export { createFhirStore, createPatientMergeService } from './fhir-store.factory
 export * from './merge';
 export { StoreModule, SQL, type RecordAccess, type StoreModuleOptions } from './store.module';
 export { ConsentQueries } from './consent/consent.queries';
-export { PersonQueries } from './identity/person.queries';
+export { PersonQueries, type PersonAcrossSources } from './identity/person.queries';
 export { RestrictedPersonQueries } from './restricted/restricted-person.queries';
 export { ConsentDirectiveWriter } from './consent/consent-directive.writer';
 export { createSql } from './database/sql.factory';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import { IngestConfig } from '@continuum/config';
 import {
   buildProvenance,
   FhirError,
@@ -63,6 +64,7 @@ export class IngestionService {
     private readonly identity: IdentityLinker,
     private readonly merges: PatientMergeService,
     private readonly patientLinks: PatientLinkApplier,
+    private readonly config: IngestConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -110,14 +112,15 @@ export class IngestionService {
       if (refusal) refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
     }
     // Every stored Patient is (re)linked to its person before the ledger and the offsets move on: a crash in
-    // between replays the chunk, and linking again is harmless.
-    await this.identity.linkStored(
-      accepted
-        .filter((item) => !storeRefusals.has(item))
-        .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
-        .filter((resource) => resource.resourceType === 'Patient' && resource.id)
-        .map((resource) => resource.id!),
-    );
+    // between replays the chunk, and linking again is harmless. (IDENTITY_LINK_ON_INGEST=false: benchmarks only.)
+    if (this.config.linkOnIngest)
+      await this.identity.linkStored(
+        accepted
+          .filter((item) => !storeRefusals.has(item))
+          .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
+          .filter((resource) => resource.resourceType === 'Patient' && resource.id)
+          .map((resource) => resource.id!),
+      );
     // A24/A37: the source's own link decisions, once both records have a person
     for (const item of accepted) {
       if (storeRefusals.has(item) || !item.translation.patientLink) continue;

@@ -32,3 +32,5 @@ export { formalNamesOf } from './nicknames';
 export * from './training';
 export * from './u-sampling';
 export * from './link-decision';
+export * from './incremental-linking';
+export * from './linkage-evaluation';

@@ -24,6 +24,18 @@ export interface ManualDecision {
   reason?: string;
 }
 
+/**
+ * The matcher's decision for a patient that holds no links yet: the person it is (a proposal's at MATCH, or a new
+ * person's id when none is) and every proposal.
+ */
+export interface FirstLinks {
+  patientId: string;
+  personId: string;
+  /** `personId` is a person of its own, to be created. */
+  newPerson: boolean;
+  proposals: LinkProposal[];
+}
+
 export interface LinkHistoryQuery {
   patientId?: string;
   personId?: string;
@@ -102,6 +114,80 @@ export class IdentityLinks {
       }
       return (await this.lockLinks(manager, patientId)).find((link) => isIdentity(link.state))?.personId;
     });
+  }
+
+  /**
+   * What `applyAutomatic` records for patients that hold no links yet, in a few set-based statements rather than
+   * several per patient: each new person, each link (AUTO) and its history event. The caller holds the patients'
+   * locks (`lockPatients`) and has seen that they hold no links, so there is no manual decision to respect.
+   */
+  async recordFirstLinks(decisions: readonly FirstLinks[], manager: EntityManager): Promise<void> {
+    if (!decisions.length) return;
+    const newPersons = decisions
+      .filter((decision) => decision.newPerson)
+      .map((decision) => decision.personId);
+    if (newPersons.length)
+      await manager.query(
+        `INSERT INTO identity_person (id, merged_into, version) SELECT unnest($1::uuid[]), NULL, 1`,
+        [newPersons],
+      );
+    const links = decisions.flatMap((decision) => [
+      ...decision.proposals.map((proposal) => ({ patientId: decision.patientId, ...proposal })),
+      ...(decision.newPerson
+        ? [
+            {
+              patientId: decision.patientId,
+              personId: decision.personId,
+              state: 'MATCH' as const,
+              score: null,
+              explanation: { reason: 'no other record matched' },
+            },
+          ]
+        : []),
+    ]);
+    const column = <T>(of: (link: (typeof links)[number]) => T) => links.map(of);
+    await manager.query(
+      `INSERT INTO identity_link (patient_id, person_id, state, origin, score, explanation, version)
+       SELECT patient_id, person_id, state, 'AUTO', score, explanation, 1
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
+         AS link(patient_id, person_id, state, score, explanation)`,
+      [
+        column((link) => link.patientId),
+        column((link) => link.personId),
+        column((link) => link.state),
+        column((link) => link.score),
+        column((link) => (link.explanation ? JSON.stringify(link.explanation) : null)),
+      ],
+    );
+    await manager.query(
+      `INSERT INTO identity_link_event (patient_id, person_id, previous_state, state, origin, score, actor, reason)
+       SELECT patient_id, person_id, NULL, state, 'AUTO', score, 'matcher', NULL
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[]) AS link(patient_id, person_id, state, score)`,
+      [
+        column((link) => link.patientId),
+        column((link) => link.personId),
+        column((link) => link.state),
+        column((link) => link.score),
+      ],
+    );
+  }
+
+  /**
+   * Serialises decisions about these patients with every other (the advisory lock `lockLinks` takes, in one sorted
+   * order) and answers which of them hold links already.
+   */
+  async lockPatients(patientIds: readonly string[], manager: EntityManager): Promise<Set<string>> {
+    if (!patientIds.length) return new Set();
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('identity:' || id, 0))
+       FROM (SELECT unnest($1::text[]) AS id ORDER BY 1) patients`,
+      [patientIds],
+    );
+    const rows: { patient_id: string }[] = await manager.query(
+      `SELECT DISTINCT patient_id FROM identity_link WHERE patient_id = ANY($1::text[])`,
+      [patientIds],
+    );
+    return new Set(rows.map((row) => row.patient_id));
   }
 
   /**

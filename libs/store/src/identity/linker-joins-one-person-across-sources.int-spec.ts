@@ -119,6 +119,27 @@ describe('the identity linker joins one person across sources', () => {
     expect(await links.history({ patientId: ooh })).toHaveLength(events);
   });
 
+  it('links new and already-linked records in one call: the new join the stored person, the linked stay put', async () => {
+    const { base, nhsNumber } = aPerson();
+    const gp = await save({
+      ...base,
+      identifier: [{ system: NHS, value: nhsNumber, extension: [verified] }],
+    });
+    const [gpPerson] = [...(await linker.linkStored([gp])).values()];
+    const gpEvents = (await links.history({ patientId: gp })).length;
+    const ooh = await save(base);
+    const pas = await save({
+      ...base,
+      identifier: [{ system: NHS, value: nhsNumber, extension: [verified] }],
+    });
+    const persons = await linker.linkStored([ooh, gp, pas]);
+    expect([persons.get(ooh), persons.get(gp), persons.get(pas)]).toEqual([gpPerson, gpPerson, gpPerson]);
+    expect(await links.history({ patientId: gp })).toHaveLength(gpEvents);
+    expect(await links.history({ patientId: pas })).toMatchObject([
+      { personId: gpPerson, previousState: null, state: 'MATCH', origin: 'AUTO', actor: 'matcher' },
+    ]);
+  });
+
   it('never joins two records with different verified NHS numbers (twins)', async () => {
     const { base, nhsNumber, twinNhsNumber: twin } = aPerson();
     const one = await save({

@@ -30,4 +30,29 @@ export class PersonQueries {
     const persons = await this.samePerson(patientIds);
     return [...new Set([...patientIds, ...[...persons.values()].flat()])].sort();
   }
+
+  /**
+   * Persons whose linked records come from at least `minSources` source systems (`meta.source`, else the source
+   * the store recorded), most sources first: where a reader sees what the index joined (the demo prints one).
+   */
+  personsAcrossSources(minSources: number, limit = 10): Promise<PersonAcrossSources[]> {
+    return this.sql<PersonAcrossSources[]>`
+      SELECT link.person_id::text AS "personId",
+             array_agg(DISTINCT coalesce(r.content #>> '{meta,source}', r.source_system)) AS sources,
+             array_agg(link.patient_id ORDER BY link.patient_id) AS "patientIds"
+      FROM identity_link link
+      JOIN resource r ON r.resource_type = 'Patient' AND r.id = link.patient_id AND NOT r.deleted
+      WHERE link.state = 'MATCH'
+      GROUP BY link.person_id
+      HAVING count(DISTINCT coalesce(r.content #>> '{meta,source}', r.source_system)) >= ${minSources}
+      ORDER BY count(DISTINCT coalesce(r.content #>> '{meta,source}', r.source_system)) DESC, link.person_id
+      LIMIT ${limit}`;
+  }
+}
+
+export interface PersonAcrossSources {
+  personId: string;
+  /** The distinct source systems of the person's records. */
+  sources: string[];
+  patientIds: string[];
 }
