@@ -106,21 +106,30 @@ export class IngestionService {
         sourceSystem,
       );
     }
-    const storeRefusals = await this.write(accepted);
+    const unchangedPatients = new Set<string>();
+    const storeRefusals = await this.write(accepted, unchangedPatients);
     for (const item of accepted) {
       const refusal = storeRefusals.get(item);
       if (refusal) refused.push({ message: item.message, envelope: item.envelope, rejection: refusal });
     }
-    // Every stored Patient is (re)linked to its person before the ledger and the offsets move on: a crash in
-    // between replays the chunk, and linking again is harmless. (IDENTITY_LINK_ON_INGEST=false: benchmarks only.)
-    if (this.config.linkOnIngest)
-      await this.identity.linkStored(
+    // Every new or changed Patient is (re)linked to its person before the ledger and the offsets move on: a crash
+    // in between replays the chunk, and linking again is harmless. A Patient stored unchanged (most messages repeat
+    // their Patient) keeps its links, unless it has none: then an earlier attempt crashed before linking it.
+    // (IDENTITY_LINK_ON_INGEST=false: benchmarks only.)
+    if (this.config.linkOnIngest) {
+      const patients = new Set(
         accepted
           .filter((item) => !storeRefusals.has(item))
           .flatMap(({ translation }) => translation.upserts.map(({ resource }) => resource))
           .filter((resource) => resource.resourceType === 'Patient' && resource.id)
           .map((resource) => resource.id!),
       );
+      const changed = [...patients].filter((id) => !unchangedPatients.has(id));
+      const neverLinked = await this.identity.unlinkedAmong(
+        [...patients].filter((id) => unchangedPatients.has(id)),
+      );
+      await this.identity.linkStored([...changed, ...neverLinked]);
+    }
     // A24/A37: the source's own link decisions, once both records have a person
     for (const item of accepted) {
       if (storeRefusals.has(item) || !item.translation.patientLink) continue;
@@ -169,7 +178,10 @@ export class IngestionService {
    * bulk path, one call per source system. A permanent store error on a group is narrowed down to the message
    * that causes it by writing the group's messages one by one; transient faults propagate.
    */
-  private async write(accepted: Accepted[]): Promise<Map<Accepted, Rejection>> {
+  private async write(
+    accepted: Accepted[],
+    unchangedPatients: Set<string>,
+  ): Promise<Map<Accepted, Rejection>> {
     const refusals = new Map<Accepted, Rejection>();
     const bulk: Accepted[] = [];
     for (const item of accepted) {
@@ -182,7 +194,7 @@ export class IngestionService {
     }
     for (const [sourceSystem, group] of groupBySource(bulk)) {
       try {
-        await this.writeBulk(sourceSystem, group, refusals);
+        await this.writeBulk(sourceSystem, group, refusals, unchangedPatients);
       } catch (error) {
         if (isTransientFault(error) || group.length === 1) {
           if (isTransientFault(error)) throw error;
@@ -191,7 +203,7 @@ export class IngestionService {
         }
         for (const item of group) {
           try {
-            await this.writeBulk(sourceSystem, [item], refusals);
+            await this.writeBulk(sourceSystem, [item], refusals, unchangedPatients);
           } catch (single) {
             if (isTransientFault(single)) throw single;
             refusals.set(item, storeError(single));
@@ -206,6 +218,7 @@ export class IngestionService {
     sourceSystem: string,
     group: Accepted[],
     refusals: Map<Accepted, Rejection>,
+    unchangedPatients = new Set<string>(),
   ): Promise<void> {
     const entries: BulkEntry[] = [];
     const owners: Accepted[] = [];
@@ -224,6 +237,12 @@ export class IngestionService {
     const results = await this.store.upsertMany(entries, { sourceSystem });
     results.forEach((result, index) => {
       this.metrics.resources.inc({ outcome: result.outcome });
+      if (
+        result.resourceType === 'Patient' &&
+        result.id &&
+        (result.outcome === 'unchanged' || result.outcome === 'stale')
+      )
+        unchangedPatients.add(result.id);
       if (result.outcome === 'invalid') {
         // Validated before writing, so this means the store applies a rule ingestion does not know: report it.
         refusals.set(owners[index], {

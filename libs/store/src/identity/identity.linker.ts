@@ -53,6 +53,16 @@ export class IdentityLinker {
    * the cost on a loaded disk. A group takes the locks of all its usable keys at once, in one sorted order, so
    * groups linking at the same time never deadlock; within a group patients are decided one after the other.
    */
+  /** Of these patients, those with no identity link at all (stored, then a crash before they were linked). */
+  async unlinkedAmong(patientIds: readonly string[]): Promise<string[]> {
+    if (patientIds.length === 0) return [];
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM unnest($1::text[]) AS id WHERE NOT EXISTS (SELECT 1 FROM identity_link l WHERE l.patient_id = id)`,
+      [[...new Set(patientIds)]],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async linkStored(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
     const persons = new Map<string, string | undefined>();
     const ids = [...new Set(patientIds)].sort();
