@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 export const FIXTURES_DIR = resolve(__dirname, '../../../test/fixtures');
 
 export type FixtureDataset =
-  'fhir-r4-official-examples' | 'synthea-r4-bundles' | 'hl7v2-samples' | 'ukcore-examples';
+  'fhir-r4-official-examples' | 'synthea-r4-bundles' | 'hl7v2-samples' | 'ukcore-examples' | 'sql-on-fhir-v2';
 
 /**
  * A file or folder of a fixture dataset. Optional: CONTINUUM_TESTDATA_DIR names a larger copy laid out the same
