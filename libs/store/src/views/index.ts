@@ -1,0 +1,3 @@
+export * from './view.sql-compiler';
+export { ViewNotCompilable } from './fhirpath.sql-compiler';
+export * from './view-sql.runner';
