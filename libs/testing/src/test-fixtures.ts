@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -28,4 +28,18 @@ function datasetDir(dataset: FixtureDataset): string {
     if (existsSync(join(root, dataset))) return join(root, dataset);
   }
   return join(FIXTURES_DIR, dataset);
+}
+
+/**
+ * The SQL on FHIR v2 test files both view engines run: the official suite's (fixture `sql-on-fhir-v2`) and
+ * Continuum's own cases in the same format (test/sql-on-fhir).
+ */
+export function sqlOnFhirSuiteFiles(): string[] {
+  const dirs = [fixturePath('sql-on-fhir-v2', 'tests'), resolve(__dirname, '../../../test/sql-on-fhir')];
+  return dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => join(dir, name)),
+  );
 }

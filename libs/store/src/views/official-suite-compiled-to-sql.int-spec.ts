@@ -1,17 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { memoryEngine, runSuiteFile, type SuiteFile, type ViewEngine } from '@continuum/fhir';
-import { fixturePath } from '@continuum/testing';
+import { sqlOnFhirSuiteFiles } from '@continuum/testing';
 import type postgres from 'postgres';
 import { openTestStore, token } from '../testing/test-store';
 import { scratchViewEngine } from './testing/scratch-view.engine';
 
 // The official SQL on FHIR v2 suite through the compiled SQL, over a scratch table in the test database: every
 // test passes, and the rows equal the in-memory evaluator's (same rows, same order).
-const dir = fixturePath('sql-on-fhir-v2', 'tests');
-const files = readdirSync(dir)
-  .filter((name) => name.endsWith('.json'))
-  .sort();
+const files = sqlOnFhirSuiteFiles();
 
 describe('the official SQL on FHIR v2 suite compiled to Postgres SQL', () => {
   let sql: postgres.Sql;
@@ -28,8 +25,8 @@ describe('the official SQL on FHIR v2 suite compiled to Postgres SQL', () => {
     await close();
   });
 
-  describe.each(files)('%s', (name) => {
-    const file = JSON.parse(readFileSync(join(dir, name), 'utf8')) as SuiteFile;
+  describe.each(files.map((path) => [basename(path), path]))('%s', (_file, name) => {
+    const file = JSON.parse(readFileSync(name, 'utf8')) as SuiteFile;
 
     it.each(file.tests.map((test) => [test.title] as const))(
       '%s passes with the rows of the evaluator',

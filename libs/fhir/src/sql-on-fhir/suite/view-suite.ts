@@ -91,3 +91,30 @@ export async function runSuiteFile(file: SuiteFile, engine: ViewEngine): Promise
   }
   return results;
 }
+
+/**
+ * Two engines as one: the first's outcome, provided the second agrees (the same error or none, the same columns and
+ * the same rows in the same order); otherwise an error saying where they differ.
+ */
+export function agreeing(first: ViewEngine, second: ViewEngine, names = ['in memory', 'SQL']): ViewEngine {
+  const settle = (engine: ViewEngine, view: unknown, file: SuiteFile) =>
+    engine(view, file).catch((error: Error): EngineOutcome => ({ error }));
+  return async (view, file) => {
+    const [a, b] = await Promise.all([settle(first, view, file), settle(second, view, file)]);
+    if ('error' in a || 'error' in b) {
+      if ('error' in a && 'error' in b) return a;
+      const [failed, error] = 'error' in a ? [names[0], a.error] : [names[1], (b as { error: Error }).error];
+      return { error: new Error(`only ${failed} failed: ${error.message}`) };
+    }
+    if (a.columns.join(',') !== b.columns.join(','))
+      return { error: new Error(`columns differ: ${names[0]} (${a.columns}), ${names[1]} (${b.columns})`) };
+    const differs = a.rows.findIndex((row, i) => canonicalRow(row) !== canonicalRow(b.rows[i]));
+    if (differs >= 0 || a.rows.length !== b.rows.length)
+      return {
+        error: new Error(
+          `rows differ at ${differs >= 0 ? differs : a.rows.length}: ${names[0]} ${canonicalRow(a.rows[differs])}, ${names[1]} ${canonicalRow(b.rows[differs])}`,
+        ),
+      };
+    return a;
+  };
+}
