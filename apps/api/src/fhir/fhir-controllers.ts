@@ -3,6 +3,7 @@ import { FallbackController } from './fallback.controller';
 import { PatientOperationsController } from './patient-operations.controller';
 import { ResourceController } from './resource.controller';
 import { SystemController } from './system.controller';
+import { ViewRunController } from '../views/view-run.controller';
 
 /**
  * The FHIR controllers in route order: literal paths (`metadata`, `Patient/:id/$everything`) before the generic
@@ -12,6 +13,7 @@ export const FHIR_CONTROLLERS = [
   CapabilityController,
   SystemController,
   PatientOperationsController,
+  ViewRunController,
   ResourceController,
   FallbackController,
 ];
