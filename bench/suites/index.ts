@@ -5,6 +5,7 @@ import { generateSuite } from './generate.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
 import { storeSuite } from './store.suite';
+import { viewsSuite } from './views.suite';
 
 /** Every suite by name; add a stage's suite here (store, ingest, index, api, export). */
 export const suites: Record<string, BenchSuite> = {
@@ -14,4 +15,5 @@ export const suites: Record<string, BenchSuite> = {
   [storeSuite.name]: storeSuite,
   [apiSuite.name]: apiSuite,
   [extractSuite.name]: extractSuite,
+  [viewsSuite.name]: viewsSuite,
 };

@@ -1,4 +1,4 @@
 export * from './view.sql-compiler';
 export { ViewNotCompilable } from './fhirpath.sql-compiler';
 export * from './view-sql.runner';
-export { scratchViewEngine } from './testing/scratch-view.engine';
+export { scratchResources, scratchViewEngine, type ScratchResources } from './testing/scratch-view.engine';

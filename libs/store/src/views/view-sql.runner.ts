@@ -14,13 +14,20 @@ export async function* runViewSql(
   pageSize = 1000,
 ): AsyncGenerator<ViewRow[]> {
   const compiled = compileViewToSql(planView(view), source);
+  // JIT would spend seconds compiling the statement's many jsonb expressions before the first row (the planner's
+  // cost estimates for LATERAL function scans are high): off, on a connection of the view's own
+  const connection = await sql.reserve();
   try {
-    const cursor = sql
+    await connection`SET jit = off`;
+    const cursor = connection
       .unsafe(compiled.text, compiled.params as postgres.ParameterOrJSON<never>[])
       .cursor(pageSize);
     for await (const page of cursor) yield page.map((row) => ({ ...row }) as ViewRow);
   } catch (error) {
     throw asViewError(error);
+  } finally {
+    await connection`RESET jit`.catch(() => undefined);
+    connection.release();
   }
 }
 

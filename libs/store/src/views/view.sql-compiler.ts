@@ -38,15 +38,18 @@ export function compileViewToSql(plan: ViewPlan, source: ViewSource): CompiledVi
     rowIndex: '0',
     resourceType: plan.resource,
   };
-  const where = plan.where.map(({ path, at }) => {
-    const value = builder.expression(path, root);
+  // each where value computed once (a LATERAL), then tested: true keeps the row, empty or false drops it
+  const whereValues = plan.where.map(({ path }, index) => `${builder.expression(path, root)} AS w${index}`);
+  const where = plan.where.map(({ path, at }, index) => {
+    const value = `wv.w${index}`;
     const raise = builder.raise(`${at}: where '${path}' must give a boolean, it gave `, value);
     return `(CASE WHEN ${value} = '[true]'::jsonb THEN true WHEN ${value} IN ('[]'::jsonb, '[false]'::jsonb) THEN false ELSE ${raise} > 0 END)`;
   });
   const rows = builder.select(plan.root, root, 'false');
   const columns = plan.root.outputs.map((column) => `v.${quoteIdentifier(column.name)}`);
   const text = `SELECT ${[...columns].join(', ') || '1'}
-FROM ${source.schema ? `${quoteIdentifier(source.schema)}.` : ''}${quoteIdentifier(source.table)} r CROSS JOIN LATERAL (${rows}) v
+FROM ${source.schema ? `${quoteIdentifier(source.schema)}.` : ''}${quoteIdentifier(source.table)} r${whereValues.length ? `\nCROSS JOIN LATERAL (SELECT ${whereValues.join(', ')}) wv` : ''}
+CROSS JOIN LATERAL (${rows}) v
 WHERE r.resource_type = ${params.bind(plan.resource, 'text')}${source.hasDeletedColumn ? ' AND NOT r.deleted' : ''}${where.map((condition) => `\n  AND ${condition}`).join('')}
 ORDER BY r.resource_key, v.__ord`;
   return { text, params: params.values, columns: plan.root.outputs.map((column) => column.name) };
@@ -110,10 +113,18 @@ class SelectBuilder {
         ord = `ARRAY[${it}.i]`;
       }
     }
+    // each column's value computed once (a LATERAL), then checked for several values
+    const values = `cv${this.aliases++}`;
     const outputs = select.columns.map(
-      (column) => `${this.column(column, inner)} AS ${quoteIdentifier(column.name)}`,
+      (column, index) => `${this.column(column, `${values}.c${index}`)} AS ${quoteIdentifier(column.name)}`,
     );
-    const joins: string[] = [];
+    const joins: string[] = select.columns.length
+      ? [
+          `CROSS JOIN LATERAL (SELECT ${select.columns
+            .map((column, index) => `${this.expression(column.path, inner)} AS c${index}`)
+            .join(', ')}) ${values}`,
+        ]
+      : [];
     const filters: string[] = [];
     const ords = [ord];
     const join = (subquery: string, columns: PlannedColumn[]) => {
@@ -135,8 +146,7 @@ class SelectBuilder {
     return `SELECT ${outputs.join(', ')} FROM ${from} ${joins.join(' ')}${filters.length ? ` WHERE ${filters.join(' AND ')}` : ''}`;
   }
 
-  private column(column: PlannedColumn, focus: SqlFocus): string {
-    const value = this.expression(column.path, focus);
+  private column(column: PlannedColumn, value: string): string {
     if (column.collection) return value;
     const raise = this.raise(`${column.at}.path: column '${column.name}' gave several values: `, value);
     return `(CASE jsonb_array_length(${value}) WHEN 0 THEN NULL WHEN 1 THEN ${value} -> 0 ELSE to_jsonb(${raise}) END)`;

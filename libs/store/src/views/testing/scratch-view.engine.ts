@@ -1,34 +1,56 @@
 import type { SuiteFile, ViewEngine, ViewRow } from '@continuum/fhir';
 import type postgres from 'postgres';
 import { runViewSql, viewSqlColumns } from '../view-sql.runner';
+import type { ViewSource } from '../view.sql-compiler';
+
+/** A scratch table of resources (resource_type, resource_key, content) in a schema of its own, for views over SQL. */
+export interface ScratchResources {
+  source: ViewSource;
+  /** Replaces the table's rows with these resources, keyed in the order given. */
+  replace(resources: readonly { resourceType?: string }[]): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export async function scratchResources(sql: postgres.Sql, schema: string): Promise<ScratchResources> {
+  await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
+  await sql`CREATE TABLE IF NOT EXISTS ${sql(schema)}.view_resource (
+    resource_key bigserial PRIMARY KEY, resource_type text NOT NULL, content jsonb NOT NULL)`;
+  return {
+    source: { schema, table: 'view_resource' },
+    async replace(resources) {
+      await sql`TRUNCATE ${sql(schema)}.view_resource RESTART IDENTITY`;
+      for (let at = 0; at < resources.length; at += 1000) {
+        const rows = resources.slice(at, at + 1000).map((resource) => ({
+          resource_type: String(resource.resourceType),
+          content: sql.json(resource as postgres.JSONValue),
+        }));
+        await sql`INSERT INTO ${sql(schema)}.view_resource ${sql(rows, 'resource_type', 'content')}`;
+      }
+      await sql`ANALYZE ${sql(schema)}.view_resource`;
+    },
+    drop: async () => void (await sql`DROP SCHEMA ${sql(schema)} CASCADE`),
+  };
+}
 
 /**
- * The compiled-SQL engine for the SQL on FHIR suite: each file's resources loaded into a scratch table of its own
- * schema (resource_type, resource_key, content), then each view compiled and run there.
+ * The compiled-SQL engine for the SQL on FHIR suite: each file's resources loaded into a scratch table, then each
+ * view compiled and run there.
  */
 export async function scratchViewEngine(
   sql: postgres.Sql,
   schema: string,
 ): Promise<{ engine: ViewEngine; close: () => Promise<void> }> {
-  await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
-  await sql`CREATE TABLE IF NOT EXISTS ${sql(schema)}.view_resource (
-    resource_key bigserial PRIMARY KEY, resource_type text NOT NULL, content jsonb NOT NULL)`;
+  const scratch = await scratchResources(sql, schema);
   let loaded: SuiteFile | undefined;
-  const load = async (file: SuiteFile) => {
-    if (loaded === file) return;
-    await sql`TRUNCATE ${sql(schema)}.view_resource RESTART IDENTITY`;
-    for (const resource of file.resources)
-      await sql`INSERT INTO ${sql(schema)}.view_resource (resource_type, content)
-        VALUES (${String(resource.resourceType)}, ${sql.json(resource as postgres.JSONValue)})`;
-    loaded = file;
-  };
   const engine: ViewEngine = async (view, file) => {
-    await load(file);
-    const source = { schema, table: 'view_resource' };
-    const columns = viewSqlColumns(view, source);
+    if (loaded !== file) {
+      await scratch.replace(file.resources);
+      loaded = file;
+    }
+    const columns = viewSqlColumns(view, scratch.source);
     const rows: ViewRow[] = [];
-    for await (const page of runViewSql(sql, view, source)) rows.push(...page);
+    for await (const page of runViewSql(sql, view, scratch.source)) rows.push(...page);
     return { rows, columns };
   };
-  return { engine, close: async () => void (await sql`DROP SCHEMA ${sql(schema)} CASCADE`) };
+  return { engine, close: scratch.drop };
 }
