@@ -153,18 +153,29 @@ export class FhirPathSqlCompiler {
     const name = identifier(ast);
     if (collection === focus.collection && name === focus.resourceType) return collection;
     const types = choiceTypes.get(name);
+    const plain = () => this.path(collection, `$[*].${quoteKey(name)}[*]`);
     if (types) {
       // a name that is a choice element somewhere (`value`) but maybe a plain one here (Quantity.value): the plain
-      // key or whichever value[x] the element holds
+      // key or whichever value[x] the element holds (an element of one object checks for the plain key first)
       const suffixes = [...types].map((type) => capitalised(type).replace(/[^A-Za-z0-9]/g, '')).join('|');
-      return this.path(collection, `$[*].keyvalue() ? (@.key like_regex "^${name}(${suffixes})?$").value[*]`);
+      const choice = this.path(
+        collection,
+        `$[*].keyvalue() ? (@.key like_regex "^${name}(${suffixes})?$").value[*]`,
+      );
+      const element = singleElement(collection);
+      return element
+        ? `(CASE WHEN ${element} ? ${this.params.bind(name, 'text')} THEN ${plain()} ELSE ${choice} END)`
+        : choice;
     }
-    return this.path(collection, `$[*].${quoteKey(name)}[*]`);
+    return plain();
   }
 
   private path(collection: string, jsonPath: string, vars?: Record<string, string>): string {
+    // a one-element collection of a column or alias (the resource, a forEach element) is navigated from the element
+    // itself: lax `$[*]` takes an object as itself, and wrapping it would copy the whole resource for every path
+    const from = singleElement(collection) ?? collection;
     const varsSql = vars ? `, ${this.params.bind(JSON.stringify(vars), 'jsonb')}` : '';
-    return `jsonb_path_query_array(${collection}, ${this.params.bind(jsonPath, 'jsonpath')}${varsSql})`;
+    return `jsonb_path_query_array(${from}, ${this.params.bind(jsonPath, 'jsonpath')}${varsSql})`;
   }
 
   private index(collection: string, indexAst: Ast, focus: SqlFocus): string {
@@ -287,6 +298,11 @@ export class FhirPathSqlCompiler {
         : '';
     return `(CASE WHEN ${isEmpty(left)} OR ${isEmpty(right)} THEN ${EMPTY} ${strings} ELSE ${collectionOf(value)} END)`;
   }
+}
+
+/** The column or alias a one-element collection wraps (`jsonb_build_array(r.content)`), if it is one. */
+function singleElement(collection: string): string | undefined {
+  return /^jsonb_build_array\(([A-Za-z0-9_.]+)\)$/.exec(collection)?.[1];
 }
 
 function unquote(literal: string): string {

@@ -48,7 +48,7 @@ export function compileViewToSql(plan: ViewPlan, source: ViewSource): CompiledVi
   const rows = builder.select(plan.root, root, 'false');
   const columns = plan.root.outputs.map((column) => `v.${quoteIdentifier(column.name)}`);
   const text = `SELECT ${[...columns].join(', ') || '1'}
-FROM ${source.schema ? `${quoteIdentifier(source.schema)}.` : ''}${quoteIdentifier(source.table)} r${whereValues.length ? `\nCROSS JOIN LATERAL (SELECT ${whereValues.join(', ')}) wv` : ''}
+FROM ${source.schema ? `${quoteIdentifier(source.schema)}.` : ''}${quoteIdentifier(source.table)} r${whereValues.length ? `\nCROSS JOIN LATERAL (SELECT ${whereValues.join(', ')} OFFSET 0) wv` : ''}
 CROSS JOIN LATERAL (${rows}) v
 WHERE r.resource_type = ${params.bind(plan.resource, 'text')}${source.hasDeletedColumn ? ' AND NOT r.deleted' : ''}${where.map((condition) => `\n  AND ${condition}`).join('')}
 ORDER BY r.resource_key, v.__ord`;
@@ -113,7 +113,7 @@ class SelectBuilder {
         ord = `ARRAY[${it}.i]`;
       }
     }
-    // each column's value computed once (a LATERAL), then checked for several values
+    // each column's value computed once (a LATERAL; OFFSET 0 keeps the planner from inlining it into each use)
     const values = `cv${this.aliases++}`;
     const outputs = select.columns.map(
       (column, index) => `${this.column(column, `${values}.c${index}`)} AS ${quoteIdentifier(column.name)}`,
@@ -122,7 +122,7 @@ class SelectBuilder {
       ? [
           `CROSS JOIN LATERAL (SELECT ${select.columns
             .map((column, index) => `${this.expression(column.path, inner)} AS c${index}`)
-            .join(', ')}) ${values}`,
+            .join(', ')} OFFSET 0) ${values}`,
         ]
       : [];
     const filters: string[] = [];
