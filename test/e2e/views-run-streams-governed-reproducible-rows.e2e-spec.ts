@@ -141,6 +141,26 @@ describe('ViewDefinition/$run: stored or inline views, streamed as json, ndjson 
     ]);
   });
 
+  it("confines the rows to a Group's members, and to resources changed since an instant", async () => {
+    const group = await create({
+      resourceType: 'Group',
+      type: 'person',
+      actual: true,
+      member: [
+        { entity: { reference: `Patient/${patients[0]}` } },
+        { entity: { reference: `Patient/${patients[1]}` } },
+      ],
+    } as Resource);
+    const reference = `viewReference=${encodeURIComponent(`${url}|2.0.0`)}&_format=ndjson`;
+    const members = (await csv(`${reference}&group=${group}`)).text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(members.map((row) => row.number)).toEqual(['n0', 'n1']);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await csv(`${reference}&_since=${encodeURIComponent(future)}`)).text).toBe('');
+  });
+
   it('runs an inline view over inline resources (POST Parameters)', async () => {
     const body: Parameters = {
       resourceType: 'Parameters',

@@ -1,4 +1,5 @@
 import { planView, ViewDefinitionError } from '@continuum/fhir';
+import type { Patient } from 'fhir/r4';
 import type postgres from 'postgres';
 import { openTestStore, token } from '../testing/test-store';
 import { scratchResources, type ScratchResources } from './testing/scratch-view.engine';
@@ -16,10 +17,11 @@ describe('a ViewDefinition compiled to SQL', () => {
   beforeAll(async () => {
     ({ sql, close } = await openTestStore());
     scratch = await scratchResources(sql, `sof_${token()}`);
-    await scratch.replace([
+    const patients: Patient[] = [
       { resourceType: 'Patient', id: 'p1', name: [{ family: hostile, use: 'official' }], gender: 'female' },
       { resourceType: 'Patient', id: 'p2', name: [{ family: 'Plain' }] },
-    ] as { resourceType: string }[]);
+    ];
+    await scratch.replace(patients);
   });
   afterAll(async () => {
     await scratch.drop();
