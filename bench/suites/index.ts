@@ -6,6 +6,7 @@ import { identitySuite } from './identity.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
 import { storeSuite } from './store.suite';
+import { viewsSuite } from './views.suite';
 
 /** Every suite by name; add a stage's suite here (store, ingest, index, api, export). */
 export const suites: Record<string, BenchSuite> = {
@@ -16,4 +17,5 @@ export const suites: Record<string, BenchSuite> = {
   [apiSuite.name]: apiSuite,
   [extractSuite.name]: extractSuite,
   [identitySuite.name]: identitySuite,
+  [viewsSuite.name]: viewsSuite,
 };

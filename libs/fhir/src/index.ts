@@ -15,3 +15,4 @@ export * from './merge';
 export * from './consent';
 export * from './restricted';
 export * from './text-safety';
+export * from './sql-on-fhir';

@@ -31,3 +31,4 @@ export * from './ingestion';
 export * from './outbox/outbox.repository';
 export * from './scan/resource-source.reader';
 export * from './audit';
+export * from './views';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 export const FIXTURES_DIR = resolve(__dirname, '../../../test/fixtures');
 
 export type FixtureDataset =
-  'fhir-r4-official-examples' | 'synthea-r4-bundles' | 'hl7v2-samples' | 'ukcore-examples';
+  'fhir-r4-official-examples' | 'synthea-r4-bundles' | 'hl7v2-samples' | 'ukcore-examples' | 'sql-on-fhir-v2';
 
 /**
  * A file or folder of a fixture dataset. Optional: CONTINUUM_TESTDATA_DIR names a larger copy laid out the same
@@ -28,4 +28,18 @@ function datasetDir(dataset: FixtureDataset): string {
     if (existsSync(join(root, dataset))) return join(root, dataset);
   }
   return join(FIXTURES_DIR, dataset);
+}
+
+/**
+ * The SQL on FHIR v2 test files both view engines run: the official suite's (fixture `sql-on-fhir-v2`) and
+ * Continuum's own cases in the same format (test/sql-on-fhir).
+ */
+export function sqlOnFhirSuiteFiles(): string[] {
+  const dirs = [fixturePath('sql-on-fhir-v2', 'tests'), resolve(__dirname, '../../../test/sql-on-fhir')];
+  return dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => join(dir, name)),
+  );
 }

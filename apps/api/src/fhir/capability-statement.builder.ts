@@ -68,6 +68,10 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
       ...(typeOperations ? { operation: typeOperations } : {}),
     };
   };
+  const r4Types = new Set(resourceTypes());
+  const otherOperations = [...operations.entries()]
+    .filter(([type]) => !r4Types.has(type))
+    .flatMap(([type, list]) => list.map((op) => ({ ...op, documentation: `${type}: ${op.documentation}` })));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -85,6 +89,8 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
         documentation: `OpenAPI description: ${baseUrl}/openapi.json`,
         resource: resourceTypes().map(resource),
         interaction: SYSTEM_ORDER.filter((code) => systemInteractions.has(code)).map((code) => ({ code })),
+        // operations on types R4 does not define (SQL on FHIR's ViewDefinition/$run) are listed at rest level
+        ...(otherOperations.length ? { operation: otherOperations } : {}),
         // The common parameters (`_id`, `_lastUpdated`, ...) apply to every type: listed once here.
         searchParam: [...searchParametersOf('Patient').values()]
           .filter((def) => isSearchable(def) && isCommon(def))

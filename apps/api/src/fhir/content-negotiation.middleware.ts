@@ -12,13 +12,26 @@ const JSON_FORMATS = new Set([
   'application/*',
 ]);
 
+/** What `ViewDefinition/$run` writes besides JSON (SQL on FHIR: csv and ndjson). */
+const VIEW_FORMATS = new Set([
+  'csv',
+  'text/csv',
+  'ndjson',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/fhir+ndjson',
+]);
+
 /** Refuses, with a 406 OperationOutcome, requests asking only for formats we do not produce (XML, Turtle). */
 @Injectable()
 export class ContentNegotiationMiddleware implements NestMiddleware {
   use(request: Request, _response: Response, next: NextFunction): void {
     const format = typeof request.query._format === 'string' ? request.query._format : undefined;
     const wanted = format !== undefined ? [format] : acceptedTypes(request.header('accept'));
-    if (wanted.length === 0 || wanted.some((type) => JSON_FORMATS.has(type.toLowerCase()))) return next();
+    const formats = request.path.endsWith('/$run')
+      ? new Set([...JSON_FORMATS, ...VIEW_FORMATS])
+      : JSON_FORMATS;
+    if (wanted.length === 0 || wanted.some((type) => formats.has(type.toLowerCase()))) return next();
     next(
       FhirError.of(
         406,

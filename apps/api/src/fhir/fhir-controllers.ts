@@ -4,6 +4,7 @@ import { PatientMergeController } from './patient-merge.controller';
 import { PatientOperationsController } from './patient-operations.controller';
 import { ResourceController } from './resource.controller';
 import { SystemController } from './system.controller';
+import { ViewRunController } from '../views/view-run.controller';
 
 /**
  * The FHIR controllers in route order: literal paths (`metadata`, `Patient/:id/$everything`) before the generic
@@ -14,6 +15,7 @@ export const FHIR_CONTROLLERS = [
   SystemController,
   PatientOperationsController,
   PatientMergeController,
+  ViewRunController,
   ResourceController,
   FallbackController,
 ];

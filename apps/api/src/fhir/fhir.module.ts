@@ -15,6 +15,7 @@ import { FHIR_ROUTES, fhirRouteTable } from './fhir-route.table';
 import { FhirService } from './fhir.service';
 import { PatientRecordService } from './patient-record.service';
 import { RequestInputMiddleware } from './request-input.middleware';
+import { ViewRunService } from '../views/view-run.service';
 
 /**
  * The FHIR R4 REST API under `/fhir`: interactions, `$everything`, `$summary`, the CapabilityStatement and an
@@ -31,6 +32,7 @@ export class FhirModule implements NestModule {
       providers: [
         FhirService,
         PatientRecordService,
+        ViewRunService,
         { provide: FHIR_ROUTES, useValue: fhirRouteTable(FHIR_CONTROLLERS) },
       ],
     };

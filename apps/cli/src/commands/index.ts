@@ -9,6 +9,8 @@ import { registerKafkaTopics } from './kafka-topics.command';
 import { registerPublish } from './publish.command';
 import { registerReindex } from './reindex.command';
 import { registerToken } from './token.command';
+import { registerViewRun } from './view-run.command';
+import { registerViewsSuite } from './views-suite.command';
 
 /** A CLI command registers itself (name, options, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,4 +27,6 @@ export const commands: RegisterCommand[] = [
   registerPublish,
   registerReindex,
   registerToken,
+  registerViewRun,
+  registerViewsSuite,
 ];

@@ -1,0 +1,224 @@
+import {
+  badRequest,
+  canonicalReference,
+  notFound,
+  parseReference,
+  pickViewVersion,
+  VIEW_DEFINITION_CODE,
+  CANONICAL_URL_SYSTEM,
+  ViewEvaluator,
+  viewDefinitionOf,
+  viewOutputFormat,
+  ViewRowWriter,
+  type ViewDefinition,
+  type ViewOutputFormat,
+  type ViewRow,
+  parseSearchRequest,
+} from '@continuum/fhir';
+import { ResourceStore } from '@continuum/store';
+import { Injectable } from '@nestjs/common';
+import type { Basic, Group, Parameters, ParametersParameter, Resource } from 'fhir/r4';
+
+/** Rows read from the store per page (the secured scan's page): memory stays flat whatever the result's size. */
+const SCAN_PAGE = 500;
+const KNOWN_PARAMETERS = new Set([
+  'viewReference',
+  'viewResource',
+  'resource',
+  '_format',
+  'header',
+  'patient',
+  'group',
+  '_since',
+  '_limit',
+  '_pretty',
+]);
+
+/** A `$run` request's parameters, from the query string (GET) or a Parameters body (POST). */
+export interface ViewRunInput {
+  /** `ViewDefinition/{id}/$run`. */
+  id?: string;
+  parameters: ParametersParameter[];
+}
+
+/** A view ready to stream: its format and media type, and its text chunks (header first, then rows). */
+export interface ViewRun {
+  format: ViewOutputFormat;
+  chunks: AsyncIterable<string>;
+}
+
+/**
+ * SQL on FHIR's `ViewDefinition/$run`: the view (stored, by id or canonical `url|version`, or inline as
+ * `viewResource`) evaluated in memory over the store's secured scan (scopes, the patient compartment, consent and
+ * the national data opt-out for secondary-use purposes, audit of every page) or over inline `resource`s, written
+ * as JSON, NDJSON or CSV as the rows come, in resource_key order (the same view at the same snapshot gives the same
+ * bytes). The view is planned, and its first page read, before anything is sent, so an invalid view is a 422.
+ */
+@Injectable()
+export class ViewRunService {
+  constructor(private readonly store: ResourceStore) {}
+
+  async run(input: ViewRunInput): Promise<ViewRun> {
+    const params = input.parameters;
+    for (const parameter of params)
+      if (!KNOWN_PARAMETERS.has(parameter.name))
+        throw badRequest(`Unknown $run parameter '${parameter.name}'`);
+    const value = (name: string) => stringValue(params.find((parameter) => parameter.name === name));
+    const format = viewOutputFormat(value('_format'));
+    if (!format) throw badRequest(`_format '${value('_format')}' is not one of json, ndjson, csv`);
+    const header = value('header');
+    if (header !== undefined && !['true', 'false'].includes(header))
+      throw badRequest(`header must be true or false`);
+    const limit = value('_limit') === undefined ? undefined : Number(value('_limit'));
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+      throw badRequest(`_limit must be a positive integer`);
+    const since = value('_since') === undefined ? undefined : new Date(value('_since') as string);
+    if (since && Number.isNaN(since.getTime())) throw badRequest(`_since must be an instant`);
+
+    const evaluator = new ViewEvaluator(await this.view(input.id, params));
+    const inline = params.flatMap((parameter) =>
+      parameter.name === 'resource' && parameter.resource ? [parameter.resource as Resource] : [],
+    );
+    const compartment = await this.compartment(value('patient'), value('group'));
+    const pages = inline.length
+      ? (async function* () {
+          yield inline;
+        })()
+      : this.storePages(evaluator.resourceType, since, compartment);
+    const writer = new ViewRowWriter(
+      format,
+      evaluator.columns.map((column) => column.name),
+      header !== 'false',
+    );
+    const rows = limited(rowPages(evaluator, pages), limit);
+    const first = await rows.next(); // a view that fails on the first page is still a 422, not a cut stream
+    return {
+      format,
+      chunks: (async function* () {
+        yield writer.start();
+        if (!first.done) yield writer.rows(first.value);
+        for await (const page of { [Symbol.asyncIterator]: () => rows }) yield writer.rows(page);
+        yield writer.end();
+      })(),
+    };
+  }
+
+  private async *storePages(
+    resourceType: string,
+    since: Date | undefined,
+    compartment: string[] | undefined,
+  ): AsyncGenerator<Resource[]> {
+    const scan = this.store.scan({
+      types: { include: [resourceType] },
+      since,
+      compartment: compartment ? { patientIds: compartment } : undefined,
+      pageSize: SCAN_PAGE,
+    });
+    for await (const page of scan)
+      yield page.flatMap((row) => (row.content ? [row.content as Resource] : []));
+  }
+
+  /** The view to run: inline, by id, or by canonical url (and version). */
+  private async view(id: string | undefined, params: ParametersParameter[]): Promise<unknown> {
+    const inline = params.find((parameter) => parameter.name === 'viewResource');
+    if (inline) {
+      if (!inline.resource) throw badRequest('viewResource must carry the ViewDefinition as its resource');
+      return inline.resource;
+    }
+    const reference = stringValue(params.find((parameter) => parameter.name === 'viewReference'));
+    if (id !== undefined || reference?.startsWith('ViewDefinition/') || reference?.startsWith('Basic/')) {
+      const storedId = id ?? (reference as string).split('/')[1];
+      const view = viewDefinitionOf(await this.store.read<Basic>('Basic', storedId));
+      if (!view) throw notFound(`Basic/${storedId} holds no ViewDefinition`);
+      return view;
+    }
+    if (!reference)
+      throw badRequest('$run needs a view: viewResource, viewReference, or ViewDefinition/{id}/$run');
+    const { url, version } = canonicalReference(reference);
+    const found = await this.store.search(
+      parseSearchRequest('Basic', [
+        ['code', `${VIEW_DEFINITION_CODE.system}|${VIEW_DEFINITION_CODE.code}`],
+        ['identifier', `${CANONICAL_URL_SYSTEM}|${url}`],
+        ['_count', '100'],
+      ]),
+    );
+    const views = found.matches.flatMap((match) => viewDefinitionOf(match.content as Basic) ?? []);
+    const view = pickViewVersion(views as ViewDefinition[], version);
+    if (!view) throw notFound(`No stored ViewDefinition ${reference}`);
+    return view;
+  }
+
+  /** The patients a `patient` or `group` parameter confines the rows to: each one's whole person. */
+  private async compartment(patient?: string, group?: string): Promise<string[] | undefined> {
+    if (patient === undefined && group === undefined) return undefined;
+    const patients: string[] = [];
+    if (patient !== undefined) patients.push(idOf(patient, 'Patient'));
+    if (group !== undefined) {
+      const found = await this.store.read<Group>('Group', idOf(group, 'Group'));
+      for (const member of found.member ?? []) {
+        const reference = member.entity?.reference ? parseReference(member.entity.reference) : undefined;
+        if (reference?.type === 'Patient') patients.push(reference.id);
+      }
+    }
+    const persons = await Promise.all(patients.map((id) => this.store.personOf(id)));
+    return [...new Set(persons.flat())];
+  }
+}
+
+function idOf(reference: string, type: string): string {
+  const parsed = reference.includes('/') ? parseReference(reference) : { type, id: reference };
+  if (!parsed || parsed.type !== type) throw badRequest(`'${reference}' is not a ${type} reference`);
+  return parsed.id;
+}
+
+function stringValue(parameter: ParametersParameter | undefined): string | undefined {
+  if (!parameter) return undefined;
+  const values = [
+    parameter.valueString,
+    parameter.valueCode,
+    parameter.valueUri,
+    parameter.valueCanonical,
+    parameter.valueInstant,
+    parameter.valueDateTime,
+    parameter.valueReference?.reference,
+    parameter.valueInteger,
+    parameter.valuePositiveInt,
+    parameter.valueBoolean,
+  ];
+  const found = values.find((value) => value !== undefined);
+  return found === undefined ? undefined : String(found);
+}
+
+async function* rowPages(
+  evaluator: ViewEvaluator,
+  pages: AsyncIterable<Resource[]>,
+): AsyncGenerator<ViewRow[]> {
+  for await (const page of pages) {
+    const rows = page.flatMap((resource) => evaluator.rows(resource));
+    if (rows.length) yield rows;
+  }
+}
+
+async function* limited(pages: AsyncGenerator<ViewRow[]>, limit?: number): AsyncGenerator<ViewRow[]> {
+  let left = limit ?? Infinity;
+  for await (const page of pages) {
+    yield page.length > left ? page.slice(0, left) : page;
+    left -= page.length;
+    if (left <= 0) return;
+  }
+}
+
+/** GET's query string as Parameters (each name once or repeated, as strings). */
+export function queryAsParameters(pairs: [string, string][]): ParametersParameter[] {
+  return pairs.map(([name, value]) => ({ name, valueString: value }));
+}
+
+/** POST's body: a Parameters resource (or nothing). */
+export function bodyAsParameters(body: unknown): ParametersParameter[] {
+  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0))
+    return [];
+  const parameters = body as Parameters;
+  if (parameters.resourceType !== 'Parameters')
+    throw badRequest('The $run body must be a Parameters resource');
+  return parameters.parameter ?? [];
+}

@@ -1,0 +1,2 @@
+export * from './view-suite';
+export * from './memory-engine';
