@@ -13,6 +13,7 @@ export interface ConsumedMessage {
   timestamp: string;
 }
 
+const HEARTBEAT_INTERVAL_MS = 3_000;
 /**
  * Handles a chunk of one partition's messages. Resolving means every message in it is durably dealt with
  * (stored, or dead-lettered): only then is the offset committed. Throwing means a transient fault: the same
@@ -53,7 +54,7 @@ export class BatchConsumer {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       // Room for the largest message a topic accepts (10 MiB, see topics.json), so one never stalls a partition.
       maxBytesPerPartition: 12 * 1024 * 1024,
       maxBytes: 48 * 1024 * 1024,
@@ -102,6 +103,20 @@ export class BatchConsumer {
     }
   }
 
+  /**
+   * Runs `work` with heartbeats every interval: a chunk that takes longer than the session timeout (a slow
+   * database, a big merge) must not cost this member its place in the group, which would replay the chunk elsewhere
+   * while it is still being written here.
+   */
+  private async whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Runs the handler until it succeeds or the consumer stops; false when it stopped first. */
   private async handleUntilDone(
     messages: ConsumedMessage[],
@@ -113,7 +128,9 @@ export class BatchConsumer {
     for (let attempt = 1; ; attempt++) {
       const timer = this.metrics.batchSeconds.startTimer({ topic: messages[0].topic });
       try {
-        await runWithCorrelationId(correlationId, () => this.options.handle(messages));
+        await this.whileHeartbeating(heartbeat, () =>
+          runWithCorrelationId(correlationId, () => this.options.handle(messages)),
+        );
         timer({ outcome: 'ok' });
         return true;
       } catch (error) {
