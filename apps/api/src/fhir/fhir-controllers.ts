@@ -1,5 +1,6 @@
 import { CapabilityController } from './capability.controller';
 import { FallbackController } from './fallback.controller';
+import { PatientIdentityController } from './patient-identity.controller';
 import { PatientOperationsController } from './patient-operations.controller';
 import { ResourceController } from './resource.controller';
 import { SystemController } from './system.controller';
@@ -12,6 +13,7 @@ export const FHIR_CONTROLLERS = [
   CapabilityController,
   SystemController,
   PatientOperationsController,
+  PatientIdentityController,
   ResourceController,
   FallbackController,
 ];

@@ -6,6 +6,7 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { IdentityServicesModule } from '@continuum/security/identity';
 import compression from 'compression';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
 import { FhirBodyMiddleware } from './fhir-body.middleware';
@@ -25,7 +26,10 @@ export class FhirModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: FhirModule,
-      imports: [RouterModule.register([{ path: 'fhir', module: FhirModule }])],
+      imports: [
+        RouterModule.register([{ path: 'fhir', module: FhirModule }]),
+        IdentityServicesModule.forRoot(),
+      ],
       controllers: FHIR_CONTROLLERS,
       providers: [
         FhirService,

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import {
-  blockingKeysOf,
   DEFAULT_MATCH_MODEL,
   demographicsOf,
   type MatchModel,
@@ -10,6 +8,7 @@ import {
 } from '@continuum/fhir';
 import type { Patient } from 'fhir/r4';
 import type { DataSource, EntityManager } from 'typeorm';
+import { BlockIndex, hashedBlockKeysOf } from './block-index';
 import type { IdentityLinks } from './identity-links.repository';
 
 export interface LinkerOptions {
@@ -34,7 +33,7 @@ export interface LinkerOptions {
 export class IdentityLinker {
   private readonly model: MatchModel;
   private readonly maxCandidates: number;
-  private readonly maxBlockSize: number;
+  private readonly blocks: BlockIndex;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,7 +42,7 @@ export class IdentityLinker {
   ) {
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
     this.maxCandidates = options.maxCandidates ?? 200;
-    this.maxBlockSize = options.maxBlockSize ?? 200;
+    this.blocks = new BlockIndex(options.maxBlockSize ?? 200);
   }
 
   /** Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). */
@@ -58,8 +57,8 @@ export class IdentityLinker {
       const patient = await currentPatient(manager, patientId);
       if (!patient) return undefined; // deleted meanwhile: nothing to link
       const me = prepare(demographicsOf(patient));
-      const keys = [...new Set(blockingKeysOf(me).map(hashKey))].sort();
-      const usable = await this.uncrowded(manager, keys);
+      const keys = hashedBlockKeysOf(me);
+      const usable = await this.blocks.uncrowded(manager, keys);
       await manager.query(
         `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) keys`,
         [usable],
@@ -91,18 +90,6 @@ export class IdentityLinker {
     });
   }
 
-  /** The keys whose blocks are smaller than maxBlockSize (each count stops there). */
-  private async uncrowded(manager: EntityManager, keys: string[]): Promise<string[]> {
-    if (!keys.length) return [];
-    const crowded: { key: string }[] = await manager.query(
-      `SELECT k AS key FROM unnest($1::text[]) AS k
-       WHERE (SELECT count(*) FROM (SELECT 1 FROM identity_block_key b WHERE b.key = k LIMIT $2) bounded) >= $2`,
-      [keys, this.maxBlockSize],
-    );
-    const skip = new Set(crowded.map((row) => row.key));
-    return keys.filter((key) => !skip.has(key));
-  }
-
   /** Stored Patients sharing blocking keys with this one, and the person each is. */
   private candidates(
     manager: EntityManager,
@@ -128,9 +115,4 @@ async function currentPatient(manager: EntityManager, id: string): Promise<Patie
     [id],
   );
   return row?.content;
-}
-
-/** Blocking keys carry identifying values: only their hashes are stored and locked on. */
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }
