@@ -6,6 +6,7 @@ import {
   parseAdministrationParameters,
   parseCrossReferenceQuery,
   parseMatchParameters,
+  parseReviewQueueQuery,
   PatientIdentifierCrossReference,
   PatientMatchService,
   personParameters,
@@ -37,7 +38,7 @@ const PIX = operation(
 const REVIEW_QUEUE = operation(
   'review-queue',
   `${CONTINUUM_OPERATION_BASE}/Patient-review-queue`,
-  ['_count'],
+  ['_count', 'patient'],
   'Identity administrators: POSSIBLE_MATCH links awaiting review, with scores and per-field weights',
 );
 const REVIEW_ACCEPT = operation(
@@ -106,14 +107,11 @@ export class PatientIdentityController {
   @Get('$review-queue')
   @FhirRoute({ ...REVIEW_QUEUE, parameters: [...REVIEW_QUEUE.parameters] })
   async reviewQueue(@Req() req: Request, @Res() res: Response) {
-    const params = queryParams(req).filter(([name]) => name !== '_format' && name !== '_pretty');
-    const unknown = params.filter(([name]) => name !== '_count');
-    if (unknown.length)
-      throw badRequest(`Unknown $review-queue parameter(s): ${unknown.map(([n]) => n).join(', ')}`);
-    const count = params.length ? Number(params[0][1]) : 50;
-    if (!Number.isInteger(count) || count < 1 || count > 500)
-      throw badRequest('_count must be an integer from 1 to 500');
-    sendReply(req, res, { status: 200, body: reviewQueueParameters(await this.admin.reviewQueue(count)) });
+    const { count, patientId } = parseReviewQueueQuery(queryParams(req), this.baseUrl);
+    sendReply(req, res, {
+      status: 200,
+      body: reviewQueueParameters(await this.admin.reviewQueue(count, patientId)),
+    });
   }
 
   @Post('$review-accept')

@@ -45,9 +45,10 @@ export class IdentityAdministration {
     private readonly audit: AuditRecorder,
   ) {}
 
-  reviewQueue(limit = 50): Promise<ReviewItem[]> {
+  /** Links awaiting review, oldest first (one patient's when given). */
+  reviewQueue(limit = 50, patientId?: string): Promise<ReviewItem[]> {
     return this.administer('r', async (target) => {
-      const queue = await this.links.reviewQueue(limit);
+      const queue = await this.links.reviewQueue(limit, { patientId });
       const items: ReviewItem[] = [];
       for (const link of queue) {
         const personRecords = await this.links.patientsOf(link.personId);

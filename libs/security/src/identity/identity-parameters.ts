@@ -59,6 +59,32 @@ export function parseAdministrationParameters(body: unknown, baseUrl: string): A
   };
 }
 
+/** `$review-queue?_count=&patient=`: how many (1..500, default 50), and one patient's links only if named. */
+export function parseReviewQueueQuery(
+  params: readonly [string, string][],
+  baseUrl: string,
+): { count: number; patientId?: string } {
+  const asked = params.filter(([name]) => name !== '_format' && name !== '_pretty');
+  const unknown = asked.map(([name]) => name).filter((name) => name !== '_count' && name !== 'patient');
+  if (unknown.length) throw badRequest(`Unknown $review-queue parameter(s): ${unknown.join(', ')}`);
+  const countText = asked.find(([name]) => name === '_count')?.[1];
+  const count = countText === undefined ? 50 : Number(countText);
+  if (!Number.isInteger(count) || count < 1 || count > 500)
+    throw badRequest('_count must be an integer from 1 to 500');
+  const patient = asked.find(([name]) => name === 'patient')?.[1];
+  const patientId = patient
+    ? patientIdOf(
+        {
+          name: 'patient',
+          valueReference: { reference: patient.includes('/') ? patient : `Patient/${patient}` },
+        },
+        'patient',
+        baseUrl,
+      )
+    : undefined;
+  return { count, patientId };
+}
+
 function patientIdOf(parameter: ParametersParameter, name: string, baseUrl: string): string {
   const reference = parameter.valueReference?.reference;
   const parsed = reference ? parseReference(reference, baseUrl) : undefined;
