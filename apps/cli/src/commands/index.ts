@@ -3,6 +3,7 @@ import { registerAuditVerify } from './audit-verify.command';
 import { registerConsentRebuild } from './consent-rebuild.command';
 import { registerGenerate } from './generate.command';
 import { registerGeneratePopulation } from './generate-population.command';
+import { registerIdentityRebuild } from './identity-rebuild.command';
 import { registerIndexVerify } from './index-verify.command';
 import { registerKafkaTopics } from './kafka-topics.command';
 import { registerPublish } from './publish.command';
@@ -18,6 +19,7 @@ export const commands: RegisterCommand[] = [
   registerConsentRebuild,
   registerGenerate,
   registerGeneratePopulation,
+  registerIdentityRebuild,
   registerIndexVerify,
   registerKafkaTopics,
   registerPublish,

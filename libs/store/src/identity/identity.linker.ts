@@ -45,17 +45,29 @@ export class IdentityLinker {
     this.blocks = new BlockIndex(options.maxBlockSize ?? 200);
   }
 
-  /** Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). */
+  /**
+   * Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). Each
+   * new link can settle earlier doubts: the block's records that the matcher had left POSSIBLE_MATCH with the person
+   * this patient joined are scored again, now against this record too (the order dependence of linking one record at
+   * a time: a later record can make an earlier pair certain). Only those, once: it costs nothing when the block has
+   * no open question. Answers the person of each patient asked.
+   */
   async linkStored(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
     const persons = new Map<string, string | undefined>();
-    for (const id of [...new Set(patientIds)].sort()) persons.set(id, await this.linkOne(id));
+    const doubtful = new Set<string>();
+    for (const id of [...new Set(patientIds)].sort()) {
+      const linked = await this.linkOne(id);
+      persons.set(id, linked.personId);
+      linked.doubtful.forEach((other) => doubtful.add(other));
+    }
+    for (const other of [...doubtful].sort()) if (!persons.has(other)) await this.linkOne(other);
     return persons;
   }
 
-  private linkOne(patientId: string): Promise<string | undefined> {
+  private linkOne(patientId: string): Promise<{ personId: string | undefined; doubtful: string[] }> {
     return this.dataSource.transaction(async (manager) => {
       const patient = await currentPatient(manager, patientId);
-      if (!patient) return undefined; // deleted meanwhile: nothing to link
+      if (!patient) return { personId: undefined, doubtful: [] }; // deleted meanwhile: nothing to link
       const me = prepare(demographicsOf(patient));
       const keys = hashedBlockKeysOf(me);
       const usable = await this.blocks.uncrowded(manager, keys);
@@ -77,7 +89,7 @@ export class IdentityLinker {
           score: score(me, prepare(demographicsOf(candidate.content)), this.model),
         })),
       );
-      return this.links.applyAutomatic(
+      const personId = await this.links.applyAutomatic(
         patientId,
         proposals.map((proposal) => ({
           personId: proposal.personId,
@@ -87,7 +99,30 @@ export class IdentityLinker {
         })),
         manager,
       );
+      return {
+        personId,
+        doubtful: await this.doubtful(
+          manager,
+          personId,
+          candidates.map((c) => c.id),
+        ),
+      };
     });
+  }
+
+  /** The block's records the matcher left undecided (AUTO POSSIBLE_MATCH) about this person. */
+  private async doubtful(
+    manager: EntityManager,
+    personId: string | undefined,
+    candidates: string[],
+  ): Promise<string[]> {
+    if (!personId || !candidates.length) return [];
+    const rows: { patient_id: string }[] = await manager.query(
+      `SELECT patient_id FROM identity_link
+       WHERE person_id = $1 AND state = 'POSSIBLE_MATCH' AND origin = 'AUTO' AND patient_id = ANY($2::text[])`,
+      [personId, candidates],
+    );
+    return rows.map((row) => row.patient_id);
   }
 
   /** Stored Patients sharing blocking keys with this one, and the person each is. */

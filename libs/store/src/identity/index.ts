@@ -5,3 +5,4 @@ export * from './identity-links.repository';
 export * from './identity.linker';
 export { IdentityStoreModule } from './identity-store.module';
 export * from './block-index';
+export * from './identity.rebuild';
