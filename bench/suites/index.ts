@@ -2,6 +2,7 @@ import type { BenchSuite } from '../suite';
 import { apiSuite } from './api.suite';
 import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
+import { identityMatchSuite } from './identity-match.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
 import { storeSuite } from './store.suite';
@@ -14,4 +15,5 @@ export const suites: Record<string, BenchSuite> = {
   [storeSuite.name]: storeSuite,
   [apiSuite.name]: apiSuite,
   [extractSuite.name]: extractSuite,
+  [identityMatchSuite.name]: identityMatchSuite,
 };
