@@ -2,6 +2,7 @@ import { badRequest, parseReference } from '@continuum/fhir';
 import type { LinkEventEntity } from '@continuum/store/identity';
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import type { LinkTarget, ReviewItem } from './identity-administration.service';
+import { assertParametersShape } from './match-parameters';
 
 /** Canonical base of the operations Continuum defines itself (review queue, link, unlink, history). */
 export const CONTINUUM_OPERATION_BASE = 'https://continuum.nhs.uk/OperationDefinition';
@@ -28,6 +29,7 @@ export function parseAdministrationParameters(body: unknown, baseUrl: string): A
     (body as { resourceType?: unknown }).resourceType !== 'Parameters'
   )
     throw badRequest('This operation takes a Parameters resource (patient, and person or otherPatient)');
+  assertParametersShape(body as Parameters);
   const parameters = (body as Parameters).parameter ?? [];
   const unknown = parameters.map((parameter) => parameter.name).filter((name) => !ALLOWED.has(name));
   if (unknown.length) throw badRequest(`Unknown parameter(s): ${[...new Set(unknown)].join(', ')}`);
@@ -41,9 +43,9 @@ export function parseAdministrationParameters(body: unknown, baseUrl: string): A
   const person = one('person');
   const other = one('otherPatient');
   if (person && other) throw badRequest('Give "person" or "otherPatient", not both');
-  const personId = person
-    ? (person.valueId ?? person.valueString ?? person.valueUuid?.replace(/^urn:uuid:/, ''))
-    : undefined;
+  const personText = person ? (person.valueId ?? person.valueString ?? person.valueUuid) : undefined;
+  const personId = typeof personText === 'string' ? personText.replace(/^urn:uuid:/, '') : undefined;
+
   if (person && !personId) throw badRequest('The parameter "person" must be a valueId (a person id)');
   const reason = one('reason');
   if (reason && typeof reason.valueString !== 'string')
@@ -87,6 +89,8 @@ export function parseReviewQueueQuery(
 
 function patientIdOf(parameter: ParametersParameter, name: string, baseUrl: string): string {
   const reference = parameter.valueReference?.reference;
+  if (typeof reference !== 'string' && reference !== undefined)
+    throw badRequest(`The parameter "${name}" must be a valueReference to a local Patient (Patient/id)`);
   const parsed = reference ? parseReference(reference, baseUrl) : undefined;
   if (!parsed || parsed.external || parsed.type !== 'Patient')
     throw badRequest(`The parameter "${name}" must be a valueReference to a local Patient (Patient/id)`);

@@ -18,6 +18,7 @@ export const MAX_MATCH_COUNT = 100;
 export function parseMatchParameters(body: unknown): MatchRequest {
   if (!isParameters(body))
     throw badRequest('$match takes a Parameters resource (with a Patient in the parameter "resource")');
+  assertParametersShape(body);
   const named = (name: string) => (body.parameter ?? []).filter((parameter) => parameter.name === name);
   const known = new Set(['resource', 'onlyCertainMatches', 'count']);
   const unknown = (body.parameter ?? [])
@@ -62,6 +63,25 @@ function isParameters(body: unknown): body is Parameters {
     body !== null &&
     (body as { resourceType?: unknown }).resourceType === 'Parameters'
   );
+}
+
+/**
+ * The shape every operation's Parameters must have before its values are read: `parameter` an array of objects,
+ * each with a string `name` (a body that is JSON but not that is a 400, never a TypeError).
+ */
+export function assertParametersShape(body: Parameters): void {
+  const { parameter } = body as { parameter?: unknown };
+  if (parameter === undefined) return;
+  if (
+    !Array.isArray(parameter) ||
+    parameter.some(
+      (item: unknown) =>
+        typeof item !== 'object' || item === null || typeof (item as { name?: unknown }).name !== 'string',
+    )
+  )
+    throw badRequest('Parameters.parameter must be a list of parameters, each with a name', [
+      'Parameters.parameter',
+    ]);
 }
 
 function booleanOf(parameter: ParametersParameter | undefined): boolean {
