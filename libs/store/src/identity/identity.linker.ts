@@ -46,28 +46,44 @@ export class IdentityLinker {
   }
 
   /**
-   * Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on). Each
-   * new link can settle earlier doubts: the block's records that the matcher had left POSSIBLE_MATCH with the person
-   * this patient joined are scored again, now against this record too (the order dependence of linking one record at
-   * a time: a later record can make an earlier pair certain). Only those, once: it costs nothing when the block has
-   * no open question. Answers the person of each patient asked.
+   * Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on), then
+   * settles the doubts they may resolve (settleDoubts). Answers the person of each patient asked.
    */
   async linkStored(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
     const persons = new Map<string, string | undefined>();
-    const doubtful = new Set<string>();
-    for (const id of [...new Set(patientIds)].sort()) {
-      const linked = await this.linkOne(id);
-      persons.set(id, linked.personId);
-      linked.doubtful.forEach((other) => doubtful.add(other));
-    }
-    for (const other of [...doubtful].sort()) if (!persons.has(other)) await this.linkOne(other);
+    for (const id of [...new Set(patientIds)].sort()) persons.set(id, await this.linkOne(id));
+    await this.settleDoubts([...persons.keys()]);
     return persons;
   }
 
-  private linkOne(patientId: string): Promise<{ personId: string | undefined; doubtful: string[] }> {
+  /**
+   * Linking one record at a time decides on what was stored then: a record left POSSIBLE_MATCH with a person may be
+   * settled by a record that joins that person (or changes) later. So the records that share a block with these
+   * patients and hold an AUTO POSSIBLE_MATCH with the person one of them now is are linked again, once (not their
+   * own neighbours in turn). One indexed statement; nothing more when the block has no open question.
+   */
+  private async settleDoubts(linked: string[]): Promise<void> {
+    if (!linked.length) return;
+    const rows: { patient_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT doubt.patient_id
+       FROM identity_link mine
+       JOIN identity_link doubt
+         ON doubt.person_id = mine.person_id AND doubt.state = 'POSSIBLE_MATCH' AND doubt.origin = 'AUTO'
+       WHERE mine.patient_id = ANY($1::text[]) AND mine.state IN ('MATCH', 'REDIRECT')
+         AND doubt.patient_id <> ALL($1::text[])
+         AND EXISTS (SELECT 1 FROM identity_block_key theirs
+                     JOIN identity_block_key ours ON ours.key = theirs.key AND ours.patient_id = mine.patient_id
+                     WHERE theirs.patient_id = doubt.patient_id)
+       ORDER BY 1`,
+      [linked],
+    );
+    for (const { patient_id: doubtful } of rows) await this.linkOne(doubtful);
+  }
+
+  private linkOne(patientId: string): Promise<string | undefined> {
     return this.dataSource.transaction(async (manager) => {
       const patient = await currentPatient(manager, patientId);
-      if (!patient) return { personId: undefined, doubtful: [] }; // deleted meanwhile: nothing to link
+      if (!patient) return undefined; // deleted meanwhile: nothing to link
       const me = prepare(demographicsOf(patient));
       const keys = hashedBlockKeysOf(me);
       const usable = await this.blocks.uncrowded(manager, keys);
@@ -89,7 +105,7 @@ export class IdentityLinker {
           score: score(me, prepare(demographicsOf(candidate.content)), this.model),
         })),
       );
-      const personId = await this.links.applyAutomatic(
+      return this.links.applyAutomatic(
         patientId,
         proposals.map((proposal) => ({
           personId: proposal.personId,
@@ -99,30 +115,7 @@ export class IdentityLinker {
         })),
         manager,
       );
-      return {
-        personId,
-        doubtful: await this.doubtful(
-          manager,
-          personId,
-          candidates.map((c) => c.id),
-        ),
-      };
     });
-  }
-
-  /** The block's records the matcher left undecided (AUTO POSSIBLE_MATCH) about this person. */
-  private async doubtful(
-    manager: EntityManager,
-    personId: string | undefined,
-    candidates: string[],
-  ): Promise<string[]> {
-    if (!personId || !candidates.length) return [];
-    const rows: { patient_id: string }[] = await manager.query(
-      `SELECT patient_id FROM identity_link
-       WHERE person_id = $1 AND state = 'POSSIBLE_MATCH' AND origin = 'AUTO' AND patient_id = ANY($2::text[])`,
-      [personId, candidates],
-    );
-    return rows.map((row) => row.patient_id);
   }
 
   /** Stored Patients sharing blocking keys with this one, and the person each is. */
