@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseConfig, loadConfig } from '@continuum/config';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
-import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
 import postgres from 'postgres';
+import { type ApiProcess, startApiProcess } from '../measure/api-process';
 import { resourceBatches, writeCommunityFile, writeConcurrently } from '../measure/community-data';
 import { LatencyRecorder, percentile } from '../measure/latency.recorder';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
@@ -43,7 +41,7 @@ interface Scenario {
 
 let database: { config: DatabaseConfig; drop: () => Promise<void> } | undefined;
 let sql: postgres.Sql | undefined;
-let api: ChildProcess | undefined;
+let api: ApiProcess | undefined;
 let origin = '';
 let authorization = '';
 let scenarios: Scenario[] = [];
@@ -51,16 +49,6 @@ let readTargets: [string, string][] = [];
 
 const option = (ctx: SuiteContext, name: string, fallback: number) =>
   Number(ctx.options.extra[name] ?? fallback);
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Generated people (≈825 resources each, after the directory) written through the store's bulk path. */
 async function load(ctx: SuiteContext, store: FhirStore, count: number): Promise<number> {
@@ -119,42 +107,6 @@ async function pickScenarios(db: postgres.Sql): Promise<Scenario[]> {
       paths: patients.map((p) => `/fhir/Patient/${p.id}/$everything?_count=100`),
     },
   ].filter((scenario) => scenario.paths.length > 0);
-}
-
-async function startApi(ctx: SuiteContext, config: DatabaseConfig): Promise<void> {
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  // --api-root: another checkout's API (e.g. an earlier commit) against the same data.
-  const root = resolve(ctx.options.extra['api-root'] ?? resolve(__dirname, '../..'));
-  // A direct-care system client from a local issuer; the rate limit is lifted, or it would be what is measured.
-  const tokens = testTokens();
-  authorization = `Bearer ${await tokens.issue({ scope: 'system/*.cruds', clientId: 'bench', purposeOfUse: 'TREAT' })}`;
-  api = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/api/src/main.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...tokens.env,
-        RATE_LIMIT_SYSTEM_PER_MINUTE: '100000000',
-        RATE_LIMIT_SYSTEM_BURST: '1000000',
-        DATABASE_URL: config.url,
-        API_PORT: String(port),
-        FHIR_BASE_URL: `${origin}/fhir`,
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  if (api.pid) ctx.memory.watch('api', api.pid);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const live = await fetch(`${origin}/health/live`).catch(() => undefined);
-    if (live?.ok) return;
-    if (Date.now() > deadline || api.exitCode !== null) throw new Error('the API did not start');
-    await new Promise((done) => setTimeout(done, 500));
-  }
 }
 
 /** One closed-loop autocannon run over a scenario's paths, recording every response's latency. */
@@ -230,7 +182,8 @@ export const apiSuite: BenchSuite = {
     const [{ count }] = await sql<{ count: string }[]>`SELECT count(*) AS count FROM resource`;
     ctx.log(`${count} resources stored`);
     scenarios = await pickScenarios(sql);
-    await startApi(ctx, database.config);
+    api = await startApiProcess(ctx, database.config.url);
+    ({ origin, authorization } = api);
     // A search that finds nothing is cheap: show what each scenario's first target answers.
     for (const scenario of scenarios) {
       const response = await fetch(`${origin}${scenario.paths[0]}`, { headers: { authorization } });
@@ -294,7 +247,7 @@ export const apiSuite: BenchSuite = {
   },
 
   async teardown(ctx) {
-    api?.kill('SIGTERM');
+    api?.stop();
     await sql?.end({ timeout: 5 });
     if (ctx.options.extra.keep !== 'true') await database?.drop();
   },

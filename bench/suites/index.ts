@@ -3,6 +3,7 @@ import { apiSuite } from './api.suite';
 import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
 import { identitySuite } from './identity.suite';
+import { identityMatchSuite } from './identity-match.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
 import { storeSuite } from './store.suite';
@@ -18,4 +19,5 @@ export const suites: Record<string, BenchSuite> = {
   [extractSuite.name]: extractSuite,
   [identitySuite.name]: identitySuite,
   [viewsSuite.name]: viewsSuite,
+  [identityMatchSuite.name]: identityMatchSuite,
 };

@@ -8,6 +8,7 @@ import { BulkUpserter, type BulkEntry, type BulkEntryResult } from './bulk/bulk.
 import { ResourceReader, type HistoryOptions } from './resource.reader';
 import { ResourceWriter, type UpdateOptions } from './resource.writer';
 import type { PersonQueries } from './identity/person.queries';
+import { expandPersonFilters } from './identity/person-filters';
 import type { HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
 import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
@@ -108,9 +109,14 @@ export class FhirStore implements ResourceStore {
     return mappingTransientErrors(() => this.reader.history(this.sql, scope, options));
   }
 
-  /** A statement timeout answers 503 with a retry hint (an OperationOutcome), never an unknown error. */
+  /**
+   * A statement timeout answers 503 with a retry hint (an OperationOutcome), never an unknown error. `:person`
+   * reference filters are expanded to the person's records first (person-filters.ts).
+   */
   search(request: SearchRequest, options: RecordSearchOptions = {}): Promise<SearchResult> {
-    return mappingTransientErrors(() => this.searcher.search(request, { ...options, sql: this.sql }));
+    return mappingTransientErrors(async () =>
+      this.searcher.search(await expandPersonFilters(request, this.persons), { ...options, sql: this.sql }),
+    );
   }
 
   personOf(patientId: string): Promise<string[]> {

@@ -9,7 +9,7 @@ import type { SystemInteraction, TypeInteraction } from './fhir-interaction.deco
 import type { FhirRouteEntry } from './fhir-route.table';
 
 /** Changes only with what the server implements: the snapshot test keeps the two together. */
-export const CAPABILITY_DATE = '2026-11-22';
+export const CAPABILITY_DATE = '2026-12-06';
 
 const TYPE_ORDER: TypeInteraction[] = [
   'read',

@@ -37,7 +37,20 @@ describe('CapabilityStatement', () => {
       conditionalUpdate: true,
       conditionalDelete: 'single',
     });
-    expect(patient?.operation?.map((o) => o.name)).toEqual(['everything', 'summary', 'merge', 'unmerge']);
+    expect(patient?.operation?.map((o) => o.name)).toEqual([
+      'everything',
+      'summary',
+      'merge',
+      'unmerge',
+      'match',
+      'ihe-pix',
+      'review-queue',
+      'review-accept',
+      'review-reject',
+      'link',
+      'unlink',
+      'identity-history',
+    ]);
     expect(statement.rest?.[0].interaction?.map((i) => i.code)).toEqual([
       'transaction',
       'batch',
@@ -66,6 +79,9 @@ describe('CapabilityStatement', () => {
         '/{type}/{id}',
         '/{type}/{id}/_history/{versionId}',
         '/Patient/{id}/$everything',
+        '/Patient/$match',
+        '/Patient/$ihe-pix',
+        '/Patient/{id}/$identity-history',
       ]),
     );
     expect(openApi.paths['/{type}/{id}'].put.parameters.map((p) => p.name)).toContain('If-Match');

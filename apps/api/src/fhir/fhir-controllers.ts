@@ -1,6 +1,7 @@
 import { CapabilityController } from './capability.controller';
 import { FallbackController } from './fallback.controller';
 import { PatientMergeController } from './patient-merge.controller';
+import { PatientIdentityController } from './patient-identity.controller';
 import { PatientOperationsController } from './patient-operations.controller';
 import { ResourceController } from './resource.controller';
 import { SystemController } from './system.controller';
@@ -16,6 +17,7 @@ export const FHIR_CONTROLLERS = [
   PatientOperationsController,
   PatientMergeController,
   ViewRunController,
+  PatientIdentityController,
   ResourceController,
   FallbackController,
 ];

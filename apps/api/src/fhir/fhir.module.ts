@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { PatientFindingModule } from '../pdqm/patient-finding.module';
+import { IdentityServicesModule } from '@continuum/security/identity';
 import compression from 'compression';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
 import { FhirBodyMiddleware } from './fhir-body.middleware';
@@ -27,7 +28,11 @@ export class FhirModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: FhirModule,
-      imports: [RouterModule.register([{ path: 'fhir', module: FhirModule }]), PatientFindingModule],
+      imports: [
+        RouterModule.register([{ path: 'fhir', module: FhirModule }]),
+        PatientFindingModule,
+        IdentityServicesModule.forRoot(),
+      ],
       controllers: FHIR_CONTROLLERS,
       providers: [
         FhirService,

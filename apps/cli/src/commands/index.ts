@@ -4,6 +4,7 @@ import { registerConsentRebuild } from './consent-rebuild.command';
 import { registerGenerate } from './generate.command';
 import { registerGeneratePopulation } from './generate-population.command';
 import { registerIdentityPersons } from './identity-persons.command';
+import { registerIdentityRebuild } from './identity-rebuild.command';
 import { registerIndexVerify } from './index-verify.command';
 import { registerKafkaTopics } from './kafka-topics.command';
 import { registerPublish } from './publish.command';
@@ -22,6 +23,7 @@ export const commands: RegisterCommand[] = [
   registerGenerate,
   registerGeneratePopulation,
   registerIdentityPersons,
+  registerIdentityRebuild,
   registerIndexVerify,
   registerKafkaTopics,
   registerPublish,

@@ -134,6 +134,25 @@ describe('parseSearchRequest', () => {
     ]);
   });
 
+  it('parses :person on references to a Patient (the person’s records), and refuses it elsewhere', () => {
+    expect(filters('Observation', 'patient:person=Patient/123,456')[0]).toEqual({
+      kind: 'param',
+      code: 'patient',
+      type: 'reference',
+      modifier: 'person',
+      values: [
+        { type: 'reference', resourceType: 'Patient', id: '123' },
+        { type: 'reference', resourceType: 'Patient', id: '456' },
+      ],
+    });
+    expect(filters('Observation', 'subject:person=123')[0]).toMatchObject({ modifier: 'person' });
+    expect(filters('Observation', 'patient=123')[0]).not.toHaveProperty('modifier');
+    expect(() => filters('Observation', 'subject:person=Group/1')).toThrow(/Patient references/);
+    expect(() => filters('Observation', 'performer:person=Patient/1')).not.toThrow();
+    expect(() => filters('Observation', 'based-on:person=1')).toThrow(/cannot point at one/);
+    expect(() => filters('Observation', 'code:person=1')).toThrow(/not supported/);
+  });
+
   it('parses uri :above and :below, composites with $', () => {
     expect(filters('ValueSet', 'url:below=http://acme.org/fhir')[0]).toMatchObject({ modifier: 'below' });
     expect(filters('ValueSet', 'url:above=http://acme.org/fhir/ValueSet/1')[0]).toMatchObject({

@@ -8,6 +8,7 @@ import type {
   ParseOptions,
   SearchFilter,
   SearchRequest,
+  SearchValue,
   SortKey,
   SummaryMode,
   TotalMode,
@@ -234,11 +235,28 @@ function paramFilter(
     case 'uri:above':
     case 'uri:below':
       return { kind: 'param', code, type, modifier: modifier as Modifier, values: values(param) };
+    case 'reference:person':
+      return personFilter(param, values(param, 'Patient'));
   }
   if (type === 'reference' && modifier && isResourceType(modifier)) {
     return { kind: 'param', code, type, values: values(param, modifier) };
   }
   throw badRequest(`Modifier ':${modifier}' is not supported on ${type} search parameter '${code}'`);
+}
+
+/**
+ * `patient:person=Patient/X` (any reference parameter that can point at a Patient): the resources of every record
+ * of X's person. Plain `patient=` keeps its R4 meaning (that record only).
+ */
+function personFilter(param: SearchParamDef, values: SearchValue[]): SearchFilter {
+  if (!(param.targets ?? []).includes('Patient'))
+    throw badRequest(
+      `${param.code}:person applies to references to a Patient; '${param.code}' cannot point at one`,
+    );
+  for (const value of values)
+    if (value.type !== 'reference' || value.resourceType !== 'Patient')
+      throw badRequest(`${param.code}:person takes Patient references (Patient/id or an id)`);
+  return { kind: 'param', code: param.code, type: 'reference', modifier: 'person', values };
 }
 
 function parseChain(

@@ -36,7 +36,11 @@ export type SearchValue =
   | { type: 'missing'; missing: boolean };
 
 export type StringModifier = 'exact' | 'contains';
-export type Modifier = StringModifier | 'not' | 'above' | 'below';
+/**
+ * `person` (Continuum, issue #13): a reference to a Patient read as the person that patient is, i.e. every source
+ * record the master patient index links to it. The store expands it before building SQL.
+ */
+export type Modifier = StringModifier | 'not' | 'above' | 'below' | 'person';
 
 /**
  * One AND-ed criterion. `param`: the values are OR-ed (a comma list). Pseudo codes (`code:text`,

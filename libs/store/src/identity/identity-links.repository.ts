@@ -225,15 +225,14 @@ export class IdentityLinks {
     });
   }
 
-  /** Links awaiting review (POSSIBLE_MATCH, POSSIBLE_DUPLICATE), oldest first. */
-  reviewQueue(limit = 50): Promise<PatientLinkEntity[]> {
-    return this.dataSource
+  /** Links awaiting review (POSSIBLE_MATCH, POSSIBLE_DUPLICATE), oldest first; one patient's only if given. */
+  reviewQueue(limit = 50, options: { patientId?: string } = {}): Promise<PatientLinkEntity[]> {
+    const query = this.dataSource
       .getRepository(PatientLinkEntity)
       .createQueryBuilder('link')
-      .where(`link.state IN ('POSSIBLE_MATCH', 'POSSIBLE_DUPLICATE')`)
-      .orderBy('link.updated_at', 'ASC')
-      .limit(limit)
-      .getMany();
+      .where(`link.state IN ('POSSIBLE_MATCH', 'POSSIBLE_DUPLICATE')`);
+    if (options.patientId) query.andWhere('link.patient_id = :patientId', { patientId: options.patientId });
+    return query.orderBy('link.updated_at', 'ASC').limit(limit).getMany();
   }
 
   /** The full history of a patient's or a person's links, oldest first. */

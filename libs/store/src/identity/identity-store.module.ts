@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../database/data-source';
+import { BlockIndex } from './block-index';
 import { IdentityLinks } from './identity-links.repository';
 import { IdentityLinker } from './identity.linker';
 import { IDENTITY_ENTITIES } from './identity.entities';
@@ -43,8 +44,9 @@ export class IdentityStoreModule {
           useFactory: (dataSource: DataSource, links: IdentityLinks) => new IdentityLinker(dataSource, links),
           inject: [getDataSourceToken(), IdentityLinks],
         },
+        { provide: BlockIndex, useValue: new BlockIndex() },
       ],
-      exports: [IdentityLinks, IdentityLinker],
+      exports: [IdentityLinks, IdentityLinker, BlockIndex],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   blockingKeysOf,
   DEFAULT_LINKING_LIMITS,
@@ -13,6 +13,7 @@ import {
 } from '@continuum/fhir';
 import type { Patient } from 'fhir/r4';
 import type { DataSource, EntityManager } from 'typeorm';
+import { BlockIndex, hashBlockKey } from './block-index';
 import type { FirstLinks, IdentityLinks, LinkProposal } from './identity-links.repository';
 
 /** The model and the limits (`LinkingLimits`, shared with the in-memory `IncrementalLinker` of libs/fhir). */
@@ -35,7 +36,7 @@ const TRANSACTION_PATIENTS = 100;
 export class IdentityLinker {
   private readonly model: MatchModel;
   private readonly maxCandidates: number;
-  private readonly maxBlockSize: number;
+  private readonly blocks: BlockIndex;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,15 +45,9 @@ export class IdentityLinker {
   ) {
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
     this.maxCandidates = options.maxCandidates ?? DEFAULT_LINKING_LIMITS.maxCandidates;
-    this.maxBlockSize = options.maxBlockSize ?? DEFAULT_LINKING_LIMITS.maxBlockSize;
+    this.blocks = new BlockIndex(options.maxBlockSize ?? DEFAULT_LINKING_LIMITS.maxBlockSize);
   }
 
-  /**
-   * Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on), in
-   * transactions of up to TRANSACTION_PATIENTS: one commit per group rather than per patient, which is most of
-   * the cost on a loaded disk. A group takes the locks of all its usable keys at once, in one sorted order, so
-   * groups linking at the same time never deadlock; within a group patients are decided one after the other.
-   */
   /** Of these patients, those with no identity link at all (stored, then a crash before they were linked). */
   async unlinkedAmong(patientIds: readonly string[]): Promise<string[]> {
     if (patientIds.length === 0) return [];
@@ -63,13 +58,47 @@ export class IdentityLinker {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Links the stored, current versions of these Patients (a placeholder or a stale copy is never matched on), in
+   * transactions of up to TRANSACTION_PATIENTS: one commit per group rather than per patient, which is most of
+   * the cost on a loaded disk. A group takes the locks of all its usable keys at once, in one sorted order, so
+   * groups linking at the same time never deadlock; within a group patients are decided one after the other.
+   * Then the doubts they may settle are settled (settleDoubts).
+   */
   async linkStored(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
     const persons = new Map<string, string | undefined>();
     const ids = [...new Set(patientIds)].sort();
     for (let i = 0; i < ids.length; i += TRANSACTION_PATIENTS)
       for (const [id, person] of await this.linkGroup(ids.slice(i, i + TRANSACTION_PATIENTS)))
         persons.set(id, person);
+    await this.settleDoubts(ids);
     return persons;
+  }
+
+  /**
+   * Linking one record at a time decides on what was stored then: a record left POSSIBLE_MATCH with a person may be
+   * settled by a record that joins that person (or changes) later. So the records that share a block with these
+   * patients and hold an AUTO POSSIBLE_MATCH with the person one of them now is are linked again, once (not their
+   * own neighbours in turn). One indexed statement; nothing more when the block has no open question.
+   */
+  private async settleDoubts(linked: string[]): Promise<void> {
+    if (!linked.length) return;
+    const rows: { patient_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT doubt.patient_id
+       FROM identity_link mine
+       JOIN identity_link doubt
+         ON doubt.person_id = mine.person_id AND doubt.state = 'POSSIBLE_MATCH' AND doubt.origin = 'AUTO'
+       WHERE mine.patient_id = ANY($1::text[]) AND mine.state IN ('MATCH', 'REDIRECT')
+         AND doubt.patient_id <> ALL($1::text[])
+         AND EXISTS (SELECT 1 FROM identity_block_key theirs
+                     JOIN identity_block_key ours ON ours.key = theirs.key AND ours.patient_id = mine.patient_id
+                     WHERE theirs.patient_id = doubt.patient_id)
+       ORDER BY 1`,
+      [linked],
+    );
+    const doubtful = rows.map((row) => row.patient_id);
+    for (let i = 0; i < doubtful.length; i += TRANSACTION_PATIENTS)
+      await this.linkGroup(doubtful.slice(i, i + TRANSACTION_PATIENTS));
   }
 
   private linkGroup(patientIds: readonly string[]): Promise<Map<string, string | undefined>> {
@@ -78,11 +107,11 @@ export class IdentityLinker {
       const records = new Map(
         [...patients].map(([id, patient]) => {
           const me = prepare(demographicsOf(patient));
-          return [id, { me, keys: [...new Set(blockingKeysOf(me).map(hashKey))].sort() }];
+          return [id, { me, keys: [...new Set(blockingKeysOf(me).map(hashBlockKey))].sort() }];
         }),
       );
       const allKeys = [...new Set([...records.values()].flatMap((record) => record.keys))];
-      const usable = new Set(await this.uncrowded(manager, allKeys));
+      const usable = new Set(await this.blocks.uncrowded(manager, allKeys));
       await manager.query(
         `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) keys`,
         [[...usable]],
@@ -161,18 +190,6 @@ export class IdentityLinker {
     return this.links.applyAutomatic(patientId, proposals, manager);
   }
 
-  /** The keys whose blocks are smaller than maxBlockSize (each count stops there). */
-  private async uncrowded(manager: EntityManager, keys: string[]): Promise<string[]> {
-    if (!keys.length) return [];
-    const crowded: { key: string }[] = await manager.query(
-      `SELECT k AS key FROM unnest($1::text[]) AS k
-       WHERE (SELECT count(*) FROM (SELECT 1 FROM identity_block_key b WHERE b.key = k LIMIT $2) bounded) >= $2`,
-      [keys, this.maxBlockSize],
-    );
-    const skip = new Set(crowded.map((row) => row.key));
-    return keys.filter((key) => !skip.has(key));
-  }
-
   /** Stored, linked Patients sharing blocking keys with this one, the person each is and the keys they share. */
   private async candidates(manager: EntityManager, patientId: string, keys: string[]): Promise<Candidate[]> {
     if (!keys.length) return [];
@@ -248,9 +265,4 @@ async function currentPatients(
     [ids],
   );
   return new Map(rows.map((row) => [row.id, row.content]));
-}
-
-/** Blocking keys carry identifying values: only their hashes are stored and locked on. */
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }

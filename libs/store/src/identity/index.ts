@@ -4,3 +4,5 @@ export * from './identity.entities';
 export * from './identity-links.repository';
 export * from './identity.linker';
 export { IdentityStoreModule } from './identity-store.module';
+export * from './block-index';
+export * from './identity.rebuild';

@@ -6,7 +6,7 @@ import {
   type SearchValue,
   type TokenValue,
 } from '@continuum/fhir';
-import { parseReference, UCUM } from '@continuum/fhir';
+import { notSupported, parseReference, UCUM } from '@continuum/fhir';
 import { timestampText } from './index-table.columns';
 import { type Aliases, type Fragment, join, likeEscape, type Sql } from './sql-fragments';
 import { systemHash } from './system-hash';
@@ -181,6 +181,9 @@ function valueCondition(
     case 'quantity':
       return quantityCondition(ctx, value, column, column('unit_text'));
     case 'reference': {
+      // expanded by the store's search (identity/person-filters.ts); elsewhere (conditional criteria) refused
+      if (modifier === 'person')
+        throw notSupported(':person is supported in searches, not in conditional criteria');
       // Absolute URLs on our own base are local references.
       const parsed = value.resourceType ? undefined : parseReference(value.id, ctx.baseUrl);
       const type = value.resourceType ?? (parsed && !parsed.external ? parsed.type : undefined);
