@@ -11,6 +11,8 @@ export interface FixturePersonOptions {
   /** Label the GP record restricted (meta.security R). */
   restricted?: boolean;
   deceased?: boolean;
+  /** Family name (default Example): a unique one keeps a test's person apart from others in a shared database. */
+  family?: string;
 }
 
 const SNOMED = 'http://snomed.info/sct';
@@ -63,7 +65,9 @@ export function fixturePerson(options: FixturePersonOptions): {
           : {}),
       },
       identifier: [{ system: IdentifierSystem.nhsNumber, value: options.nhsNumber }],
-      name: [{ use: 'official', family: 'Example', given: ['Ada', 'Mary'], prefix: ['Mrs'] }],
+      name: [
+        { use: 'official', family: options.family ?? 'Example', given: ['Ada', 'Mary'], prefix: ['Mrs'] },
+      ],
       gender: 'female',
       birthDate: '1948-03-07',
       ...(options.deceased ? { deceasedDateTime: '2026-11-20T10:00:00Z' } : {}),
@@ -75,7 +79,7 @@ export function fixturePerson(options: FixturePersonOptions): {
       id: id('hosp'),
       meta: { source: HOSPITAL_SOURCE },
       identifier: [{ system: IdentifierSystem.nhsNumber, value: options.nhsNumber }],
-      name: [{ family: 'Example', given: ['Ada'] }],
+      name: [{ family: options.family ?? 'Example', given: ['Ada'] }],
       gender: 'female',
       birthDate: '1948-03-07',
       managingOrganization: { display: 'Leeds Teaching Hospitals' },
