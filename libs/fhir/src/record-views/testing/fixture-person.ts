@@ -13,6 +13,8 @@ export interface FixturePersonOptions {
   deceased?: boolean;
   /** Family name (default Example): a unique one keeps a test's person apart from others in a shared database. */
   family?: string;
+  /** Birth date (default 1948-03-07). */
+  birthDate?: string;
 }
 
 const SNOMED = 'http://snomed.info/sct';
@@ -69,7 +71,7 @@ export function fixturePerson(options: FixturePersonOptions): {
         { use: 'official', family: options.family ?? 'Example', given: ['Ada', 'Mary'], prefix: ['Mrs'] },
       ],
       gender: 'female',
-      birthDate: '1948-03-07',
+      birthDate: options.birthDate ?? '1948-03-07',
       ...(options.deceased ? { deceasedDateTime: '2026-11-20T10:00:00Z' } : {}),
       address: [{ use: 'home', line: ['1 Quay Street'], city: 'Leeds', postalCode: 'LS1 4AP' }],
       managingOrganization: { display: 'Quayside Medical Practice' },
@@ -81,7 +83,7 @@ export function fixturePerson(options: FixturePersonOptions): {
       identifier: [{ system: IdentifierSystem.nhsNumber, value: options.nhsNumber }],
       name: [{ family: options.family ?? 'Example', given: ['Ada'] }],
       gender: 'female',
-      birthDate: '1948-03-07',
+      birthDate: options.birthDate ?? '1948-03-07',
       managingOrganization: { display: 'Leeds Teaching Hospitals' },
       link: [{ other: { reference: gp }, type: 'seealso' }],
     },
