@@ -4,6 +4,7 @@ import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
+import { portalSuite } from './portal.suite';
 import { storeSuite } from './store.suite';
 
 /** Every suite by name; add a stage's suite here (store, ingest, index, api, export). */
@@ -14,4 +15,5 @@ export const suites: Record<string, BenchSuite> = {
   [storeSuite.name]: storeSuite,
   [apiSuite.name]: apiSuite,
   [extractSuite.name]: extractSuite,
+  [portalSuite.name]: portalSuite,
 };
