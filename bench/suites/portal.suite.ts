@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { DatabaseConfig, loadConfig } from '@continuum/config';
 import { fixturePerson } from '@continuum/fhir/record-views/testing/fixture-person';
+import { LocalIssuer } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createFhirStore, createSql } from '@continuum/store';
 import { IDENTITY_ENTITIES, IdentityLinker, IdentityLinks } from '@continuum/store/identity';
@@ -12,7 +11,6 @@ import { typeOrmOptions } from '@continuum/store/schema';
 import { aValidNhsNumber } from '@continuum/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { FhirResource, Patient } from 'fhir/r4';
-import { importJWK, type JWK, SignJWT } from 'jose';
 import type postgres from 'postgres';
 import { DataSource } from 'typeorm';
 import { LatencyRecorder } from '../measure/latency.recorder';
@@ -176,9 +174,6 @@ export const portalSuite: BenchSuite = {
 
     const tokens = testTokens();
     await tokens.issue({ scope: 'user/*.rs' }); // makes the issuer's keys
-    const key = JSON.parse(
-      readFileSync(join(tokens.env.CONTINUUM_KEYS_DIR, 'private.jwk.json'), 'utf8'),
-    ) as JWK;
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     Object.assign(process.env, tokens.env, {
@@ -191,20 +186,17 @@ export const portalSuite: BenchSuite = {
     const { createPortalApp } = await import('../../apps/portal/src/portal.bootstrap');
     app = await createPortalApp({ logs: false });
     await app.listen(port, '127.0.0.1');
-    const token = await new SignJWT({
+    const token = await new LocalIssuer(
+      tokens.env.CONTINUUM_KEYS_DIR,
+      tokens.env.AUTH_ISSUER,
+      'continuum-portal',
+    ).signLaunch({
+      subject: 'bench-clinician',
       role: 'urgent-care',
-      org: 'NWAS',
-      nhs_number: nhsNumber,
-      birth_date: BIRTH_DATE,
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-      .setIssuer(tokens.env.AUTH_ISSUER)
-      .setAudience('continuum-portal')
-      .setSubject('bench-clinician')
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('2m')
-      .sign(await importJWK(key, 'ES256'));
+      organisation: 'NWAS',
+      nhsNumber,
+      birthDate: BIRTH_DATE,
+    });
     const launched = await fetch(`${origin}/launch?token=${token}`, { redirect: 'manual' });
     if (launched.status !== 303) throw new Error(`launch refused: ${launched.status}`);
     cookie = launched.headers.get('set-cookie')!.split(';')[0];

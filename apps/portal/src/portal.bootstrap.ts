@@ -4,6 +4,7 @@ import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelationId } from '@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
 import nunjucks from 'nunjucks';
 import { PortalModule } from './portal.module';
 
@@ -15,9 +16,11 @@ export async function createPortalApp(
   options: { logs: boolean } = { logs: true },
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(PortalModule, {
+    bufferLogs: options.logs,
     logger: options.logs ? undefined : false,
     abortOnError: false,
   });
+  if (options.logs) app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use((request: Request, response: Response, next: NextFunction) => {
     const id = acceptCorrelationId(request.headers[CORRELATION_HEADER]);

@@ -1,10 +1,11 @@
 import { ContinuumConfigModule, PortalAppConfig } from '@continuum/config';
-import { HEALTH_CHECKS, ObservabilityModule } from '@continuum/observability';
+import { APP_LOGGER, HEALTH_CHECKS, type Logger, ObservabilityModule } from '@continuum/observability';
 import { SecurityModule } from '@continuum/security';
 import { PostgresHealthCheck, StoreModule } from '@continuum/store';
 import { LaunchStoreModule } from '@continuum/store/launch';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
 import { FindController } from './find/find.controller';
 import { PatientFinder } from './find/patient-finder';
 import { HealthController } from './http/health.controller';
@@ -27,6 +28,11 @@ import { SessionGuard } from './session/session.guard';
   imports: [
     ContinuumConfigModule.forRoot(PortalAppConfig),
     ObservabilityModule.forApp('portal'),
+    // structured JSON logs; no access log lines (paths and query strings can carry tokens and identifiers)
+    LoggerModule.forRootAsync({
+      useFactory: (logger: Logger) => ({ pinoHttp: { logger, autoLogging: false } }),
+      inject: [APP_LOGGER],
+    }),
     StoreModule.forRoot({ applicationName: 'continuum-portal', access: 'secured' }),
     SecurityModule.forRoot({ observer: 'continuum-portal' }),
     LaunchStoreModule.forRoot(),

@@ -10,5 +10,5 @@ export * from './audit/audit-event.builder';
 export { AuditRecorder, type EdgeAnswer } from './audit/audit.recorder';
 export * from './audit/audited-request';
 export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';
-export { LocalIssuer, type TokenRequest } from './jwt/local-issuer';
+export { LocalIssuer, type LaunchTokenRequest, type TokenRequest } from './jwt/local-issuer';
 export { SecurityModule } from './security.module';

@@ -1,23 +1,20 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import {
   fixturePerson,
   type FixturePersonOptions,
 } from '@continuum/fhir/record-views/testing/fixture-person';
+import { LocalIssuer } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createFhirStore, createSql } from '@continuum/store';
 import { IDENTITY_ENTITIES, IdentityLinker, IdentityLinks } from '@continuum/store/identity';
 import { typeOrmOptions } from '@continuum/store/schema';
 import { TEST_DATABASE_URL, testEnv } from '@continuum/testing';
-import { importJWK, type JWK, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 
 export const PORTAL_AUDIENCE = 'continuum-portal';
-const ISSUER = 'https://continuum.local/issuer';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,9 +54,6 @@ export interface RunningPortal {
 export async function startPortal(): Promise<RunningPortal> {
   const tokens = testTokens();
   await tokens.issue({ scope: 'user/*.rs' }); // makes the issuer's keys (private key and jwks.json)
-  const key = JSON.parse(
-    readFileSync(join(tokens.env.CONTINUUM_KEYS_DIR, 'private.jwk.json'), 'utf8'),
-  ) as JWK;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   Object.assign(process.env, testEnv, tokens.env, {
@@ -71,23 +65,14 @@ export async function startPortal(): Promise<RunningPortal> {
   const { createPortalApp } = await import('../../../apps/portal/src/portal.bootstrap');
   const app = await createPortalApp({ logs: false });
   await app.listen(port, '127.0.0.1');
-  const signingKey = await importJWK(key, 'ES256');
+  const issuer = (audience: string) =>
+    new LocalIssuer(tokens.env.CONTINUUM_KEYS_DIR, tokens.env.AUTH_ISSUER, audience);
   const launchUrl = async (request: LaunchRequest) => {
-    const token = await new SignJWT({
-      role: request.role,
-      org: request.org ?? 'A81001',
-      ...(request.name ? { name: request.name } : {}),
-      ...(request.nhsNumber ? { nhs_number: request.nhsNumber } : {}),
-      ...(request.birthDate ? { birth_date: request.birthDate } : {}),
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-      .setIssuer(ISSUER)
-      .setAudience(request.audience ?? PORTAL_AUDIENCE)
-      .setSubject(request.subject ?? 'clinician-e2e')
-      .setJti(request.jti ?? randomUUID())
-      .setIssuedAt(request.ttl?.startsWith('-') ? '-10 minutes' : undefined)
-      .setExpirationTime(request.ttl ?? '2m')
-      .sign(signingKey);
+    const token = await issuer(request.audience ?? PORTAL_AUDIENCE).signLaunch({
+      ...request,
+      subject: request.subject ?? 'clinician-e2e',
+      organisation: request.org ?? 'A81001',
+    });
     return `${url}/launch?token=${token}`;
   };
   return { app, url, launchUrl, close: () => app.close() };

@@ -5,6 +5,7 @@ import { registerGenerate } from './generate.command';
 import { registerGeneratePopulation } from './generate-population.command';
 import { registerIndexVerify } from './index-verify.command';
 import { registerKafkaTopics } from './kafka-topics.command';
+import { registerLaunchLink } from './launch-link.command';
 import { registerPublish } from './publish.command';
 import { registerReindex } from './reindex.command';
 import { registerToken } from './token.command';
@@ -20,6 +21,7 @@ export const commands: RegisterCommand[] = [
   registerGeneratePopulation,
   registerIndexVerify,
   registerKafkaTopics,
+  registerLaunchLink,
   registerPublish,
   registerReindex,
   registerToken,
