@@ -193,7 +193,7 @@ export const portalSuite: BenchSuite = {
     ).signLaunch({
       subject: 'bench-clinician',
       role: 'urgent-care',
-      organisation: 'NWAS',
+      organisation: 'A81001', // the GP practice the person is registered with (a legitimate relationship)
       nhsNumber,
       birthDate: BIRTH_DATE,
     });

@@ -125,4 +125,39 @@ describe('portal launch: bad links are refused with a page and an audit record',
     expect(answer.status).toBe(401);
     expect(await answer.text()).not.toContain('Allergy to penicillin');
   });
+
+  it('without a legitimate relationship the record stays closed until the user breaks the glass, which is audited', async () => {
+    const subject = `stranger-${randomUUID()}`;
+    const launched = await open(
+      await portal.launchUrl({ role: 'mental-health', org: 'RGD', subject, nhsNumber, birthDate }),
+    );
+    let cookie = launched.headers.get('set-cookie')!.split(';')[0];
+    const closed = await fetch(`${portal.url}/record`, { headers: { cookie } });
+    expect(closed.status).toBe(403);
+    const page = await closed.text();
+    expect(page).toContain('Your organisation has no recorded relationship with this patient');
+    expect(page).not.toContain('Allergy to penicillin');
+
+    const post = (body: string) =>
+      fetch(`${portal.url}/record/break-glass`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    expect((await post('reason=emergency&detail=short')).status).toBe(400);
+    const broken = await post('reason=emergency&detail=Unconscious+in+our+crisis+house');
+    expect(broken.status).toBe(303);
+    cookie = broken.headers.get('set-cookie')!.split(';')[0];
+    const opened = await fetch(`${portal.url}/record`, { headers: { cookie } });
+    expect(opened.status).toBe(200);
+    const record = await opened.text();
+    expect(record).toContain('Allergy to penicillin');
+    expect(record).toContain('Emergency access');
+    const flagged = await sql<{ count: string }[]>`
+      SELECT count(*) FROM audit_event
+      WHERE content::text LIKE ${`%${subject}%`} AND content::text LIKE '%"code":"BTG"%'
+        AND content::text LIKE '%Unconscious in our crisis house%'`;
+    expect(Number(flagged[0].count)).toBeGreaterThan(0);
+  });
 });

@@ -14,14 +14,20 @@ const ROLE_SCOPES: Record<PortalRole, string> = {
   community: 'user/*.rs',
   'mental-health': 'user/*.rs',
   'urgent-care': 'user/*.rs',
-  'social-care': 'user/Patient.rs user/Flag.rs user/CarePlan.rs user/CareTeam.rs user/Observation.rs',
+  'social-care':
+    'user/Patient.rs user/Flag.rs user/CarePlan.rs user/CareTeam.rs user/Observation.rs user/EpisodeOfCare.rs',
 };
 
 /**
  * The signed-in user as the data layer sees them: built by the same function that turns a user/ token's claims
  * into an access context, so scopes, consent, break-glass, restricted people and audit apply as they do in the API.
  */
-export function accessOf(session: PortalSession, options: { breakGlassReason?: string } = {}): AccessContext {
+export function accessOf(session: PortalSession): AccessContext {
+  // the glass is broken for one patient only: a reason given for another never carries over
+  const breakGlassReason =
+    session.breakGlass && session.breakGlass.patientId === session.patientId
+      ? session.breakGlass.reason
+      : undefined;
   return accessContextFrom(
     {
       sub: session.subject,
@@ -31,6 +37,11 @@ export function accessOf(session: PortalSession, options: { breakGlassReason?: s
       org: session.organisation,
       purpose_of_use: 'TREAT',
     },
-    options,
+    { breakGlassReason },
   );
+}
+
+/** What a role's relationship check reads, within its scopes (social care has no encounters). */
+export function relationshipTypes(role: PortalRole): ('Encounter' | 'EpisodeOfCare' | 'CareTeam')[] {
+  return role === 'social-care' ? ['EpisodeOfCare', 'CareTeam'] : ['Encounter', 'EpisodeOfCare', 'CareTeam'];
 }

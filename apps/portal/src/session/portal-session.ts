@@ -14,6 +14,8 @@ export interface PortalSession {
   organisation: string;
   /** The Patient record in context: set by a verified launch or by the user's own search, never by a query parameter. */
   patientId?: string;
+  /** The glass broken for the patient in context: the reason given (every read then audited as emergency access). */
+  breakGlass?: { patientId: string; reason: string };
 }
 
 export const SESSION_COOKIE = 'continuum_portal';
@@ -47,7 +49,7 @@ export class PortalSessions {
         audience: ISSUER,
         algorithms: ['HS256'],
       });
-      const { subject, name, role, organisation, patientId } = payload as Record<string, unknown>;
+      const { subject, name, role, organisation, patientId, breakGlass } = payload as Record<string, unknown>;
       if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalRole(role))
         return undefined;
       return {
@@ -56,6 +58,7 @@ export class PortalSessions {
         organisation,
         ...(typeof name === 'string' ? { name } : {}),
         ...(typeof patientId === 'string' ? { patientId } : {}),
+        ...(isBreakGlass(breakGlass) ? { breakGlass } : {}),
       };
     } catch {
       return undefined;
@@ -71,4 +74,9 @@ export class PortalSessions {
       maxAge: this.config.sessionMinutes * 60_000,
     };
   }
+}
+
+function isBreakGlass(value: unknown): value is PortalSession['breakGlass'] {
+  const candidate = value as { patientId?: unknown; reason?: unknown } | undefined;
+  return typeof candidate?.patientId === 'string' && typeof candidate.reason === 'string';
 }

@@ -6,3 +6,4 @@ export * from './record-item';
 export * from './record-sections';
 export * from './role-views';
 export * from './sensitive-categories';
+export * from './legitimate-relationship';

@@ -4,6 +4,7 @@ import type {
   CareTeam,
   Condition,
   Encounter,
+  EpisodeOfCare,
   Flag,
   Immunization,
   Medication,
@@ -25,6 +26,7 @@ export interface RecordResources {
   CarePlan: CarePlan;
   CareTeam: CareTeam;
   Encounter: Encounter;
+  EpisodeOfCare: EpisodeOfCare;
   Observation: Observation;
   Procedure: Procedure;
   Immunization: Immunization;

@@ -75,6 +75,12 @@ export function fixturePerson(options: FixturePersonOptions): {
       ...(options.deceased ? { deceasedDateTime: '2026-11-20T10:00:00Z' } : {}),
       address: [{ use: 'home', line: ['1 Quay Street'], city: 'Leeds', postalCode: 'LS1 4AP' }],
       managingOrganization: { display: 'Quayside Medical Practice' },
+      generalPractitioner: [
+        {
+          identifier: { system: IdentifierSystem.odsOrganisationCode, value: 'A81001' },
+          display: 'Quayside Medical Practice',
+        },
+      ],
     },
     {
       resourceType: 'Patient',
