@@ -156,7 +156,7 @@ describe('portal launch: bad links are refused with a page and an audit record',
     expect(record).toContain('Emergency access');
     const flagged = await sql<{ count: string }[]>`
       SELECT count(*) FROM audit_event
-      WHERE content::text LIKE ${`%${subject}%`} AND content::text LIKE '%"code":"BTG"%'
+      WHERE content::text LIKE ${`%${subject}%`} AND content::text LIKE '%"BTG"%'
         AND content::text LIKE '%Unconscious in our crisis house%'`;
     expect(Number(flagged[0].count)).toBeGreaterThan(0);
   });

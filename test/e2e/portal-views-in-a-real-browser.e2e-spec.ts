@@ -45,14 +45,14 @@ describe('portal pages in a real browser', () => {
   /** Opens the portal as a clinical system would: a fresh browser session following a signed launch link. */
   async function launch(
     role: string,
-    options: { restricted?: boolean; javaScript?: boolean } = {},
+    options: { restricted?: boolean; javaScript?: boolean; org?: string } = {},
   ): Promise<Page> {
     const context = await newContext(browser, { javaScript: options.javaScript });
     const page = await context.newPage();
     const patient = options.restricted
       ? { nhsNumber: restrictedNhsNumber, birthDate: restrictedBirthDate }
       : { nhsNumber, birthDate };
-    await page.goto(await portal.launchUrl({ role, name: 'Dr Jo Bloggs', ...patient }));
+    await page.goto(await portal.launchUrl({ role, name: 'Dr Jo Bloggs', org: options.org, ...patient }));
     return page;
   }
   const expectAccessible = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
@@ -194,5 +194,31 @@ describe('portal pages in a real browser', () => {
     await screenshot(found, 'find');
     await found.context().close();
     await context.close();
+  });
+
+  it('no relationship: the break-glass page (accessible, keyboard only) opens the record once a reason is given', async () => {
+    const page = await launch('acute', { org: 'RGD' });
+    await expect(page.getByTestId('break-glass-title').textContent()).resolves.toContain(
+      'no recorded relationship',
+    );
+    await expect(page.locator('section[data-section]').count()).resolves.toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, 'break-glass');
+    await page.focus('#reason-emergency');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Collapsed in the emergency department');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState();
+    expect(new URL(page.url()).pathname).toBe('/record');
+    await expect(page.getByTestId('broken-glass').textContent()).resolves.toContain(
+      'Collapsed in the emergency department',
+    );
+    await expect(page.locator('section[data-section]').count()).resolves.toBe(
+      ROLE_VIEWS.acute.sections.length,
+    );
+    await expectAccessible(page);
+    await page.context().close();
   });
 });
