@@ -75,7 +75,7 @@ for _ in $(seq 1 60); do
   urgent_link="$(npm run -s cli -- launch-link --role urgent-care --org NWAS --pick --ttl 5m 2>/dev/null | tail -n 1)" && break
   sleep 1
 done
-gp_link="$(npm run -s cli -- launch-link --role gp --org A81001 --pick --ttl 5m | tail -n 1)"
+gp_link="$(npm run -s cli -- launch-link --role gp --org auto --pick --ttl 5m | tail -n 1)"
 
 cat <<MSG
 
@@ -89,8 +89,8 @@ Continuum is running.
   Portal         http://127.0.0.1:8090
   Logs           $run_dir/{api,ingest,indexer,portal}.log
 Open the clinician portal (each link works once; more: npm run cli -- launch-link --help):
-  urgent care (ambulance, 111, out-of-hours): $urgent_link
-  GP:                                         $gp_link
+  a clinician of the source holding the patient (GP view): $gp_link
+  an ambulance clinician (NWAS, no relationship: break-glass first): $urgent_link
 Try:
   curl -s http://127.0.0.1:8080/health
   export TOKEN='$token'

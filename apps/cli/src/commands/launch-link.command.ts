@@ -31,7 +31,11 @@ export function registerLaunchLink(program: Command): void {
       'Print a portal launch link signed by the local development issuer (single-use, short-lived)',
     )
     .requiredOption('-r, --role <role>', 'gp, acute, community, mental-health, social-care or urgent-care')
-    .option('-o, --org <odsCode>', "the user's organisation (ODS code)", 'RR8')
+    .option(
+      '-o, --org <odsCode>',
+      "the user's organisation (ODS code; with --pick, `auto`: the source that holds the patient)",
+      'RR8',
+    )
     .option('--sub <subject>', 'the user', 'demo-clinician')
     .option('--name <name>', "the user's name as shown in the portal", 'Dr Demo Clinician')
     .option('--nhs-number <number>', 'the patient in context')
@@ -47,7 +51,7 @@ export function registerLaunchLink(program: Command): void {
         subject: options.sub,
         name: options.name,
         role: options.role,
-        organisation: options.org,
+        organisation: options.org === 'auto' ? (patient?.sourceOds ?? 'RR8') : options.org,
         nhsNumber: patient?.nhsNumber ?? options.nhsNumber,
         birthDate: patient?.birthDate ?? options.birthDate,
         ttl: options.ttl,
@@ -56,7 +60,9 @@ export function registerLaunchLink(program: Command): void {
     });
 }
 
-async function pickPatient(sql: postgres.Sql): Promise<{ nhsNumber: string; birthDate: string } | undefined> {
+async function pickPatient(
+  sql: postgres.Sql,
+): Promise<{ nhsNumber: string; birthDate: string; sourceOds?: string } | undefined> {
   const rows = await sql<{ content: Patient }[]>`
     SELECT content FROM resource
     WHERE resource_type = 'Patient' AND NOT deleted AND content ? 'birthDate'
@@ -66,5 +72,9 @@ async function pickPatient(sql: postgres.Sql): Promise<{ nhsNumber: string; birt
   const nhsNumber = patient?.identifier?.find((id) => id.system === IdentifierSystem.nhsNumber)?.value;
   if (!patient?.birthDate || !nhsNumber)
     throw new Error('No stored patient has an NHS number and a birth date: load data first');
-  return { nhsNumber, birthDate: patient.birthDate };
+  return {
+    nhsNumber,
+    birthDate: patient.birthDate,
+    sourceOds: patient.meta?.source?.split(':')[0] || undefined,
+  };
 }

@@ -30,6 +30,14 @@ describe('a legitimate relationship comes from ingested events, within time wind
     });
   });
 
+  it('an organisation whose own system sent a record of the person (a registration there)', () => {
+    const held: Patient = { resourceType: 'Patient', id: 'q', meta: { source: 'RX1:Hospital-PAS' } };
+    expect(legitimateRelationship('RX1', { patients: [patient, held] }, now)).toEqual({
+      basis: 'registration',
+      evidence: 'Patient/q',
+    });
+  });
+
   it('a hospital the person attended in the last 12 months, not one attended earlier', () => {
     expect(
       legitimateRelationship('RX1', { patients: [patient], encounters: [attendance('2026-03-01')] }, now)

@@ -3,7 +3,8 @@ import { IdentifierSystem } from '../identifier-systems';
 
 /**
  * Why a user's organisation may see a person's record for direct care, derived from what the sources sent:
- * - `registration`: the organisation is the person's GP practice (generalPractitioner / managingOrganization);
+ * - `registration`: the organisation is the person's GP practice (generalPractitioner / managingOrganization), or its
+ *   own system sent a record of the person (`meta.source`: a practice or PAS registration);
  * - `attendance`: an encounter (admission, attendance, out-of-hours case, ambulance call) with it in the last 12 months;
  * - `caseload`: an active episode of care (referral, caseload, social-care involvement) it manages, or one ended in
  *   the last 90 days;
@@ -53,9 +54,7 @@ export function legitimateRelationship(
     named.some((reference) => odsOf(reference) === ods) || sourceOds(resource) === ods;
 
   const registered = evidence.patients.find((p) =>
-    [...(p.generalPractitioner ?? []), ...(p.managingOrganization ? [p.managingOrganization] : [])].some(
-      (reference) => odsOf(reference) === ods,
-    ),
+    ours(p, [...(p.generalPractitioner ?? []), ...(p.managingOrganization ? [p.managingOrganization] : [])]),
   );
   if (registered) return { basis: 'registration', evidence: ref(registered) };
 
