@@ -38,7 +38,8 @@ const plainDoorBan = {
     'Apps that serve people use ResourceStore (the secured door bound by SecurityModule), not the plain store.',
 };
 const deepStoreImportBan = {
-  group: ['@continuum/store/*', '**/libs/store/**'],
+  // the portal's launch ledger (a control table, not a door to the record) is the one deep entry allowed
+  group: ['@continuum/store/*', '!@continuum/store/launch', '**/libs/store/**'],
   message: 'Import @continuum/store by its public entry only.',
 };
 

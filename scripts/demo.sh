@@ -43,7 +43,9 @@ start_app() {
 }
 
 step "Starting the apps"
-for app in api ingest indexer; do start_app "$app"; done
+# the portal signs its session cookies with this key; a fresh one per demo run signs everyone out on restart
+export PORTAL_SESSION_SECRET="${PORTAL_SESSION_SECRET:-$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))")}"
+for app in api ingest indexer portal; do start_app "$app"; done
 
 wait_for_url() {
   local url="$1" name="$2"
@@ -56,6 +58,7 @@ wait_for_url() {
 wait_for_url http://127.0.0.1:8080/health api
 wait_for_url http://127.0.0.1:9464/health ingest
 wait_for_url http://127.0.0.1:9465/health indexer
+wait_for_url http://127.0.0.1:8090/health portal
 
 step "Loading a generated community of $DEMO_PATIENTS patients through Kafka"
 community="$run_dir/community"
@@ -83,6 +86,13 @@ if [ -n "$person_line" ]; then
 else
   everything_msg="(No person spans three sources yet: ingest may still be working; 'npm run cli -- identity:persons' lists them.)"
 fi
+step "Portal launch links (single-use, valid 5 minutes) for a patient of the demo community"
+# ingest may still be writing: wait until a patient with an NHS number is stored
+for _ in $(seq 1 60); do
+  urgent_link="$(npm run -s cli -- launch-link --role urgent-care --org NWAS --pick --ttl 5m 2>/dev/null | tail -n 1)" && break
+  sleep 1
+done
+gp_link="$(npm run -s cli -- launch-link --role gp --org auto --pick --ttl 5m | tail -n 1)"
 
 cat <<MSG
 
@@ -93,7 +103,11 @@ Continuum is running.
   Ingest         http://127.0.0.1:9464/metrics   (health: /health)
   Indexer        http://127.0.0.1:9465/metrics   (health: /health)
   Elasticsearch  http://127.0.0.1:9200
-  Logs           $run_dir/{api,ingest,indexer}.log
+  Portal         http://127.0.0.1:8090
+  Logs           $run_dir/{api,ingest,indexer,portal}.log
+Open the clinician portal (each link works once; more: npm run cli -- launch-link --help):
+  a clinician of the source holding the patient (GP view): $gp_link
+  an ambulance clinician (NWAS, no relationship: break-glass first): $urgent_link
 Try:
   curl -s http://127.0.0.1:8080/health
   export TOKEN='$token'

@@ -13,6 +13,19 @@ step "Static checks: TypeScript (strict) and ESLint (including the architecture 
 npx tsc -p tsconfig.json --noEmit
 npx eslint --max-warnings 0 "{apps,libs,test,bench}/**/*.ts"
 
+step "Browser: Debian's chromium for the portal's browser tests (installed when missing; no browser download)"
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing and apt-get is not available: install Chromium and set CHROMIUM_PATH" >&2
+    exit 1
+  fi
+fi
+
 step "Infrastructure: Postgres, Kafka, Elasticsearch"
 bash scripts/infra/infra.sh up
 

@@ -6,6 +6,7 @@ import { identitySuite } from './identity.suite';
 import { identityMatchSuite } from './identity-match.suite';
 import { indexSuite } from './index.suite';
 import { ingestSuite } from './ingest.suite';
+import { portalSuite } from './portal.suite';
 import { storeSuite } from './store.suite';
 import { viewsSuite } from './views.suite';
 
@@ -20,4 +21,5 @@ export const suites: Record<string, BenchSuite> = {
   [identitySuite.name]: identitySuite,
   [viewsSuite.name]: viewsSuite,
   [identityMatchSuite.name]: identityMatchSuite,
+  [portalSuite.name]: portalSuite,
 };

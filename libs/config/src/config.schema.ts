@@ -328,6 +328,46 @@ export class ApiLimitsConfig {
   maxParameters!: number;
 }
 
+/** The clinician portal: where it listens, how launches are verified, and the key its session cookies are signed with. */
+export class PortalConfig {
+  @Env('PORTAL_PORT', { parse: toInt, default: 8090 })
+  @IsPortNumber()
+  port!: number;
+
+  @Env('PORTAL_HOST', { default: '127.0.0.1' })
+  @IsString()
+  host!: string;
+
+  /** The portal's public address: launch links and the SMART configuration name it. */
+  @Env('PORTAL_PUBLIC_URL', { default: 'http://127.0.0.1:8090' })
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'must be an absolute http(s) URL' })
+  publicUrl!: string;
+
+  /** The `aud` a launch token must carry (tokens for the API or anything else are refused). */
+  @Env('PORTAL_LAUNCH_AUDIENCE', { default: 'continuum-portal' })
+  @IsString()
+  launchAudience!: string;
+
+  /** Longest lifetime a launch token may have (exp − iat): launch links are short-lived. */
+  @Env('PORTAL_LAUNCH_MAX_AGE_SECONDS', { parse: toInt, default: 300 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(10)
+  @Max(3600)
+  launchMaxAgeSeconds!: number;
+
+  /** HMAC key of the session cookie (at least 32 characters; rotate to sign everyone out). */
+  @Env('PORTAL_SESSION_SECRET')
+  @IsString({ message: 'must be set (at least 32 characters)' })
+  @Matches(/^.{32,}$/, { message: 'must be at least 32 characters' })
+  sessionSecret!: string;
+
+  @Env('PORTAL_SESSION_MINUTES', { parse: toInt, default: 480 })
+  @IsInt({ message: 'must be an integer number of minutes' })
+  @Min(1)
+  @Max(720)
+  sessionMinutes!: number;
+}
+
 // One schema per app: each app validates exactly the settings it uses.
 
 /** The API serves everything from Postgres: it takes no Kafka or Elasticsearch settings. */
@@ -364,5 +404,14 @@ export class CliAppConfig {
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   @Section(() => KafkaConfig) @ValidateNested() kafka!: KafkaConfig;
   @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
+  @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
+}
+
+/** The portal reads the record through the secured door (HttpConfig's FHIR base names references) and its own tables. */
+export class PortalAppConfig {
+  @Section(() => PortalConfig) @ValidateNested() portal!: PortalConfig;
+  @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
+  @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
 }

@@ -16,3 +16,4 @@ export * from './consent';
 export * from './restricted';
 export * from './text-safety';
 export * from './sql-on-fhir';
+export * from './record-views';

@@ -10,6 +10,6 @@ export * from './audit/audit-event.builder';
 export { AuditRecorder, type EdgeAnswer } from './audit/audit.recorder';
 export * from './audit/audited-request';
 export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';
-export { LocalIssuer, type TokenRequest } from './jwt/local-issuer';
+export { LocalIssuer, type LaunchTokenRequest, type TokenRequest } from './jwt/local-issuer';
 export { PatientMergeAdministration } from './identity/patient-merge.service';
 export { SecurityModule } from './security.module';

@@ -7,6 +7,7 @@ import { registerIdentityPersons } from './identity-persons.command';
 import { registerIdentityRebuild } from './identity-rebuild.command';
 import { registerIndexVerify } from './index-verify.command';
 import { registerKafkaTopics } from './kafka-topics.command';
+import { registerLaunchLink } from './launch-link.command';
 import { registerPublish } from './publish.command';
 import { registerReindex } from './reindex.command';
 import { registerToken } from './token.command';
@@ -26,6 +27,7 @@ export const commands: RegisterCommand[] = [
   registerIdentityRebuild,
   registerIndexVerify,
   registerKafkaTopics,
+  registerLaunchLink,
   registerPublish,
   registerReindex,
   registerToken,

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 export interface TokenRequest {
@@ -12,6 +13,22 @@ export interface TokenRequest {
   purposeOfUse?: string;
   /** Lifetime, e.g. `1h`, `15m`, `30s`. */
   ttl?: string;
+}
+
+/** A portal launch (issue #18): who launches, in which role and organisation, and for which patient. */
+export interface LaunchTokenRequest {
+  subject: string;
+  /** The user's display name. */
+  name?: string;
+  /** The portal role view: gp, acute, community, mental-health, social-care or urgent-care. */
+  role: string;
+  organisation: string;
+  nhsNumber?: string;
+  birthDate?: string;
+  /** Lifetime, e.g. `2m`; a negative one (`-1 minute`) makes an expired token. */
+  ttl?: string;
+  /** Defaults to a fresh UUID: each launch token is single-use. */
+  jti?: string;
 }
 
 const KID = 'continuum-local-1';
@@ -46,6 +63,27 @@ export class LocalIssuer {
       .setNotBefore('0s')
       .setExpirationTime(request.ttl ?? '1h')
       .sign(await importJWK(key, 'ES256'));
+  }
+
+  /** A signed-token URL launch token for the portal (its audience is this issuer's), single-use and short-lived. */
+  async signLaunch(request: LaunchTokenRequest): Promise<string> {
+    const claims = {
+      role: request.role,
+      org: request.organisation,
+      ...(request.name ? { name: request.name } : {}),
+      ...(request.nhsNumber ? { nhs_number: request.nhsNumber } : {}),
+      ...(request.birthDate ? { birth_date: request.birthDate } : {}),
+    };
+    const expired = request.ttl?.startsWith('-');
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setSubject(request.subject)
+      .setJti(request.jti ?? randomUUID())
+      .setIssuedAt(expired ? '-10 minutes' : undefined)
+      .setExpirationTime(request.ttl ?? '2m')
+      .sign(await importJWK(await this.privateKey(), 'ES256'));
   }
 
   private async privateKey(): Promise<JWK> {

@@ -8,6 +8,7 @@ import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCano
 import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAuditColumn';
 import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
 import { ReindexRestrictedPeopleThroughTheOutbox1796586454891 } from './1796586454891-ReindexRestrictedPeopleThroughTheOutbox';
+import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-CreatePortalUsedLaunchTokenTable';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -24,4 +25,5 @@ export const STORE_MIGRATIONS = [
   ChainEveryAuditColumn1796576668285,
   CreateIdentityBlockKeyTable1796600000000,
   ReindexRestrictedPeopleThroughTheOutbox1796586454891,
+  CreatePortalUsedLaunchTokenTable1796586688001,
 ];

@@ -1,0 +1,40 @@
+/** Why a launch was refused: each has its own page text and is audited with it. */
+export type LaunchRefusalReason =
+  | 'invalid-token'
+  | 'expired'
+  | 'wrong-audience'
+  | 'replay'
+  | 'invalid-nhs-number'
+  | 'birth-date-mismatch'
+  | 'no-record'
+  | 'missing-claims';
+
+const TITLES: Record<LaunchRefusalReason, string> = {
+  'invalid-token': 'The launch link is not valid',
+  expired: 'The launch link has expired',
+  'wrong-audience': 'The launch link was not made for this portal',
+  replay: 'The launch link has already been used',
+  'invalid-nhs-number': 'The NHS number in the launch link is not valid',
+  'birth-date-mismatch': 'The date of birth does not match the record',
+  'no-record': 'No record was found for this patient',
+  'missing-claims': 'The launch link is incomplete',
+};
+
+/** A refused launch: the page shows the title and detail; the AuditEvent records the detail. */
+export class LaunchRefusal extends Error {
+  /** Who launched, once the token was verified (the audit names them). */
+  caller?: { subject: string; organisation: string };
+
+  constructor(
+    readonly reason: LaunchRefusalReason,
+    readonly detail: string,
+    readonly status = 403,
+  ) {
+    super(`${TITLES[reason]}: ${detail}`);
+    this.name = 'LaunchRefusal';
+  }
+
+  get title(): string {
+    return TITLES[this.reason];
+  }
+}

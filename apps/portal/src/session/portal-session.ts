@@ -1,0 +1,82 @@
+import { PortalConfig } from '@continuum/config';
+import { type PortalRole, isPortalRole } from '@continuum/fhir';
+import { Injectable } from '@nestjs/common';
+import { jwtVerify, SignJWT } from 'jose';
+
+/** Who is signed in to the portal, and the patient in context: held only in a signed, HttpOnly cookie. */
+export interface PortalSession {
+  /** The user (SDS user id or the launching system's user id). */
+  subject: string;
+  /** The user's name as the launching system gave it (shown in the header). */
+  name?: string;
+  role: PortalRole;
+  /** ODS code of the user's organisation. */
+  organisation: string;
+  /** The Patient record in context: set by a verified launch or by the user's own search, never by a query parameter. */
+  patientId?: string;
+  /** The glass broken for the patient in context: the reason given (every read then audited as emergency access). */
+  breakGlass?: { patientId: string; reason: string };
+}
+
+export const SESSION_COOKIE = 'continuum_portal';
+const ISSUER = 'continuum-portal';
+
+/** Signs and reads the session cookie (HS256 with the configured secret): the portal keeps no session state. */
+@Injectable()
+export class PortalSessions {
+  private readonly key: Uint8Array;
+
+  constructor(private readonly config: PortalConfig) {
+    this.key = new TextEncoder().encode(config.sessionSecret);
+  }
+
+  async seal(session: PortalSession): Promise<string> {
+    return new SignJWT({ ...session })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(`${this.config.sessionMinutes}m`)
+      .sign(this.key);
+  }
+
+  /** The session a cookie holds, or undefined when it is absent, forged, expired or malformed. */
+  async open(cookie: string | undefined): Promise<PortalSession | undefined> {
+    if (!cookie) return undefined;
+    try {
+      const { payload } = await jwtVerify(cookie, this.key, {
+        issuer: ISSUER,
+        audience: ISSUER,
+        algorithms: ['HS256'],
+      });
+      const { subject, name, role, organisation, patientId, breakGlass } = payload as Record<string, unknown>;
+      if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalRole(role))
+        return undefined;
+      return {
+        subject,
+        role,
+        organisation,
+        ...(typeof name === 'string' ? { name } : {}),
+        ...(typeof patientId === 'string' ? { patientId } : {}),
+        ...(isBreakGlass(breakGlass) ? { breakGlass } : {}),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  cookieOptions() {
+    return {
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.config.publicUrl.startsWith('https:'),
+      path: '/',
+      maxAge: this.config.sessionMinutes * 60_000,
+    };
+  }
+}
+
+function isBreakGlass(value: unknown): value is PortalSession['breakGlass'] {
+  const candidate = value as { patientId?: unknown; reason?: unknown } | undefined;
+  return typeof candidate?.patientId === 'string' && typeof candidate.reason === 'string';
+}

@@ -1,0 +1,5 @@
+// The portal's launch ledger: `@continuum/store/launch`, a separate entry because it runs on TypeORM, which apps
+// without control tables never load.
+export * from './used-launch-token.entity';
+export * from './used-launch-tokens.repository';
+export { LaunchStoreModule } from './launch-store.module';

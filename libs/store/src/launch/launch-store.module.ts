@@ -1,0 +1,40 @@
+import { DatabaseConfig } from '@continuum/config';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { typeOrmOptions } from '../database/data-source';
+import { LAUNCH_ENTITIES } from './used-launch-token.entity';
+import { UsedLaunchTokens } from './used-launch-tokens.repository';
+
+/**
+ * The portal's control table of used launch tokens through @nestjs/typeorm, on a pool of its own (a launch is one
+ * small insert). Needs DatabaseConfig. The schema comes from migrations only (never synchronize).
+ */
+@Module({})
+export class LaunchStoreModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: LaunchStoreModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: (config: DatabaseConfig) => ({
+            ...typeOrmOptions(config),
+            entities: LAUNCH_ENTITIES,
+            migrations: [],
+            extra: { max: 2, statement_timeout: config.statementTimeoutMs },
+          }),
+          inject: [DatabaseConfig],
+        }),
+      ],
+      providers: [
+        {
+          provide: UsedLaunchTokens,
+          useFactory: (dataSource: DataSource) => new UsedLaunchTokens(dataSource),
+          inject: [getDataSourceToken()],
+        },
+      ],
+      exports: [UsedLaunchTokens],
+    };
+  }
+}
