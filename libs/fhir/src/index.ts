@@ -13,3 +13,4 @@ export * from './summary';
 export * from './identity';
 export * from './consent';
 export * from './text-safety';
+export * from './bulk-export';

@@ -29,3 +29,4 @@ export * from './ingestion';
 export * from './outbox/outbox.repository';
 export * from './scan/resource-source.reader';
 export * from './audit';
+export * from './export';

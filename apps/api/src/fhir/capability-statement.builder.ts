@@ -33,6 +33,7 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
   const typeInteractions = new Set<TypeInteraction>();
   const conditional = new Set<TypeInteraction>();
   const systemInteractions = new Set<SystemInteraction>();
+  // keyed by resource type; '' for system-level operations (listed at rest level)
   const operations = new Map<string, CapabilityStatementRestResourceOperation[]>();
   for (const spec of specs) {
     if (spec.level === 'type' || spec.level === 'instance') {
@@ -40,10 +41,10 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
       if (spec.conditional) conditional.add(spec.interaction);
     } else if (spec.level === 'system') spec.interactions.forEach((code) => systemInteractions.add(code));
     else if (spec.level === 'operation') {
-      const list = operations.get(spec.resourceType) ?? [];
+      const list = operations.get(spec.resourceType ?? '') ?? [];
       if (!list.some((op) => op.name === spec.name))
         list.push({ name: spec.name, definition: spec.definition, documentation: spec.summary });
-      operations.set(spec.resourceType, list);
+      operations.set(spec.resourceType ?? '', list);
     }
   }
   const resource = (type: string): CapabilityStatementRestResource => {
@@ -82,6 +83,7 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
         documentation: `OpenAPI description: ${baseUrl}/openapi.json`,
         resource: resourceTypes().map(resource),
         interaction: SYSTEM_ORDER.filter((code) => systemInteractions.has(code)).map((code) => ({ code })),
+        ...(operations.has('') ? { operation: operations.get('') } : {}),
         // The common parameters (`_id`, `_lastUpdated`, ...) apply to every type: listed once here.
         searchParam: [...searchParametersOf('Patient').values()]
           .filter((def) => isSearchable(def) && isCommon(def))

@@ -10,6 +10,9 @@ const JSON_FORMATS = new Set([
   'application/json+fhir',
   '*/*',
   'application/*',
+  // Bulk Data files: newline-delimited FHIR JSON
+  'application/fhir+ndjson',
+  'application/ndjson',
 ]);
 
 /** Refuses, with a 406 OperationOutcome, requests asking only for formats we do not produce (XML, Turtle). */

@@ -1,3 +1,4 @@
+import { BulkExportController } from './bulk-export.controller';
 import { CapabilityController } from './capability.controller';
 import { FallbackController } from './fallback.controller';
 import { PatientOperationsController } from './patient-operations.controller';
@@ -10,6 +11,7 @@ import { SystemController } from './system.controller';
  */
 export const FHIR_CONTROLLERS = [
   CapabilityController,
+  BulkExportController,
   SystemController,
   PatientOperationsController,
   ResourceController,

@@ -6,6 +6,7 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { ExportModule } from '@continuum/export';
 import compression from 'compression';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
 import { FhirBodyMiddleware } from './fhir-body.middleware';
@@ -16,7 +17,7 @@ import { PatientRecordService } from './patient-record.service';
 import { RequestInputMiddleware } from './request-input.middleware';
 
 /**
- * The FHIR R4 REST API under `/fhir`: interactions, `$everything`, `$summary`, the CapabilityStatement and an
+ * The FHIR R4 REST API under `/fhir`: interactions, `$everything`, `$summary`, Bulk Data `$export`, the CapabilityStatement and an
  * OpenAPI description. Its middleware (input checks, JSON only, gzip, FHIR body parsing, with the limits of
  * ApiLimitsConfig) applies to its routes alone.
  */
@@ -25,7 +26,7 @@ export class FhirModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: FhirModule,
-      imports: [RouterModule.register([{ path: 'fhir', module: FhirModule }])],
+      imports: [RouterModule.register([{ path: 'fhir', module: FhirModule }]), ExportModule.forApi()],
       controllers: FHIR_CONTROLLERS,
       providers: [
         FhirService,

@@ -6,6 +6,7 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ConsentDirectiveEntity } from '../consent/consent-directive.entity';
 import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 import { IDENTITY_ENTITIES } from '../identity/identity.entities';
+import { EXPORT_ENTITIES } from '../export/export-job.entities';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
 export type { ChangeOperation } from './resource-change.entity';
@@ -20,4 +21,5 @@ export const STORE_ENTITIES = [
   ConsentDirectiveEntity,
   ...SEARCH_INDEX_ENTITIES,
   ...IDENTITY_ENTITIES,
+  ...EXPORT_ENTITIES,
 ];

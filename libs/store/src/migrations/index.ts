@@ -7,6 +7,7 @@ import { CreateIdentityTables1765000000000 } from './1765000000000-CreateIdentit
 import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCanonicalQuantityRows';
 import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAuditColumn';
 import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
+import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExportJobTables';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -22,4 +23,5 @@ export const STORE_MIGRATIONS = [
   MarkCanonicalQuantityRows1796575744283,
   ChainEveryAuditColumn1796576668285,
   CreateIdentityBlockKeyTable1796600000000,
+  CreateExportJobTables1796586240765,
 ];

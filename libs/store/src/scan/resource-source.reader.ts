@@ -30,6 +30,10 @@ export interface ScanOptions {
   until?: Date;
   /** Only these patients' compartments. */
   compartment?: { patientIds: string[] };
+  /** Only resources in some patient's compartment (a Patient-level export of every patient). */
+  inSomeCompartment?: boolean;
+  /** Starts after this resource_key (a resumed export's stored keyset position); default the beginning. */
+  afterKey?: string;
   /** Leaves out the patients these consent directives hide (the secured store's caller's view). */
   consent?: ConsentRestriction;
   /** Deleted rows too (their content is null); default false. */
@@ -74,7 +78,7 @@ export class ResourceSourceReader {
   async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const pageSize = options.pageSize ?? 1000;
     const { since, until, compartment, consent } = options;
-    let after = '-1';
+    let after = options.afterKey ?? '-1';
     for (;;) {
       const page = await this.sql<ScannedResource[]>`
         SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
@@ -85,6 +89,7 @@ export class ResourceSourceReader {
           ${since ? this.sql`AND last_updated > ${since}` : this.sql``}
           ${until ? this.sql`AND last_updated <= ${until}` : this.sql``}
           ${compartment ? this.sql`AND compartments && ${compartment.patientIds}::text[]` : this.sql``}
+          ${options.inSomeCompartment ? this.sql`AND compartments <> '{}'` : this.sql``}
           ${consent ? this.sql`AND ${visibleUnderConsent(this.sql, 'resource', consent)}` : this.sql``}
         ORDER BY resource_key
         LIMIT ${pageSize}`;
