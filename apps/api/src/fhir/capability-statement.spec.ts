@@ -37,7 +37,13 @@ describe('CapabilityStatement', () => {
       conditionalUpdate: true,
       conditionalDelete: 'single',
     });
-    expect(patient?.operation?.map((o) => o.name)).toEqual(['everything', 'summary']);
+    expect(patient?.operation?.map((o) => o.name)).toEqual(['export', 'everything', 'summary']);
+    expect(statement.rest?.[0].resource?.find((r) => r.type === 'Group')?.operation?.map((o) => o.name)).toEqual([
+      'export',
+    ]);
+    expect(statement.rest?.[0].operation).toEqual([
+      expect.objectContaining({ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }),
+    ]);
     expect(statement.rest?.[0].interaction?.map((i) => i.code)).toEqual([
       'transaction',
       'batch',
