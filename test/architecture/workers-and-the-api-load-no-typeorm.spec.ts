@@ -10,7 +10,7 @@ describe('apps with no control tables load no TypeORM at run time', () => {
   const root = path.resolve(__dirname, '../..');
 
   // ingest links identities (IdentityStoreModule's control tables), so it is not in this list
-  it.each(['api/src/app.module', 'indexer/src/indexer.module'])(
+  it.each(['api/src/app.module', 'indexer/src/indexer.module', 'exporter/src/exporter.module'])(
     '%s',
     (module) => {
       const script = `
