@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../suite';
 import { apiSuite } from './api.suite';
+import { exportSuite } from './export.suite';
 import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
 import { indexSuite } from './index.suite';
@@ -14,4 +15,5 @@ export const suites: Record<string, BenchSuite> = {
   [storeSuite.name]: storeSuite,
   [apiSuite.name]: apiSuite,
   [extractSuite.name]: extractSuite,
+  [exportSuite.name]: exportSuite,
 };
