@@ -1,16 +1,11 @@
-import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createSql } from '@continuum/store';
-import { TEST_DATABASE_URL, testEnv } from '@continuum/testing';
+import { TEST_DATABASE_URL } from '@continuum/testing';
 import type { OperationOutcome, Patient } from 'fhir/r4';
 import { BulkExportClient, countMismatches, type Manifest } from '../../apps/cli/src/export/bulk-export.client';
-import { ExporterModule } from '../../apps/exporter/src/exporter.module';
-import { type RunningApi, startApi } from './support/api-app';
+import { type ExportStack, startExportStack } from './support/export-stack';
 import { fhirHttp } from './support/fhir-http';
 
 /**
@@ -20,38 +15,21 @@ import { fhirHttp } from './support/fhir-http';
  * kick-off client may use the job, and kick-off, download and cancel are audited.
  */
 describe('Bulk Data $export over HTTP', () => {
-  const tokens = testTokens();
-  const directory = mkdtempSync(join(tmpdir(), 'continuum-export-e2e-'));
-  let api: RunningApi;
-  let exporter: INestApplicationContext;
+  let stack: ExportStack;
   let token: string;
   let http: ReturnType<typeof fhirHttp>;
   const started = new Date(Date.now() - 1000).toISOString();
   const family = `Export${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    const env = {
-      ...tokens.env,
-      EXPORT_DIRECTORY: directory,
-      EXPORT_RETRY_AFTER_SECONDS: '1',
-      RATE_LIMIT_SYSTEM_PER_MINUTE: '1000000',
-      RATE_LIMIT_SYSTEM_BURST: '100000',
-    };
-    api = await startApi(env);
-    exporter = await NestFactory.createApplicationContext(
-      ExporterModule.forRoot({ ...process.env, ...testEnv, ...env, FHIR_BASE_URL: api.base, EXPORTER_METRICS_PORT: '0' }),
-      { logger: false },
-    );
-    await exporter.init();
-    token = await tokens.issue({ scope: 'system/*.cruds', clientId: 'export-e2e', purposeOfUse: 'TREAT' });
-    http = fhirHttp(api.base, { authorization: `Bearer ${token}` });
+    stack = await startExportStack();
+    token = await stack.issue({ scope: 'system/*.cruds', clientId: 'export-e2e', purposeOfUse: 'TREAT' });
+    http = fhirHttp(stack.api.base, { authorization: `Bearer ${token}` });
     for (let i = 0; i < 5; i++)
       expect((await http('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family }] } as Patient })).status).toBe(201);
   }, 120_000);
   afterAll(async () => {
-    await exporter?.close();
-    await api?.close();
-    rmSync(directory, { recursive: true, force: true });
+    await stack?.close();
   });
 
   const kickOff = (query: string, headers: Record<string, string> = {}) =>
@@ -92,7 +70,7 @@ describe('Bulk Data $export over HTTP', () => {
 
     // the CLI's client: a partial file is completed with a Range request, and counts are checked
     const out = mkdtempSync(join(tmpdir(), 'continuum-export-out-'));
-    const client = new BulkExportClient(api.base, token);
+    const client = new BulkExportClient(stack.api.base, token);
     const files = await client.download(manifest, out);
     const partial = files[0];
     const whole = readFileSync(partial.path, 'utf8');
@@ -110,7 +88,7 @@ describe('Bulk Data $export over HTTP', () => {
     expect((await range.text()).length).toBe(10);
 
     // only the kick-off client; then DELETE removes the job and its files
-    const other = await tokens.issue({ scope: 'system/*.rs', clientId: 'someone-else' });
+    const other = await stack.issue({ scope: 'system/*.rs', clientId: 'someone-else' });
     expect((await fetch(patients[0].url, { headers: { authorization: `Bearer ${other}` } })).status).toBe(403);
     expect((await http('GET', statusUrl, { headers: { authorization: `Bearer ${other}` } })).status).toBe(403);
     expect((await http('DELETE', statusUrl)).status).toBe(202);

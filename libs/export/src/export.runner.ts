@@ -113,6 +113,7 @@ export class ExportRunner {
       ...(parameters.since ? { since: new Date(parameters.since), includeDeleted: true } : {}),
       until,
       pageSize: this.settings.pageSize,
+      contentAsText: true,
       ...(job.resumeAfter ? { afterKey: job.resumeAfter } : {}),
     };
     if (parameters.level === 'system') return options;
@@ -169,9 +170,7 @@ export class ExportRunner {
       await parts.write(
         'output',
         type,
-        kept.map((row) =>
-          JSON.stringify(names ? applyElements(row.content as Resource, names) : row.content),
-        ),
+        kept.map((row) => lineOf(row, names)),
       );
       written += kept.length;
     }
@@ -214,6 +213,13 @@ export class ExportRunner {
     }
     return rows.filter((row) => matched.has(row.id));
   }
+}
+
+/** One NDJSON line: the stored JSON text as it is, unless `_elements` subsets it. */
+function lineOf(row: ScannedResource, elements: string[] | undefined): string {
+  const text = row.contentText ?? JSON.stringify(row.content);
+  if (!elements) return text;
+  return JSON.stringify(applyElements(JSON.parse(text) as Resource, elements));
 }
 
 /** `_elements` names that apply to a type (unqualified ones, and `Type.name` for it); undefined: the whole resource. */

@@ -40,11 +40,18 @@ export interface ScanOptions {
   includeDeleted?: boolean;
   /** Rows per page; default 1000. */
   pageSize?: number;
+  /**
+   * The stored JSON as text (`contentText`) instead of parsed (`content` null): an export writes it as it is,
+   * without parsing and serialising every resource again.
+   */
+  contentAsText?: boolean;
 }
 
 /** A scanned row: the current resource and the patients whose compartments hold it (for consent and audit). */
 export interface ScannedResource extends CurrentResource {
   compartments: string[];
+  /** The stored JSON, when the scan asked for text (`contentAsText`). */
+  contentText?: string | null;
 }
 
 /**
@@ -82,7 +89,8 @@ export class ResourceSourceReader {
     for (;;) {
       const page = await this.sql<ScannedResource[]>`
         SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
-               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", content, compartments
+               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments,
+               ${options.contentAsText ? this.sql`NULL::jsonb AS content, content::text AS "contentText"` : this.sql`content`}
         FROM resource
         WHERE resource_key > ${after}::bigint AND ${this.typeFilter(options.types ?? { exclude: [] })}
           ${options.includeDeleted ? this.sql`` : this.sql`AND NOT deleted`}
