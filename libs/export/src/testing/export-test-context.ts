@@ -115,6 +115,8 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
   };
 
   return {
+    /** The scratch database (for another process, e.g. the exporter app, to work on). */
+    databaseUrl: database.config.url,
     sql,
     store,
     secured,
