@@ -9,7 +9,7 @@ import {
   parseExportKickOff,
   tooManyRequests,
 } from '@continuum/fhir';
-import { type AccessContext, type AuditRecorder, can, currentAccess } from '@continuum/security';
+import { type AccessContext, type AuditRecorder, can } from '@continuum/security';
 import type { ExportFile, ExportJob, ExportJobs, ResourceStore } from '@continuum/store';
 import type { OperationOutcome } from 'fhir/r4';
 import { snapshotOf } from './access-snapshot';
@@ -58,7 +58,7 @@ export interface ExportDownload {
 /**
  * The Bulk Data edge's work: kick-off (validates, then inserts one job row: fast whatever the store's size),
  * status (429 when polled faster than Retry-After allows), file downloads with byte ranges, and cancel. Only the
- * kick-off client may poll, download or cancel; kick-off, downloads and cancels are audited.
+ * kick-off client may poll, download or cancel; kick-off, polls, downloads and cancels are audited.
  */
 export class BulkExportService {
   constructor(
@@ -100,27 +100,30 @@ export class BulkExportService {
     });
   }
 
-  async status(id: string): Promise<ExportStatus> {
-    const job = await this.owned(id, currentAccess());
-    if ((await this.jobs.notePoll(id, (this.settings.retryAfterSeconds * 1000) / 2)) === 'too-soon')
-      throw tooManyRequests(
-        `Polled sooner than Retry-After (${this.settings.retryAfterSeconds}s) allows`,
-        this.settings.retryAfterSeconds,
-      );
-    if (job.status === 'failed')
-      return {
-        state: 'failed',
-        outcome: operationOutcome([
-          { code: 'exception', diagnostics: job.failureReason ?? 'The export failed' },
-        ]),
-      };
-    if (job.status !== 'completed')
-      return {
-        state: 'in-progress',
-        progress: job.status === 'accepted' ? 'accepted, waiting for a worker' : `${job.exported} resources exported`,
-        retryAfterSeconds: this.settings.retryAfterSeconds,
-      };
-    return { state: 'completed', manifest: this.manifest(job, await this.jobs.files(id)), expires: job.expiresAt };
+  /** A poll of the status URL (audited like every request that reaches the record's control data). */
+  status(id: string): Promise<ExportStatus> {
+    return this.audit.audited('operation', async (target, access) => {
+      target.resources.push(statusPath(id));
+      const job = await this.owned(id, access);
+      if ((await this.jobs.notePoll(id, (this.settings.retryAfterSeconds * 1000) / 2)) === 'too-soon')
+        throw tooManyRequests(
+          `Polled sooner than Retry-After (${this.settings.retryAfterSeconds}s) allows`,
+          this.settings.retryAfterSeconds,
+        );
+      if (job.status === 'failed')
+        return {
+          state: 'failed',
+          outcome: operationOutcome([{ code: 'exception', diagnostics: job.failureReason ?? 'The export failed' }]),
+        };
+      if (job.status !== 'completed')
+        return {
+          state: 'in-progress',
+          progress:
+            job.status === 'accepted' ? 'accepted, waiting for a worker' : `${job.exported} resources exported`,
+          retryAfterSeconds: this.settings.retryAfterSeconds,
+        };
+      return { state: 'completed', manifest: this.manifest(job, await this.jobs.files(id)), expires: job.expiresAt };
+    });
   }
 
   /** One file of a completed job, or a byte range of it (`Range: bytes=start-end`). */
