@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSql } from '@continuum/store';
@@ -120,4 +123,21 @@ describe('Bulk Data $export over HTTP', () => {
     const errors = await fetch(manifest.error[0].url, { headers: { authorization: `Bearer ${token}` } });
     expect(await errors.text()).toContain('Nonsense');
   }, 60_000);
+
+  it('npm run cli -- export kicks off, polls, downloads and checks the counts', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'continuum-export-cli-'));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts',
+        'export', '--type', 'Patient', '--since', started, '--out', out, '--base', stack.api.base, '--token', token,
+      ],
+      { cwd: resolve(__dirname, '../..'), timeout: 90_000 },
+    );
+    const rows = stdout.split('\n').filter((line) => line.startsWith('Patient\t'));
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.reduce((sum, row) => sum + Number(row.split('\t')[1]), 0)).toBeGreaterThanOrEqual(5);
+    expect(stdout).toContain('transactionTime');
+    rmSync(out, { recursive: true, force: true });
+  }, 120_000);
 });

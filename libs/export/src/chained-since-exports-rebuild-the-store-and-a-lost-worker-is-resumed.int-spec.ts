@@ -148,4 +148,15 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
     expect(await context.jobs.find(id)).toBeUndefined();
     expect(await context.files.size(id, 'Patient.1.ndjson')).toBeUndefined();
   });
+
+  it('sweeps a job and its files once they expire', async () => {
+    const id = await context.kickOff(TREAT, 'system', [['_type', 'Patient']]);
+    await context.finished(TREAT, id);
+    const [file] = await context.jobs.files(id);
+    expect(await context.files.size(id, file.name)).toBeGreaterThan(0);
+    await context.sql`UPDATE export_job SET expires_at = now() - interval '1 second' WHERE id = ${id}`;
+    expect(await worker.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await context.jobs.find(id)).toBeUndefined();
+    expect(await context.files.size(id, file.name)).toBeUndefined();
+  });
 });
