@@ -132,12 +132,12 @@ describe('Bulk Data $export over HTTP', () => {
         '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts',
         'export', '--type', 'Patient', '--since', started, '--out', out, '--base', stack.api.base, '--token', token,
       ],
-      { cwd: resolve(__dirname, '../..'), timeout: 90_000 },
+      { cwd: resolve(__dirname, '../..'), timeout: 180_000 },
     );
     const rows = stdout.split('\n').filter((line) => line.startsWith('Patient\t'));
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.reduce((sum, row) => sum + Number(row.split('\t')[1]), 0)).toBeGreaterThanOrEqual(5);
     expect(stdout).toContain('transactionTime');
     rmSync(out, { recursive: true, force: true });
-  }, 120_000);
+  }, 240_000);
 });
