@@ -65,7 +65,12 @@ export class ExportRunner {
           checkpointed = Date.now();
         };
         const scan = await this.scanOptions(job, parameters, issues);
-        for await (const page of this.store.scan(scan)) {
+        // one page ahead: the secured door reads and audits the next page while this one is written
+        const pages = this.store.scan(scan)[Symbol.asyncIterator]();
+        for (let next = ahead(pages); ; ) {
+          const { done, value: page } = await next;
+          if (done) break;
+          next = ahead(pages);
           if (lost()) throw new JobLost();
           exported += await this.writePage(page, parameters, parts);
           position = page[page.length - 1].resourceKey;
@@ -213,6 +218,13 @@ export class ExportRunner {
     }
     return rows.filter((row) => matched.has(row.id));
   }
+}
+
+/** The iterator's next page, its failure handled here too so that a run that stops early leaves none unhandled. */
+function ahead<T>(pages: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  const next = pages.next();
+  next.catch(() => undefined);
+  return next;
 }
 
 /** One NDJSON line: the stored JSON text as it is, unless `_elements` subsets it. */
