@@ -20,7 +20,8 @@ export interface ExportWorkerOptions {
  * Retry-After and another worker resumes it from its last checkpoint; a job lost too often fails with the reason.
  */
 export class ExportWorker {
-  readonly id = `exporter-${randomUUID()}`;
+  /** Names the process too, so an operator (or a test) can tell which replica holds a job. */
+  readonly id = `exporter-${process.pid}-${randomUUID()}`;
   private running = false;
   private loops: Promise<void>[] = [];
   private sweeper?: NodeJS.Timeout;
