@@ -15,7 +15,7 @@ describe('loadConfig', () => {
 
   it('gives the API no Kafka or Elasticsearch settings: it serves nothing from them', () => {
     const config = loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker', ELASTICSEARCH_NODE: 'nowhere' });
-    expect(Object.keys(config).sort()).toEqual(['auth', 'database', 'http', 'limits', 'log']);
+    expect(Object.keys(config).sort()).toEqual(['auth', 'database', 'export', 'http', 'limits', 'log']);
   });
 
   it('reads and parses environment variables', () => {
