@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const apps = ['api', 'ingest', 'indexer', 'cli', 'portal'];
+const apps = ['api', 'ingest', 'indexer', 'exporter', 'cli', 'portal'];
 const appImportBan = (except) =>
   apps
     .filter((app) => app !== except)
@@ -15,7 +15,7 @@ const appImportBan = (except) =>
 
 // One door to the record (docs/architecture.md): apps that serve people reach the data only through the
 // ResourceStore their module configuration binds (the secured door), never through the plain store or raw SQL.
-export const servesPeople = ['api', 'portal'];
+export const servesPeople = ['api', 'portal', 'exporter'];
 export const plainDoor = [
   'FhirStore',
   'createFhirStore',

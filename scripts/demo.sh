@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's platform command: on a fresh clone, installs dependencies, brings up Postgres, Kafka and
-# Elasticsearch, migrates, builds, starts api + ingest + indexer, loads a small generated community through
+# Elasticsearch, migrates, builds, starts api + ingest + indexer + exporter, loads a small generated community through
 # Kafka, and prints where to look. Runs in the foreground; Ctrl-C stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +45,7 @@ start_app() {
 step "Starting the apps"
 # the portal signs its session cookies with this key; a fresh one per demo run signs everyone out on restart
 export PORTAL_SESSION_SECRET="${PORTAL_SESSION_SECRET:-$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))")}"
-for app in api ingest indexer portal; do start_app "$app"; done
+for app in api ingest indexer exporter portal; do start_app "$app"; done
 
 wait_for_url() {
   local url="$1" name="$2"
@@ -59,6 +59,7 @@ wait_for_url http://127.0.0.1:8080/health api
 wait_for_url http://127.0.0.1:9464/health ingest
 wait_for_url http://127.0.0.1:9465/health indexer
 wait_for_url http://127.0.0.1:8090/health portal
+wait_for_url http://127.0.0.1:9466/health exporter
 
 step "Loading a generated community of $DEMO_PATIENTS patients through Kafka"
 community="$run_dir/community"
@@ -102,9 +103,10 @@ Continuum is running.
   API metrics    http://127.0.0.1:8080/metrics
   Ingest         http://127.0.0.1:9464/metrics   (health: /health)
   Indexer        http://127.0.0.1:9465/metrics   (health: /health)
+  Exporter       http://127.0.0.1:9466/metrics   (health: /health; Bulk Data \$export workers)
   Elasticsearch  http://127.0.0.1:9200
   Portal         http://127.0.0.1:8090
-  Logs           $run_dir/{api,ingest,indexer,portal}.log
+  Logs           $run_dir/{api,ingest,indexer,exporter,portal}.log
 Open the clinician portal (each link works once; more: npm run cli -- launch-link --help):
   a clinician of the source holding the patient (GP view): $gp_link
   an ambulance clinician (NWAS, no relationship: break-glass first): $urgent_link
@@ -114,6 +116,8 @@ Try:
   curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/fhir/Patient?_count=5&_summary=true'
   curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/fhir/Patient/<id>/\$everything'
 $everything_msg
+  Bulk export:   npm run cli -- export --type Patient,Condition --out /tmp/export --token \
+                   "\$(npm run -s cli -- token --scope 'system/*.rs' --purpose HOPERAT | tail -n 1)"
 More tokens: npm run cli -- token --help (scopes, roles, patient-only tokens).
 
 Press Ctrl-C to stop the apps.

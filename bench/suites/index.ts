@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../suite';
 import { apiSuite } from './api.suite';
+import { exportSuite } from './export.suite';
 import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
 import { identitySuite } from './identity.suite';
@@ -22,4 +23,5 @@ export const suites: Record<string, BenchSuite> = {
   [viewsSuite.name]: viewsSuite,
   [identityMatchSuite.name]: identityMatchSuite,
   [portalSuite.name]: portalSuite,
+  [exportSuite.name]: exportSuite,
 };

@@ -19,8 +19,8 @@ describe('apps that serve people cannot import the plain store', () => {
   ];
   const door = "import { ResourceStore } from '@continuum/store';";
   const cases = [
-    ...['api', 'portal'].flatMap((app) => plainImports.map((code) => ({ app, code }))),
-    ...['api', 'portal'].map((app) => ({ app, code: door })),
+    ...['api', 'portal', 'exporter'].flatMap((app) => plainImports.map((code) => ({ app, code }))),
+    ...['api', 'portal', 'exporter'].map((app) => ({ app, code: door })),
     ...['ingest', 'indexer', 'cli'].map((app) => ({ app, code: plainImports[0] })),
   ];
   let restricted: number[];
@@ -47,15 +47,15 @@ describe('apps that serve people cannot import the plain store', () => {
     );
   }, 60_000);
 
-  it.each(plainImports)('refuses `%s` in the API and the portal', (code) => {
-    for (const app of ['api', 'portal']) {
+  it.each(plainImports)('refuses `%s` in the API, the portal and the exporter', (code) => {
+    for (const app of ['api', 'portal', 'exporter']) {
       const index = cases.findIndex((each) => each.app === app && each.code === code);
       expect({ app, restrictions: restricted[index] }).toEqual({ app, restrictions: 1 });
     }
   });
 
   it('lets them ask for the ResourceStore their module binds', () => {
-    for (const app of ['api', 'portal'])
+    for (const app of ['api', 'portal', 'exporter'])
       expect(restricted[cases.findIndex((each) => each.app === app && each.code === door)]).toBe(0);
   });
 

@@ -11,7 +11,7 @@ describe('apps with no control tables load no TypeORM at run time', () => {
 
   // ingest links identities and the API serves them ($match, identity administration through
   // @continuum/security/identity): both use IdentityStoreModule's control tables, so they are not in this list
-  it.each(['indexer/src/indexer.module'])(
+  it.each(['indexer/src/indexer.module', 'exporter/src/exporter.module'])(
     '%s',
     (module) => {
       const script = `

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       'auth',
       'database',
       'elasticsearch',
+      'export',
       'http',
       'limits',
       'log',

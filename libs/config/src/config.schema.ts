@@ -368,11 +368,60 @@ export class PortalConfig {
   sessionMinutes!: number;
 }
 
+/** FHIR Bulk Data export (docs/bulk-export.md): shared by the API (kick-off, status, files) and the exporter. */
+export class ExportConfig {
+  /** Where export files are written and read: replicas of the exporter and the API must share it. */
+  @Env('EXPORT_DIRECTORY', { default: '/var/tmp/continuum/exports' })
+  @IsString()
+  @Matches(/^\//, { message: 'must be an absolute path' })
+  directory!: string;
+
+  /** A file is split before it grows past this many bytes (one type per file). */
+  @Env('EXPORT_FILE_MAX_BYTES', { parse: toInt, default: 256 * 1024 * 1024 })
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024)
+  maxFileBytes!: number;
+
+  /** How long a finished export's files are kept before they are swept. */
+  @Env('EXPORT_EXPIRES_AFTER_SECONDS', { parse: toInt, default: 24 * 3600 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(60)
+  expiresAfterSeconds!: number;
+
+  /** Retry-After of a status answer; also a worker's lease, so a lost job is resumed within twice it. */
+  @Env('EXPORT_RETRY_AFTER_SECONDS', { parse: toInt, default: 5 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(1)
+  @Max(300)
+  retryAfterSeconds!: number;
+
+  /** Rows read per scan page. */
+  @Env('EXPORT_PAGE_SIZE', { parse: toInt, default: 1000 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  @Max(10_000)
+  pageSize!: number;
+
+  /** Jobs one exporter replica runs at once. */
+  @Env('EXPORT_WORKER_CONCURRENCY', { parse: toInt, default: 2 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(32)
+  workerConcurrency!: number;
+}
+
+export class ExporterMetricsConfig extends MetricsServerConfig {
+  @Env('EXPORTER_METRICS_PORT', { parse: toInt, default: 9466 })
+  @IsPortNumber()
+  port!: number;
+}
+
 // One schema per app: each app validates exactly the settings it uses.
 
 /** The API serves everything from Postgres: it takes no Kafka or Elasticsearch settings. */
 export class ApiAppConfig {
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => ExportConfig) @ValidateNested() export!: ExportConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => ApiLimitsConfig) @ValidateNested() limits!: ApiLimitsConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
@@ -410,6 +459,16 @@ export class CliAppConfig {
 /** The portal reads the record through the secured door (HttpConfig's FHIR base names references) and its own tables. */
 export class PortalAppConfig {
   @Section(() => PortalConfig) @ValidateNested() portal!: PortalConfig;
+  @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
+  @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
+  @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
+}
+
+/** The export worker reads through the secured door (AuthConfig for SecurityModule; HttpConfig for file URLs). */
+export class ExporterAppConfig {
+  @Section(() => ExportConfig) @ValidateNested() export!: ExportConfig;
+  @Section(() => ExporterMetricsConfig) @ValidateNested() metrics!: ExporterMetricsConfig;
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;

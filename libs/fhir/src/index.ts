@@ -17,3 +17,4 @@ export * from './restricted';
 export * from './text-safety';
 export * from './sql-on-fhir';
 export * from './record-views';
+export * from './bulk-export';

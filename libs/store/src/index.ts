@@ -32,3 +32,4 @@ export * from './outbox/outbox.repository';
 export * from './scan/resource-source.reader';
 export * from './audit';
 export * from './views';
+export * from './export';

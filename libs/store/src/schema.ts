@@ -9,3 +9,4 @@ export { runMigrations, findSchemaDrift } from './migration.runner';
 export { AuditEventEntity } from './audit/audit-event.entity';
 export { IngestedMessageEntity } from './ingestion/ingested-message.entity';
 export * from './search/search-index.entities';
+export { ExportJobEntity, ExportFileEntity } from './export/export-job.entities';

@@ -33,6 +33,7 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
   const typeInteractions = new Set<TypeInteraction>();
   const conditional = new Set<TypeInteraction>();
   const systemInteractions = new Set<SystemInteraction>();
+  // keyed by resource type; '' for system-level operations (listed at rest level)
   const operations = new Map<string, CapabilityStatementRestResourceOperation[]>();
   for (const spec of specs) {
     if (spec.level === 'type' || spec.level === 'instance') {
@@ -40,10 +41,10 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
       if (spec.conditional) conditional.add(spec.interaction);
     } else if (spec.level === 'system') spec.interactions.forEach((code) => systemInteractions.add(code));
     else if (spec.level === 'operation') {
-      const list = operations.get(spec.resourceType) ?? [];
+      const list = operations.get(spec.resourceType ?? '') ?? [];
       if (!list.some((op) => op.name === spec.name))
         list.push({ name: spec.name, definition: spec.definition, documentation: spec.summary });
-      operations.set(spec.resourceType, list);
+      operations.set(spec.resourceType ?? '', list);
     }
   }
   const resource = (type: string): CapabilityStatementRestResource => {
@@ -71,7 +72,7 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
   const r4Types = new Set(resourceTypes());
   const otherOperations = [...operations.entries()]
     .filter(([type]) => !r4Types.has(type))
-    .flatMap(([type, list]) => list.map((op) => ({ ...op, documentation: `${type}: ${op.documentation}` })));
+    .flatMap(([type, list]) => list.map((op) => (type ? { ...op, documentation: `${type}: ${op.documentation}` } : op)));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -89,7 +90,7 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
         documentation: `OpenAPI description: ${baseUrl}/openapi.json`,
         resource: resourceTypes().map(resource),
         interaction: SYSTEM_ORDER.filter((code) => systemInteractions.has(code)).map((code) => ({ code })),
-        // operations on types R4 does not define (SQL on FHIR's ViewDefinition/$run) are listed at rest level
+        // system-level operations ($export), and those on types R4 does not define (ViewDefinition/$run), at rest level
         ...(otherOperations.length ? { operation: otherOperations } : {}),
         // The common parameters (`_id`, `_lastUpdated`, ...) apply to every type: listed once here.
         searchParam: [...searchParametersOf('Patient').values()]

@@ -37,20 +37,29 @@ describe('CapabilityStatement', () => {
       conditionalUpdate: true,
       conditionalDelete: 'single',
     });
-    expect(patient?.operation?.map((o) => o.name)).toEqual([
+    expect(patient?.operation?.map((o) => o.name).sort()).toEqual([
       'everything',
-      'summary',
-      'merge',
-      'unmerge',
-      'match',
-      'ihe-pix',
-      'review-queue',
-      'review-accept',
-      'review-reject',
-      'link',
-      'unlink',
+      'export',
       'identity-history',
+      'ihe-pix',
+      'link',
+      'match',
+      'merge',
+      'review-accept',
+      'review-queue',
+      'review-reject',
+      'summary',
+      'unlink',
+      'unmerge',
     ]);
+    expect(statement.rest?.[0].resource?.find((r) => r.type === 'Group')?.operation?.map((o) => o.name)).toEqual([
+      'export',
+    ]);
+    expect(statement.rest?.[0].operation).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }),
+      ]),
+    );
     expect(statement.rest?.[0].interaction?.map((i) => i.code)).toEqual([
       'transaction',
       'batch',

@@ -10,6 +10,9 @@ const JSON_FORMATS = new Set([
   'application/json+fhir',
   '*/*',
   'application/*',
+  // Bulk Data files: newline-delimited FHIR JSON
+  'application/fhir+ndjson',
+  'application/ndjson',
 ]);
 
 /** What `ViewDefinition/$run` writes besides JSON (SQL on FHIR: csv and ndjson). */

@@ -1,3 +1,4 @@
+import { BulkExportController } from './bulk-export.controller';
 import { CapabilityController } from './capability.controller';
 import { FallbackController } from './fallback.controller';
 import { PatientMergeController } from './patient-merge.controller';
@@ -13,6 +14,7 @@ import { ViewRunController } from '../views/view-run.controller';
  */
 export const FHIR_CONTROLLERS = [
   CapabilityController,
+  BulkExportController,
   SystemController,
   PatientOperationsController,
   PatientMergeController,

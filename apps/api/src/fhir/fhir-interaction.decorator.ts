@@ -20,7 +20,8 @@ export type FhirRouteSpec =
   | {
       level: 'operation';
       name: string;
-      resourceType: string;
+      /** The type the operation is invoked on; undefined for a system-level operation (at the base). */
+      resourceType: string | undefined;
       definition: string;
       parameters: string[];
       summary: string;

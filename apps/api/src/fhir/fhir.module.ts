@@ -8,6 +8,7 @@ import {
 import { RouterModule } from '@nestjs/core';
 import { PatientFindingModule } from '../pdqm/patient-finding.module';
 import { IdentityServicesModule } from '@continuum/security/identity';
+import { ExportModule } from '@continuum/export';
 import compression from 'compression';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
 import { FhirBodyMiddleware } from './fhir-body.middleware';
@@ -19,7 +20,7 @@ import { RequestInputMiddleware } from './request-input.middleware';
 import { ViewRunService } from '../views/view-run.service';
 
 /**
- * The FHIR R4 REST API under `/fhir`: interactions, `$everything`, `$summary`, the CapabilityStatement and an
+ * The FHIR R4 REST API under `/fhir`: interactions, `$everything`, `$summary`, Bulk Data `$export`, the CapabilityStatement and an
  * OpenAPI description. Its middleware (input checks, JSON only, gzip, FHIR body parsing, with the limits of
  * ApiLimitsConfig) applies to its routes alone.
  */
@@ -32,6 +33,7 @@ export class FhirModule implements NestModule {
         RouterModule.register([{ path: 'fhir', module: FhirModule }]),
         PatientFindingModule,
         IdentityServicesModule.forRoot(),
+        ExportModule.forApi(),
       ],
       controllers: FHIR_CONTROLLERS,
       providers: [

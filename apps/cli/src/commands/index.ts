@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAuditVerify } from './audit-verify.command';
 import { registerConsentRebuild } from './consent-rebuild.command';
+import { registerExport } from './export.command';
 import { registerGenerate } from './generate.command';
 import { registerGeneratePopulation } from './generate-population.command';
 import { registerIdentityPersons } from './identity-persons.command';
@@ -21,6 +22,7 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerAuditVerify,
   registerConsentRebuild,
+  registerExport,
   registerGenerate,
   registerGeneratePopulation,
   registerIdentityPersons,

@@ -240,11 +240,15 @@ export class SecuredResourceStore implements ResourceStore {
         kept.forEach((row) => row.compartments.forEach((patient) => target.patientIds.add(patient)));
         return kept;
       });
-      // the scan decided each row's restricted person in its own SQL
+      // the scan decided each row's restricted person in its own SQL; a row asked for as text (an export writes
+      // stored JSON as it is) is parsed to be redacted, so no restricted person's locating details leave as text
       if (visible.length)
-        yield visible.map((row) =>
-          row.restrictedPerson && row.content ? { ...row, content: redactLocating(row.content) } : row,
-        );
+        yield visible.map((row) => {
+          if (!row.restrictedPerson) return row;
+          if (row.contentText)
+            return { ...row, content: redactLocating(JSON.parse(row.contentText)), contentText: null };
+          return row.content ? { ...row, content: redactLocating(row.content) } : row;
+        });
     }
   }
 

@@ -7,6 +7,7 @@ import { ConsentDirectiveEntity } from '../consent/consent-directive.entity';
 import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 import { IDENTITY_ENTITIES } from '../identity/identity.entities';
 import { LAUNCH_ENTITIES } from '../launch/used-launch-token.entity';
+import { EXPORT_ENTITIES } from '../export/export-job.entities';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
 export type { ChangeOperation } from './resource-change.entity';
@@ -22,4 +23,5 @@ export const STORE_ENTITIES = [
   ...SEARCH_INDEX_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...LAUNCH_ENTITIES,
+  ...EXPORT_ENTITIES,
 ];

@@ -9,6 +9,7 @@ import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAu
 import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
 import { ReindexRestrictedPeopleThroughTheOutbox1796586454891 } from './1796586454891-ReindexRestrictedPeopleThroughTheOutbox';
 import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-CreatePortalUsedLaunchTokenTable';
+import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExportJobTables';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -26,4 +27,5 @@ export const STORE_MIGRATIONS = [
   CreateIdentityBlockKeyTable1796600000000,
   ReindexRestrictedPeopleThroughTheOutbox1796586454891,
   CreatePortalUsedLaunchTokenTable1796586688001,
+  CreateExportJobTables1796586240765,
 ];

@@ -38,17 +38,28 @@ export interface ScanOptions {
   until?: Date;
   /** Only these patients' compartments. */
   compartment?: { patientIds: string[] };
+  /** Only resources in some patient's compartment (a Patient-level export of every patient). */
+  inSomeCompartment?: boolean;
+  /** Starts after this resource_key (a resumed export's stored keyset position); default the beginning. */
+  afterKey?: string;
   /** Leaves out the patients these consent directives hide (the secured store's caller's view). */
   consent?: ConsentRestriction;
   /** Deleted rows too (their content is null); default false. */
   includeDeleted?: boolean;
   /** Rows per page; default 1000. */
   pageSize?: number;
+  /**
+   * The stored JSON as text (`contentText`) instead of parsed (`content` null): an export writes it as it is,
+   * without parsing and serialising every resource again.
+   */
+  contentAsText?: boolean;
 }
 
 /** A scanned row: the current resource and the patients whose compartments hold it (for consent and audit). */
 export interface ScannedResource extends CurrentResource {
   compartments: string[];
+  /** The stored JSON, when the scan asked for text (`contentAsText`). */
+  contentText?: string | null;
 }
 
 /**
@@ -83,11 +94,12 @@ export class ResourceSourceReader {
   async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const pageSize = options.pageSize ?? 1000;
     const { since, until, compartment, consent } = options;
-    let after = '-1';
+    let after = options.afterKey ?? '-1';
     for (;;) {
       const page = await this.sql<ScannedResource[]>`
         SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
-               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", content, compartments,
+               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments,
+               ${options.contentAsText ? this.sql`NULL::jsonb AS content, content::text AS "contentText"` : this.sql`content`},
                ${this.restrictedPerson('resource')} AS "restrictedPerson"
         FROM resource
         WHERE resource_key > ${after}::bigint AND ${this.typeFilter(options.types ?? { exclude: [] })}
@@ -95,6 +107,7 @@ export class ResourceSourceReader {
           ${since ? this.sql`AND last_updated > ${since}` : this.sql``}
           ${until ? this.sql`AND last_updated <= ${until}` : this.sql``}
           ${compartment ? this.sql`AND compartments && ${compartment.patientIds}::text[]` : this.sql``}
+          ${options.inSomeCompartment ? this.sql`AND compartments <> '{}'` : this.sql``}
           ${consent ? this.sql`AND ${visibleUnderConsent(this.sql, 'resource', consent)}` : this.sql``}
         ORDER BY resource_key
         LIMIT ${pageSize}`;

@@ -1,0 +1,123 @@
+import type { ExportFile, ExportFileKind } from '@continuum/store';
+import type { ExportFileSink, ExportFileStore } from './export-file.store';
+
+interface OpenPart {
+  file: ExportFile;
+  sink: ExportFileSink;
+}
+
+/** The name of a part in the job's storage. */
+export function partName(kind: ExportFileKind, resourceType: string, part: number): string {
+  if (kind === 'error') return `errors.${part}.ndjson`;
+  return kind === 'deleted' ? `deleted.${part}.ndjson` : `${resourceType}.${part}.ndjson`;
+}
+
+/**
+ * The job's files as it writes them: one open part per type (and one for deletions), a new part when the next
+ * lines would pass the size limit, and, for a checkpoint, the files changed since the last one. A resumed job
+ * reopens its unfinished parts cut back to their checkpointed size, so lines written after the last checkpoint
+ * are written once, not twice.
+ */
+export class ExportPartsWriter {
+  private readonly open = new Map<string, OpenPart>();
+  private readonly known = new Map<string, ExportFile>();
+  private readonly touched = new Set<ExportFile>();
+
+  constructor(
+    private readonly store: ExportFileStore,
+    private readonly jobId: string,
+    private readonly maxFileBytes: number,
+    checkpointed: ExportFile[] = [],
+  ) {
+    for (const file of checkpointed) {
+      const key = keyOf(file.kind, file.resourceType);
+      const latest = this.known.get(key);
+      if (!latest || latest.part < file.part) this.known.set(key, { ...file });
+    }
+  }
+
+  /** Appends lines (each one JSON document) to the type's current part, splitting at the size limit. */
+  async write(kind: ExportFileKind, resourceType: string, lines: string[]): Promise<void> {
+    let part = await this.current(kind, resourceType);
+    let chunk = '';
+    let chunkBytes = 0;
+    let chunkLines = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line) + 1;
+      if (part.file.bytes + chunkBytes > 0 && part.file.bytes + chunkBytes + bytes > this.maxFileBytes) {
+        await this.append(part, chunk, chunkBytes, chunkLines);
+        chunk = '';
+        chunkBytes = chunkLines = 0;
+        part = await this.next(part);
+      }
+      chunk += `${line}\n`;
+      chunkBytes += bytes;
+      chunkLines += 1;
+    }
+    if (chunkLines) await this.append(part, chunk, chunkBytes, chunkLines);
+  }
+
+  /** Every byte written so far is in the store; answers the files changed since the previous call. */
+  async flush(): Promise<ExportFile[]> {
+    await Promise.all([...this.open.values()].map((part) => part.sink.flush()));
+    const changed = [...this.touched].map((file) => ({ ...file }));
+    this.touched.clear();
+    return changed;
+  }
+
+  /** Closes every part: the job is done. Answers the files changed since the last flush. */
+  async finish(): Promise<ExportFile[]> {
+    for (const part of this.open.values()) {
+      await part.sink.close();
+      part.file.complete = true;
+      this.touched.add(part.file);
+    }
+    this.open.clear();
+    return this.flush();
+  }
+
+  /** Closes the files without marking anything (the job stops here; another worker may resume it). */
+  async abandon(): Promise<void> {
+    await Promise.allSettled([...this.open.values()].map((part) => part.sink.close()));
+    this.open.clear();
+  }
+
+  private async append(part: OpenPart, chunk: string, bytes: number, lines: number): Promise<void> {
+    await part.sink.write(chunk);
+    part.file.bytes += bytes;
+    part.file.count += lines;
+    this.touched.add(part.file);
+  }
+
+  private async current(kind: ExportFileKind, resourceType: string): Promise<OpenPart> {
+    const key = keyOf(kind, resourceType);
+    const open = this.open.get(key);
+    if (open) return open;
+    const latest = this.known.get(key);
+    if (latest && !latest.complete) return this.openPart(latest, latest.bytes);
+    return this.openPart(newFile(kind, resourceType, (latest?.part ?? 0) + 1), 0);
+  }
+
+  private async next(part: OpenPart): Promise<OpenPart> {
+    await part.sink.close();
+    part.file.complete = true;
+    this.touched.add(part.file);
+    return this.openPart(newFile(part.file.kind, part.file.resourceType, part.file.part + 1), 0);
+  }
+
+  private async openPart(file: ExportFile, keepBytes: number): Promise<OpenPart> {
+    const part = { file, sink: await this.store.append(this.jobId, file.name, keepBytes) };
+    const key = keyOf(file.kind, file.resourceType);
+    this.open.set(key, part);
+    this.known.set(key, file);
+    return part;
+  }
+}
+
+function keyOf(kind: ExportFileKind, resourceType: string): string {
+  return `${kind}:${resourceType}`;
+}
+
+function newFile(kind: ExportFileKind, resourceType: string, part: number): ExportFile {
+  return { name: partName(kind, resourceType, part), kind, resourceType, part, count: 0, bytes: 0, complete: false };
+}

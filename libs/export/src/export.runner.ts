@@ -1,0 +1,251 @@
+import {
+  applyElements,
+  type ExportParameters,
+  isFhirError,
+  operationOutcome,
+  parseSearchRequest,
+} from '@continuum/fhir';
+import { runWithAccess } from '@continuum/security';
+import type { ExportJob, ExportJobs, ResourceStore, ScannedResource, ScanOptions } from '@continuum/store';
+import type { Bundle, Group, Resource } from 'fhir/r4';
+import { type AccessSnapshot, accessFrom } from './access-snapshot';
+import type { ExportFileStore } from './export-file.store';
+import { ExportPartsWriter } from './export-parts.writer';
+import { type ExportSettings, leaseMsOf } from './export-settings';
+
+/** How a run ended: done, or stopped because the worker no longer holds the job (cancelled, or taken over). */
+export type RunOutcome = 'completed' | 'lost';
+
+/** Raised inside a run when its worker lost the job: the run stops where it is. */
+class JobLost extends Error {}
+
+const SETTLE_POLL_MS = 50;
+/** The longest an export waits for writers open at its transactionTime (the pool's statement timeout bounds them). */
+const SETTLE_LIMIT_MS = 60_000;
+
+/**
+ * Runs one claimed export job: inside the kick-off caller's access scope (so the secured door applies its scopes,
+ * consent, the national data opt-out for secondary use, and audits every page), one keyset scan of the record up
+ * to the transactionTime, from the job's stored position; each page's resources appended as NDJSON to their type's
+ * file, deletions (with `_since`) as Bundles of DELETE requests; the position and files checkpointed together, so a
+ * worker that dies loses at most the lines since the last checkpoint, which its successor writes again.
+ */
+export class ExportRunner {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly jobs: ExportJobs,
+    private readonly files: ExportFileStore,
+    private readonly settings: ExportSettings,
+  ) {}
+
+  async run(job: ExportJob, workerId: string, lost: () => boolean): Promise<RunOutcome> {
+    const parameters = job.parameters as ExportParameters;
+    const request = { method: 'GET', url: job.requestUrl, correlationId: job.id, audited: 0 };
+    return runWithAccess(accessFrom(job.access as AccessSnapshot), request, async () => {
+      const parts = new ExportPartsWriter(
+        this.files,
+        job.id,
+        this.settings.maxFileBytes,
+        await this.jobs.files(job.id),
+      );
+      try {
+        await this.settle(job.transactionTime, lost);
+        const issues = [...job.issues];
+        let exported = job.exported;
+        let position = job.resumeAfter;
+        let checkpointed = Date.now();
+        const checkpoint = async (files: Awaited<ReturnType<ExportPartsWriter['flush']>>) => {
+          const saved = await this.jobs.checkpoint(job.id, workerId, leaseMsOf(this.settings), {
+            resumeAfter: position,
+            exported,
+            files,
+            issues,
+          });
+          if (!saved) throw new JobLost();
+          checkpointed = Date.now();
+        };
+        const scan = await this.scanOptions(job, parameters, issues);
+        // one page ahead: the secured door reads and audits the next page while this one is written
+        const pages = this.store.scan(scan)[Symbol.asyncIterator]();
+        for (let next = ahead(pages); ; ) {
+          const { done, value: page } = await next;
+          if (done) break;
+          next = ahead(pages);
+          if (lost()) throw new JobLost();
+          exported += await this.writePage(page, parameters, parts);
+          position = page[page.length - 1].resourceKey;
+          if (Date.now() - checkpointed >= this.settings.checkpointEveryMs) await checkpoint(await parts.flush());
+        }
+        if (issues.length)
+          await parts.write(
+            'error',
+            'OperationOutcome',
+            issues.map((issue) =>
+              JSON.stringify(operationOutcome([{ severity: 'warning', code: 'processing', diagnostics: issue }])),
+            ),
+          );
+        await checkpoint(await parts.finish());
+        const expiresAt = new Date(Date.now() + this.settings.expiresAfterSeconds * 1000);
+        return (await this.jobs.complete(job.id, workerId, expiresAt)) ? 'completed' : 'lost';
+      } catch (error) {
+        await parts.abandon();
+        if (error instanceof JobLost) return 'lost';
+        throw error;
+      }
+    });
+  }
+
+  /** Waits until no transaction that began by the transactionTime is still open (see ExportJobs.writersOpenSince). */
+  private async settle(transactionTime: Date, lost: () => boolean): Promise<void> {
+    const deadline = Date.now() + SETTLE_LIMIT_MS;
+    while ((await this.jobs.writersOpenSince(transactionTime)) && Date.now() < deadline) {
+      if (lost()) throw new JobLost();
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
+  }
+
+  /** What the job scans: its types and window, and for Patient and Group exports the compartments of the cohort. */
+  private async scanOptions(
+    job: ExportJob,
+    parameters: ExportParameters,
+    issues: string[],
+  ): Promise<ScanOptions> {
+    const until = parameters.until && new Date(parameters.until) < job.transactionTime
+      ? new Date(parameters.until)
+      : job.transactionTime;
+    const options: ScanOptions = {
+      ...(parameters.types ? { types: { include: parameters.types } } : {}),
+      ...(parameters.since ? { since: new Date(parameters.since), includeDeleted: true } : {}),
+      until,
+      pageSize: this.settings.pageSize,
+      contentAsText: true,
+      ...(job.resumeAfter ? { afterKey: job.resumeAfter } : {}),
+    };
+    if (parameters.level === 'system') return options;
+    const named = parameters.level === 'group'
+      ? await this.groupMembers(parameters.groupId ?? '', issues)
+      : parameters.patients;
+    if (!named) return { ...options, inSomeCompartment: true };
+    const patients = parameters.patients && parameters.level === 'group'
+      ? named.filter((id) => parameters.patients?.includes(id))
+      : named;
+    return { ...options, compartment: { patientIds: await this.persons(patients) } };
+  }
+
+  /** The Patients a Group lists as active members (other member types noted in the error file). */
+  private async groupMembers(groupId: string, issues: string[]): Promise<string[]> {
+    const group = await this.store.read<Group>('Group', groupId);
+    const members: string[] = [];
+    for (const member of group.member ?? []) {
+      if (member.inactive) continue;
+      const id = /^(?:.*\/)?Patient\/([^/]+)$/.exec(member.entity.reference ?? '')?.[1];
+      if (id) members.push(id);
+      else issues.push(`Group member '${member.entity.reference ?? '(no reference)'}' is not a Patient: left out`);
+    }
+    return members;
+  }
+
+  /** A person, not a fragment: every record of each named patient's person. */
+  private async persons(patientIds: string[]): Promise<string[]> {
+    const all = new Set<string>();
+    for (const id of patientIds) for (const record of await this.store.personOf(id)) all.add(record);
+    return [...all].sort();
+  }
+
+  /** Writes one page: live resources to their type's file (after `_typeFilter`), deletions as one Bundle. */
+  private async writePage(
+    page: ScannedResource[],
+    parameters: ExportParameters,
+    parts: ExportPartsWriter,
+  ): Promise<number> {
+    const byType = new Map<string, ScannedResource[]>();
+    const deleted: ScannedResource[] = [];
+    for (const row of page) {
+      if (row.deleted) deleted.push(row);
+      else {
+        const rows = byType.get(row.resourceType);
+        if (rows) rows.push(row);
+        else byType.set(row.resourceType, [row]);
+      }
+    }
+    let written = 0;
+    for (const [type, rows] of byType) {
+      const kept = await this.typeFiltered(type, rows, parameters.typeFilters[type]);
+      const names = elementsFor(type, parameters.elements);
+      await parts.write(
+        'output',
+        type,
+        kept.map((row) => lineOf(row, names)),
+      );
+      written += kept.length;
+    }
+    if (deleted.length) {
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: deleted.map((row) => ({
+          request: { method: 'DELETE', url: `${row.resourceType}/${row.id}` },
+        })),
+      };
+      await parts.write('deleted', 'Bundle', [JSON.stringify(bundle)]);
+    }
+    return written;
+  }
+
+  /**
+   * The rows that match at least one of the type's `_typeFilter` queries, decided by the store's search (through
+   * the secured door) restricted to the page's ids: the same search semantics as the FHIR API's.
+   */
+  private async typeFiltered(
+    type: string,
+    rows: ScannedResource[],
+    queries: string[] | undefined,
+  ): Promise<ScannedResource[]> {
+    if (!queries?.length) return rows;
+    const matched = new Set<string>();
+    for (const query of queries) {
+      const params = new URLSearchParams(query);
+      params.append('_id', rows.map((row) => row.id).join(','));
+      const request = parseSearchRequest(type, params, { strict: true, baseUrl: this.settings.baseUrl });
+      request.count = rows.length;
+      request.total = 'none';
+      for (;;) {
+        const result = await this.store.search(request);
+        result.matches.forEach((match) => matched.add(match.id));
+        if (!result.next) break;
+        request.cursor = result.next;
+      }
+    }
+    return rows.filter((row) => matched.has(row.id));
+  }
+}
+
+/** The iterator's next page, its failure handled here too so that a run that stops early leaves none unhandled. */
+function ahead<T>(pages: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  const next = pages.next();
+  next.catch(() => undefined);
+  return next;
+}
+
+/** One NDJSON line: the stored JSON text as it is, unless `_elements` subsets it. */
+function lineOf(row: ScannedResource, elements: string[] | undefined): string {
+  const text = row.contentText ?? JSON.stringify(row.content);
+  if (!elements) return text;
+  return JSON.stringify(applyElements(JSON.parse(text) as Resource, elements));
+}
+
+/** `_elements` names that apply to a type (unqualified ones, and `Type.name` for it); undefined: the whole resource. */
+export function elementsFor(type: string, elements: string[] | undefined): string[] | undefined {
+  if (!elements?.length) return undefined;
+  const names = elements.flatMap((element) => {
+    if (!element.includes('.')) return [element];
+    const [qualifier, name] = element.split('.', 2);
+    return qualifier === type ? [name] : [];
+  });
+  return names.length ? names : undefined;
+}
+
+/** Why a job failed, as the client reads it in the status answer. */
+export function failureReasonOf(error: unknown): string | undefined {
+  return isFhirError(error) && !error.retryable ? error.message : undefined;
+}

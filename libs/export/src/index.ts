@@ -1,0 +1,9 @@
+// FHIR Bulk Data export: kick-off, durable jobs run by workers through the secured door, files, manifest.
+export * from './bulk-export.service';
+export * from './export-file.store';
+export * from './export.runner';
+export * from './export.worker';
+export * from './export-settings';
+export * from './export-parts.writer';
+export * from './access-snapshot';
+export { ExportModule, EXPORT_SETTINGS, exportSettingsOf } from './export.module';
