@@ -1,5 +1,6 @@
 import { ApiLimitsConfig } from '@continuum/config';
 import { FhirError, tooManyRequests } from '@continuum/fhir';
+import { workerShareOf } from '@continuum/observability';
 import {
   accessContextFrom,
   callerFrom,
@@ -34,11 +35,14 @@ export class AuthenticationGuard implements CanActivate {
     private readonly persons: PersonScope,
     limits: ApiLimitsConfig,
   ) {
+    // Each API worker holds its share of the configured rates (connections are spread round-robin over workers).
+    const buckets = (perMinute: number, burst: number) =>
+      new TokenBuckets(workerShareOf(perMinute), workerShareOf(burst));
     this.buckets = {
-      system: new TokenBuckets(limits.systemRatePerMinute, limits.systemRateBurst),
-      user: new TokenBuckets(limits.userRatePerMinute, limits.userRateBurst),
-      patient: new TokenBuckets(limits.patientRatePerMinute, limits.patientRateBurst),
-      refused: new TokenBuckets(limits.refusedRatePerMinute, limits.refusedRateBurst),
+      system: buckets(limits.systemRatePerMinute, limits.systemRateBurst),
+      user: buckets(limits.userRatePerMinute, limits.userRateBurst),
+      patient: buckets(limits.patientRatePerMinute, limits.patientRateBurst),
+      refused: buckets(limits.refusedRatePerMinute, limits.refusedRateBurst),
     };
   }
 
