@@ -29,6 +29,8 @@ type RateClass = ScopeContext | 'refused';
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   private readonly buckets: Record<RateClass, TokenBuckets>;
+  /** The configured rates, for the message (each worker's buckets hold its share). */
+  private readonly perMinute: Record<RateClass, number>;
 
   constructor(
     private readonly verifier: JwtVerifier,
@@ -43,6 +45,12 @@ export class AuthenticationGuard implements CanActivate {
       user: buckets(limits.userRatePerMinute, limits.userRateBurst),
       patient: buckets(limits.patientRatePerMinute, limits.patientRateBurst),
       refused: buckets(limits.refusedRatePerMinute, limits.refusedRateBurst),
+    };
+    this.perMinute = {
+      system: limits.systemRatePerMinute,
+      user: limits.userRatePerMinute,
+      patient: limits.patientRatePerMinute,
+      refused: limits.refusedRatePerMinute,
     };
   }
 
@@ -79,7 +87,7 @@ export class AuthenticationGuard implements CanActivate {
     throw tooManyRequests(
       rateClass === 'refused'
         ? 'Too many refused requests from this address; slow down'
-        : `Too many requests from this client (${rateClass}/ tokens: ${buckets.perMinute} a minute); slow down`,
+        : `Too many requests from this client (${rateClass}/ tokens: ${this.perMinute[rateClass]} a minute); slow down`,
     );
   }
 }
