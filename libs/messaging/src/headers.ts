@@ -21,8 +21,7 @@ export function decodeHeaders(headers: IHeaders | undefined): Record<string, str
   const decoded: Record<string, string> = {};
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (value !== undefined)
-      decoded[name.toLowerCase()] = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+    if (value !== undefined) decoded[name.toLowerCase()] = Buffer.isBuffer(value) ? value.toString('utf8') : value;
   }
   return decoded;
 }

@@ -14,8 +14,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * retries them itself), and the notice that bounded producer retries weaken exactly-once delivery (we rely on
  * idempotent consumers keyed on message ids, not on Kafka transactions).
  */
-const EXPECTED_NOISE =
-  /coordinator (is )?(loading|not available)|Limiting retries for the idempotent producer/i;
+const EXPECTED_NOISE = /coordinator (is )?(loading|not available)|Limiting retries for the idempotent producer/i;
 
 /** A kafkajs client whose logs go to our structured logger instead of the console. */
 export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix?: string): Kafka {

@@ -16,10 +16,7 @@ export interface OutgoingMessage {
 const MAX_REQUEST_BYTES = 900 * 1024;
 
 function sizeOf(message: OutgoingMessage): number {
-  const headers = Object.entries(message.headers ?? {}).reduce(
-    (sum, [name, value]) => sum + name.length + value.length,
-    0,
-  );
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
   return Buffer.byteLength(message.value) + (message.key ? Buffer.byteLength(message.key) : 0) + headers + 64;
 }
 

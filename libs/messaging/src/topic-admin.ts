@@ -21,11 +21,7 @@ export function topicSpecs(topics: KafkaTopicsConfig): TopicSpec[] {
  * Creates any missing topic with its partition count and config; an existing topic keeps its partitions (they are
  * never changed silently: that would move keys between partitions) but gets the config overrides applied.
  */
-export async function ensureTopics(
-  kafka: Kafka,
-  specs: TopicSpec[],
-  replicationFactor = 1,
-): Promise<string[]> {
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], replicationFactor = 1): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -42,9 +38,7 @@ export async function ensureTopics(
         })),
       });
     }
-    const existingWithConfig = specs.filter(
-      (spec) => existing.has(spec.name) && Object.keys(spec.config ?? {}).length > 0,
-    );
+    const existingWithConfig = specs.filter((spec) => existing.has(spec.name) && Object.keys(spec.config ?? {}).length > 0);
     if (existingWithConfig.length > 0) {
       await admin.alterConfigs({
         validateOnly: false,
