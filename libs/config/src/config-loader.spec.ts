@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './config-loader';
 import { ApiAppConfig, IndexerAppConfig, IngestAppConfig } from './config.schema';
 
@@ -15,7 +16,7 @@ describe('loadConfig', () => {
 
   it('gives the API no Kafka or Elasticsearch settings: it serves nothing from them', () => {
     const config = loadConfig(ApiAppConfig, { KAFKA_BROKERS: 'not a broker', ELASTICSEARCH_NODE: 'nowhere' });
-    expect(Object.keys(config).sort()).toEqual(['auth', 'database', 'http', 'limits', 'log']);
+    expect(Object.keys(config).sort()).toEqual(['auth', 'database', 'http', 'limits', 'log', 'workers']);
   });
 
   it('reads and parses environment variables', () => {
@@ -63,16 +64,31 @@ describe('loadConfig', () => {
     expect([limits.systemRatePerMinute, limits.userRatePerMinute, limits.patientRatePerMinute]).toEqual([
       60_000, 1200, 600,
     ]);
-    expect(loadConfig(ApiAppConfig, { RATE_LIMIT_SYSTEM_PER_MINUTE: '120000' }).limits.systemRatePerMinute).toBe(
-      120_000,
+    expect(
+      loadConfig(ApiAppConfig, { RATE_LIMIT_SYSTEM_PER_MINUTE: '120000' }).limits.systemRatePerMinute,
+    ).toBe(120_000);
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PATIENT_BURST: '0' })).toThrow(
+      /RATE_LIMIT_PATIENT_BURST/,
     );
-    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PATIENT_BURST: '0' })).toThrow(/RATE_LIMIT_PATIENT_BURST/);
+  });
+
+  it('runs one API worker and one ingest consumer per core unless told otherwise, one at least', () => {
+    expect(loadConfig(ApiAppConfig, {}).workers.count).toBe(availableParallelism());
+    expect(loadConfig(IngestAppConfig, {}).ingest.consumers).toBe(availableParallelism());
+    expect(loadConfig(ApiAppConfig, { API_WORKERS: '1' }).workers.count).toBe(1);
+    expect(loadConfig(IngestAppConfig, { INGEST_CONSUMERS: '3' }).ingest.consumers).toBe(3);
+    expect(() => loadConfig(ApiAppConfig, { API_WORKERS: '0' })).toThrow(
+      /API_WORKERS: must be an integer number of processes between 1 and 64 \(got 0\)/,
+    );
+    expect(() => loadConfig(IngestAppConfig, { INGEST_CONSUMERS: 'many' })).toThrow(/INGEST_CONSUMERS/);
   });
 
   it('refuses the retired single rate limit instead of ignoring it', () => {
     expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PER_MINUTE: '1200' })).toThrow(
       /RATE_LIMIT_PER_MINUTE: was replaced by RATE_LIMIT_SYSTEM_PER_MINUTE/,
     );
-    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_BURST: '200' })).toThrow(/RATE_LIMIT_BURST: was replaced/);
+    expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_BURST: '200' })).toThrow(
+      /RATE_LIMIT_BURST: was replaced/,
+    );
   });
 });
