@@ -21,6 +21,7 @@ export async function createApiApp(
   return app;
 }
 
+/** One API process (a worker, or the whole API with API_WORKERS=1). */
 export async function startApi(): Promise<void> {
   loadConfig(ApiAppConfig); // fail fast with a readable message before Nest starts (it validates again in its graph)
   const app = await createApiApp();

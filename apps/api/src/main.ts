@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runMain } from '@continuum/observability';
-import { startApi } from './api.bootstrap';
+import { runClustered } from '@continuum/observability';
+import { planApi } from './api.plan';
 
-runMain('api', startApi);
+// The app's modules load in the workers only: the primary just supervises.
+runClustered({ app: 'api', plan: planApi, start: async () => (await import('./api.bootstrap')).startApi() });

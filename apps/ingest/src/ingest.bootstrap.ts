@@ -3,6 +3,7 @@ import { Logger } from 'nestjs-pino';
 import { IngestAppConfig, loadConfig } from '@continuum/config';
 import { IngestModule } from './ingest.module';
 
+/** One ingest process: one consumer-group member (a worker, or the whole app with INGEST_CONSUMERS=1). */
 export async function startIngest(): Promise<void> {
   loadConfig(IngestAppConfig); // fail fast with a readable message before Nest starts
   const app = await NestFactory.createApplicationContext(IngestModule, {

@@ -1,5 +1,10 @@
 import 'reflect-metadata';
-import { runMain } from '@continuum/observability';
-import { startIngest } from './ingest.bootstrap';
+import { runClustered } from '@continuum/observability';
+import { planIngest } from './ingest.plan';
 
-runMain('ingest', startIngest);
+// The app's modules load in the workers only: the primary just supervises.
+runClustered({
+  app: 'ingest',
+  plan: planIngest,
+  start: async () => (await import('./ingest.bootstrap')).startIngest(),
+});

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './config-loader';
 import { ApiAppConfig, IndexerAppConfig, IngestAppConfig } from './config.schema';
 
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
       'http',
       'limits',
       'log',
+      'workers',
     ]);
     expect(() => loadConfig(ApiAppConfig, { ELASTICSEARCH_NODE: 'nowhere' })).toThrow(
       /ELASTICSEARCH_NODE: must be an http\(s\) URL/,
@@ -89,6 +91,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(ApiAppConfig, { RATE_LIMIT_PATIENT_BURST: '0' })).toThrow(
       /RATE_LIMIT_PATIENT_BURST/,
     );
+  });
+
+  it('runs one API worker and one ingest consumer per core unless told otherwise, one at least', () => {
+    expect(loadConfig(ApiAppConfig, {}).workers.count).toBe(availableParallelism());
+    expect(loadConfig(IngestAppConfig, {}).ingest.consumers).toBe(availableParallelism());
+    expect(loadConfig(ApiAppConfig, { API_WORKERS: '1' }).workers.count).toBe(1);
+    expect(loadConfig(IngestAppConfig, { INGEST_CONSUMERS: '3' }).ingest.consumers).toBe(3);
+    expect(() => loadConfig(ApiAppConfig, { API_WORKERS: '0' })).toThrow(
+      /API_WORKERS: must be an integer number of processes between 1 and 64 \(got 0\)/,
+    );
+    expect(() => loadConfig(IngestAppConfig, { INGEST_CONSUMERS: 'many' })).toThrow(/INGEST_CONSUMERS/);
   });
 
   it('refuses the retired single rate limit instead of ignoring it', () => {

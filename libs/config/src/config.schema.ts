@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import {
   ArrayNotEmpty,
   Equals,
@@ -134,6 +135,22 @@ export class HttpConfig {
   fhirBaseUrl!: string;
 }
 
+/** One process per core by default: each app that does CPU work runs that many workers (docs/performance.md). */
+const CORES = availableParallelism();
+
+/** Worker processes of one process-count setting: 1 runs the app in the process itself, without a supervisor. */
+function IsWorkerCount() {
+  const message = 'must be an integer number of processes between 1 and 64';
+  return applyDecorators(IsInt({ message }), Min(1, { message }), Max(64, { message }));
+}
+
+/** How many API worker processes share the listening port (Node cluster); the primary only supervises them. */
+export class ApiWorkersConfig {
+  @Env('API_WORKERS', { parse: toInt, default: CORES })
+  @IsWorkerCount()
+  count!: number;
+}
+
 /** Port for /metrics and /health on the apps that are not HTTP servers otherwise. */
 export abstract class MetricsServerConfig {
   abstract port: number;
@@ -162,7 +179,12 @@ export class IngestConfig {
   @Max(10_000)
   maxBatchMessages!: number;
 
-  /** Partitions one ingest process works on at once; scale further with more processes in the group. */
+  /** Consumer-group members (worker processes) one ingest app runs; each commits its own offsets after Postgres. */
+  @Env('INGEST_CONSUMERS', { parse: toInt, default: CORES })
+  @IsWorkerCount()
+  consumers!: number;
+
+  /** Partitions one ingest consumer works on at once; scale further with more consumers in the group. */
   @Env('INGEST_PARTITIONS_CONCURRENTLY', { parse: toInt, default: 3 })
   @IsInt({ message: 'must be an integer' })
   @Min(1)
@@ -422,6 +444,7 @@ export class ExporterMetricsConfig extends MetricsServerConfig {
 export class ApiAppConfig {
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
   @Section(() => ExportConfig) @ValidateNested() export!: ExportConfig;
+  @Section(() => ApiWorkersConfig) @ValidateNested() workers!: ApiWorkersConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => ApiLimitsConfig) @ValidateNested() limits!: ApiLimitsConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;

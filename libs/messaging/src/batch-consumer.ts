@@ -91,9 +91,16 @@ export class BatchConsumer {
       if (!handled) return;
       const last = messages[messages.length - 1].offset;
       resolveOffset(last);
-      await this.consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
+      await this.consumer
+        .commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        ])
+        .catch((error: unknown) => {
+          // Another member joined or this one was dropped while the chunk ran: the chunk is in Postgres but its
+          // offset not in Kafka, so whoever owns the partition next re-reads it (a harmless replay). kafkajs
+          // rejoins the group for the group errors themselves; its retrier wraps them, which would crash it.
+          throw membershipLost(error) ?? error;
+        });
       this.metrics.consumed.inc({ topic: batch.topic }, messages.length);
       this.metrics.lag.set(
         { topic: batch.topic, partition: String(batch.partition) },
@@ -214,6 +221,26 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
     headers: decodeHeaders(message.headers),
     timestamp: message.timestamp,
   };
+}
+
+const MEMBERSHIP_ERRORS = new Set([
+  'UNKNOWN_MEMBER_ID',
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR_FOR_GROUP',
+]);
+
+/** The group-membership protocol error inside a kafkajs error, if that is what it is. */
+export function membershipLost(error: unknown): Error | undefined {
+  for (
+    let current = error;
+    current instanceof Error;
+    current = (current as Error & { cause?: unknown }).cause
+  ) {
+    if (MEMBERSHIP_ERRORS.has((current as Error & { type?: string }).type ?? '')) return current;
+    if ((current as Error & { cause?: unknown }).cause === current) break;
+  }
+  return undefined;
 }
 
 function* chunks<T>(items: T[], size: number): Generator<T[]> {

@@ -6,3 +6,4 @@ export * from './ops-server';
 export * from './observability.module';
 export * from './run-main';
 export * from './ops-server.module';
+export * from './cluster';

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { appMetrics } from './cluster/cluster-metrics';
 import { checkHealth, type HealthCheck } from './health';
 
 /**
@@ -19,8 +20,7 @@ export async function startOpsServer(options: {
       return;
     }
     if (path === '/metrics') {
-      options.registry
-        .metrics()
+      appMetrics(options.registry)
         .then((body) => response.writeHead(200, { 'Content-Type': options.registry.contentType }).end(body))
         .catch(() => response.writeHead(500).end());
       return;

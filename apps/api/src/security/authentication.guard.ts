@@ -1,5 +1,6 @@
 import { ApiLimitsConfig } from '@continuum/config';
 import { FhirError, tooManyRequests } from '@continuum/fhir';
+import { workerShareOf } from '@continuum/observability';
 import {
   accessContextFrom,
   callerFrom,
@@ -28,17 +29,28 @@ type RateClass = ScopeContext | 'refused';
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   private readonly buckets: Record<RateClass, TokenBuckets>;
+  /** The configured rates, for the message (each worker's buckets hold its share). */
+  private readonly perMinute: Record<RateClass, number>;
 
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly persons: PersonScope,
     limits: ApiLimitsConfig,
   ) {
+    // Each API worker holds its share of the configured rates (connections are spread round-robin over workers).
+    const buckets = (perMinute: number, burst: number) =>
+      new TokenBuckets(workerShareOf(perMinute), workerShareOf(burst));
     this.buckets = {
-      system: new TokenBuckets(limits.systemRatePerMinute, limits.systemRateBurst),
-      user: new TokenBuckets(limits.userRatePerMinute, limits.userRateBurst),
-      patient: new TokenBuckets(limits.patientRatePerMinute, limits.patientRateBurst),
-      refused: new TokenBuckets(limits.refusedRatePerMinute, limits.refusedRateBurst),
+      system: buckets(limits.systemRatePerMinute, limits.systemRateBurst),
+      user: buckets(limits.userRatePerMinute, limits.userRateBurst),
+      patient: buckets(limits.patientRatePerMinute, limits.patientRateBurst),
+      refused: buckets(limits.refusedRatePerMinute, limits.refusedRateBurst),
+    };
+    this.perMinute = {
+      system: limits.systemRatePerMinute,
+      user: limits.userRatePerMinute,
+      patient: limits.patientRatePerMinute,
+      refused: limits.refusedRatePerMinute,
     };
   }
 
@@ -75,7 +87,7 @@ export class AuthenticationGuard implements CanActivate {
     throw tooManyRequests(
       rateClass === 'refused'
         ? 'Too many refused requests from this address; slow down'
-        : `Too many requests from this client (${rateClass}/ tokens: ${buckets.perMinute} a minute); slow down`,
+        : `Too many requests from this client (${rateClass}/ tokens: ${this.perMinute[rateClass]} a minute); slow down`,
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Token buckets per key (a client id, or an address for callers not yet identified): `burst` requests at once,
- * refilled at `perMinute`. In memory: right for one replica; with several, each allows the full rate (a shared
- * store such as Redis, or the gateway's limiter, is the scale-out answer, docs/security.md).
+ * refilled at `perMinute`. In memory: each API worker holds its share of the configured rate (AuthenticationGuard);
+ * with several replicas, each allows the full rate (a shared store such as Redis, or the gateway's limiter, is the
+ * scale-out answer, docs/security.md).
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

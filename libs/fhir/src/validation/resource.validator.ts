@@ -1,7 +1,7 @@
 import { OperationOutcomeError, validateResource as medplumValidate } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from 'fhir/r4';
 import { FhirError, operationOutcome, unprocessable, type Problem } from '../operation-outcome';
-import { walkResource } from './element.walker';
+import { ElementWalker } from './element.walker';
 import { ensureR4DefinitionsIndexed } from './fhir-definitions';
 import { FHIR_ID } from './id-format';
 import { checkReferenceFormat } from './reference-format.check';
@@ -21,6 +21,13 @@ export interface ValidationReport {
 }
 
 let valueSets: ValueSetRegistry | undefined;
+
+/** The elements our own checks look at: required bindings and references (the walk skips subtrees without any). */
+const checkedElements = new ElementWalker(
+  (definition, type) =>
+    (definition.binding?.strength === 'required' && Boolean(definition.binding.valueSet)) ||
+    type === 'Reference',
+);
 
 /**
  * Checks a resource against the R4 base definitions and returns every problem with its FHIRPath location:
@@ -58,7 +65,7 @@ export function findProblems(resource: unknown, options: ValidationOptions = {})
       .map((contained) => contained?.id)
       .filter((id): id is string => typeof id === 'string'),
   );
-  walkResource(object, (element) => {
+  checkedElements.walk(object, (element) => {
     const binding = checkRequiredBinding(element, registry);
     if (binding) problems.push(binding);
     const reference = checkReferenceFormat(element, containedIds);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthConfig } from '@continuum/config';
 import { unauthorized } from '@continuum/fhir';
+import { VerifiedTokenCache } from './verified-token.cache';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -18,14 +19,31 @@ export const ALLOWED_ALGORITHMS = ['RS256', 'ES256'];
 /**
  * Validates bearer tokens: signature against the configured JWKS (URL, or file such as the local issuer's), issuer,
  * audience, expiry and not-before with the configured clock skew. Failures are 401 FhirErrors with a reason a
- * developer can act on (never the token itself).
+ * developer can act on (never the token itself). A token verified once is not verified again until it expires
+ * (VerifiedTokenCache: at most 5 minutes, so a signing key removed from the key set stops counting within that).
  */
 export class JwtVerifier {
   private keys?: Promise<JWTVerifyGetKey>;
+  private readonly verified: VerifiedTokenCache;
 
-  constructor(private readonly config: AuthConfig) {}
+  constructor(private readonly config: AuthConfig) {
+    this.verified = new VerifiedTokenCache({
+      maxEntries: 10_000,
+      maxAgeMs: 5 * 60_000,
+      clockSkewSeconds: config.clockSkewSeconds,
+    });
+  }
 
   async verify(token: string): Promise<JWTPayload> {
+    const key = VerifiedTokenCache.keyOf(token);
+    const cached = this.verified.get(key);
+    if (cached) return cached;
+    const payload = await this.verifyAfresh(token);
+    this.verified.set(key, payload);
+    return payload;
+  }
+
+  private async verifyAfresh(token: string): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(token, await this.keySet(), {
         issuer: this.config.issuer,

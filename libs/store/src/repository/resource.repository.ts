@@ -166,19 +166,23 @@ export class ResourceRepository {
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row.resource_key]));
   }
 
+  /**
+   * History rows of versions just written by `writeCurrent` in this transaction, copied from their current rows
+   * (locked by that write): the content is serialised, sent and parsed into jsonb once, not twice.
+   */
   async appendHistory(tx: postgres.TransactionSql, versions: PlannedVersion[]): Promise<void> {
-    await tx`
+    const inserted = await tx`
       INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, source_system, request_id, content)
-      SELECT * FROM unnest(
+      SELECT r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.source_system, x.request_id, r.content
+      FROM unnest(
         ${versions.map((v) => v.resourceType)}::text[],
         ${versions.map((v) => v.id)}::text[],
         ${versions.map((v) => v.versionId)}::int[],
-        ${versions.map((v) => v.lastUpdated.toISOString())}::timestamptz[],
-        ${versions.map((v) => v.content === null)}::bool[],
-        ${versions.map((v) => v.sourceSystem)}::text[],
-        ${versions.map((v) => v.requestId)}::text[],
-        ${versions.map((v) => (v.content ? JSON.stringify(v.content) : null))}::text[]::jsonb[]
-      )`;
+        ${versions.map((v) => v.requestId)}::text[]
+      ) AS x(resource_type, id, version_id, request_id)
+      JOIN resource r ON r.resource_type = x.resource_type AND r.id = x.id AND r.version_id = x.version_id`;
+    if (inserted.count !== versions.length)
+      throw new Error(`history: ${inserted.count} of ${versions.length} written versions found in resource`);
   }
 
   /** The outbox rows, in the same transaction as the change (tx_id defaults to the writing transaction). */
