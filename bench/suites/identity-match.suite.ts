@@ -5,13 +5,12 @@ import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
 import {
   BlockIndex,
   hashedBlockKeysOf,
-  IDENTITY_ENTITIES,
   IdentityLinker,
   IdentityLinks,
   IdentityRebuild,
+  openIdentityDataSource,
 } from '@continuum/store/identity';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
-import { typeOrmOptions } from '@continuum/store/schema';
 import { PatientMatchService } from '@continuum/security/identity';
 import type { Patient } from 'fhir/r4';
 import postgres from 'postgres';
@@ -142,12 +141,7 @@ export const identityMatchSuite: BenchSuite = {
       };
     } else database = await createScratchDatabase(base, name);
     sql = createSql(database.config, { applicationName: 'bench-identity-match' });
-    identity = new DataSource({
-      ...typeOrmOptions({ ...database.config, poolSize: 4 }),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
-    });
-    await identity.initialize();
+    identity = await openIdentityDataSource({ ...database.config, poolSize: 4 });
     const store = createFhirStore(sql);
     if (reuse) {
       ctx.log(`reusing ${name}`);

@@ -5,14 +5,12 @@ import { fixturePerson } from '@continuum/fhir/record-views/testing/fixture-pers
 import { LocalIssuer } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createFhirStore, createSql } from '@continuum/store';
-import { IDENTITY_ENTITIES, IdentityLinker, IdentityLinks } from '@continuum/store/identity';
+import { IdentityLinker, IdentityLinks, openIdentityDataSource } from '@continuum/store/identity';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
-import { typeOrmOptions } from '@continuum/store/schema';
 import { aValidNhsNumber } from '@continuum/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { FhirResource, Patient } from 'fhir/r4';
 import type postgres from 'postgres';
-import { DataSource } from 'typeorm';
 import { LatencyRecorder } from '../measure/latency.recorder';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 
@@ -160,12 +158,7 @@ export const portalSuite: BenchSuite = {
         { sourceSystem: source },
       );
     const patients = resources.filter((r) => r.resourceType === 'Patient').map((r) => r.id!);
-    const identity = new DataSource({
-      ...typeOrmOptions(database.config),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
-    });
-    await identity.initialize();
+    const identity = await openIdentityDataSource(database.config);
     await new IdentityLinker(identity, new IdentityLinks(identity)).linkStored(patients);
     await identity.destroy();
     personIds = patients;

@@ -1,7 +1,6 @@
 import { anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { randomUUID } from 'node:crypto';
-import { IdentityLinker, IdentityLinks, IDENTITY_ENTITIES } from '@continuum/store/identity';
-import { typeOrmOptions } from '@continuum/store/schema';
+import { IdentityLinker, IdentityLinks, openIdentityDataSource } from '@continuum/store/identity';
 import { TEST_DATABASE_URL } from '@continuum/testing';
 import type { Bundle, Consent, Observation, Patient } from 'fhir/r4';
 import { DataSource } from 'typeorm';
@@ -77,17 +76,12 @@ describe('identity: every read follows the person', () => {
       subject: { reference: `Patient/${stranger}` },
     });
     // what ingest does for every stored Patient
-    identity = new DataSource({
-      ...typeOrmOptions({
-        url: TEST_DATABASE_URL,
-        poolSize: 2,
-        statementTimeoutMs: 30_000,
-        idleInTransactionTimeoutMs: 60_000,
-      }),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
+    identity = await openIdentityDataSource({
+      url: TEST_DATABASE_URL,
+      poolSize: 2,
+      statementTimeoutMs: 30_000,
+      idleInTransactionTimeoutMs: 60_000,
     });
-    await identity.initialize();
     await new IdentityLinker(identity, new IdentityLinks(identity)).linkStored([...records, stranger]);
   });
   afterAll(async () => {

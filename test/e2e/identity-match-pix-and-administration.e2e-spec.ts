@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { anObjection } from '@continuum/fhir/consent/testing/consent-builders';
 import { aPatient } from '@continuum/fhir/identity/testing/patients';
-import { IdentityLinker, IdentityLinks, IDENTITY_ENTITIES } from '@continuum/store/identity';
-import { typeOrmOptions } from '@continuum/store/schema';
+import { IdentityLinker, IdentityLinks, openIdentityDataSource } from '@continuum/store/identity';
 import { aValidNhsNumber, TEST_DATABASE_URL } from '@continuum/testing';
 import type {
   AuditEvent,
@@ -126,17 +125,12 @@ describe('identity: $match, $ihe-pix and identity administration over FHIR', () 
         subject: { reference: `Patient/${ids[key]}` },
       });
     // what ingest does for every stored Patient, in arrival order
-    identity = new DataSource({
-      ...typeOrmOptions({
-        url: TEST_DATABASE_URL,
-        poolSize: 2,
-        statementTimeoutMs: 30_000,
-        idleInTransactionTimeoutMs: 60_000,
-      }),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
+    identity = await openIdentityDataSource({
+      url: TEST_DATABASE_URL,
+      poolSize: 2,
+      statementTimeoutMs: 30_000,
+      idleInTransactionTimeoutMs: 60_000,
     });
-    await identity.initialize();
     const linker = new IdentityLinker(identity, new IdentityLinks(identity));
     for (const key of ['a', 'b', 'c', 'twin', 'otherTwin', 'stranger'] as const)
       await linker.linkStored([ids[key]]);

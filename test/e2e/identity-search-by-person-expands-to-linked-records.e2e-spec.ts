@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { aPatient } from '@continuum/fhir/identity/testing/patients';
-import { IdentityLinker, IdentityLinks, IDENTITY_ENTITIES } from '@continuum/store/identity';
-import { typeOrmOptions } from '@continuum/store/schema';
+import { IdentityLinker, IdentityLinks, openIdentityDataSource } from '@continuum/store/identity';
 import { TEST_DATABASE_URL } from '@continuum/testing';
 import type { Bundle, Observation, OperationOutcome, Patient } from 'fhir/r4';
 import { DataSource } from 'typeorm';
@@ -61,17 +60,12 @@ describe('identity: patient:person searches the person’s records, patient= the
     }
     const stranger = await create(aPatient({ ...person, given: [letters(3)], birthDate: '1990-02-03' }));
     strangersObservation = await create(observation(stranger, 'stranger'));
-    identity = new DataSource({
-      ...typeOrmOptions({
-        url: TEST_DATABASE_URL,
-        poolSize: 2,
-        statementTimeoutMs: 30_000,
-        idleInTransactionTimeoutMs: 60_000,
-      }),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
+    identity = await openIdentityDataSource({
+      url: TEST_DATABASE_URL,
+      poolSize: 2,
+      statementTimeoutMs: 30_000,
+      idleInTransactionTimeoutMs: 60_000,
     });
-    await identity.initialize();
     const linker = new IdentityLinker(identity, new IdentityLinks(identity));
     for (const patient of [...records, stranger]) await linker.linkStored([patient]);
   });

@@ -9,10 +9,8 @@ import {
 import { LocalIssuer } from '@continuum/security';
 import { testTokens } from '@continuum/security/testing/test-tokens';
 import { createFhirStore, createSql } from '@continuum/store';
-import { IDENTITY_ENTITIES, IdentityLinker, IdentityLinks } from '@continuum/store/identity';
-import { typeOrmOptions } from '@continuum/store/schema';
+import { openIdentityIndex } from '@continuum/store/identity';
 import { TEST_DATABASE_URL, testEnv } from '@continuum/testing';
-import { DataSource } from 'typeorm';
 
 export const PORTAL_AUDIENCE = 'continuum-portal';
 
@@ -86,32 +84,21 @@ export async function seedFixturePerson(
   options: FixturePersonOptions,
 ): Promise<ReturnType<typeof fixturePerson>> {
   const person = fixturePerson(options);
-  const sql = createSql({
+  const database = {
     url: TEST_DATABASE_URL,
     poolSize: 2,
     statementTimeoutMs: 30_000,
     idleInTransactionTimeoutMs: 60_000,
-  });
-  const identity = new DataSource({
-    ...typeOrmOptions({
-      url: TEST_DATABASE_URL,
-      poolSize: 2,
-      statementTimeoutMs: 30_000,
-      idleInTransactionTimeoutMs: 60_000,
-    }),
-    entities: IDENTITY_ENTITIES,
-    migrations: [],
-  });
+  };
+  const sql = createSql(database);
+  const identity = await openIdentityIndex(database);
   try {
     const store = createFhirStore(sql);
     for (const resource of [...person.patients, ...person.resources])
       await store.update(resource, { sourceSystem: resource.meta?.source });
-    await identity.initialize();
-    await new IdentityLinker(identity, new IdentityLinks(identity)).linkStored(
-      person.patients.map((p) => p.id!),
-    );
+    await identity.linker.linkStored(person.patients.map((p) => p.id!));
   } finally {
-    await identity.destroy().catch(() => undefined);
+    await identity.close().catch(() => undefined);
     await sql.end({ timeout: 5 });
   }
   return person;

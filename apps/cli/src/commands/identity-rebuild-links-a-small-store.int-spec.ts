@@ -1,8 +1,7 @@
 import { aPatient } from '@continuum/fhir/identity/testing/patients';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
-import { IDENTITY_ENTITIES, IdentityLinks } from '@continuum/store/identity';
+import { IdentityLinks, openIdentityDataSource } from '@continuum/store/identity';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
-import { typeOrmOptions } from '@continuum/store/schema';
 import { aValidNhsNumber, TEST_DATABASE_URL, testEnv, uniqueSuffix } from '@continuum/testing';
 import type postgres from 'postgres';
 import { DataSource } from 'typeorm';
@@ -49,12 +48,7 @@ describe('identity:rebuild', () => {
     drop = scratch.drop;
     sql = createSql(scratch.config, { applicationName: 'identity-rebuild-test' });
     store = createFhirStore(sql);
-    identity = new DataSource({
-      ...typeOrmOptions(scratch.config),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
-    });
-    await identity.initialize();
+    identity = await openIdentityDataSource(scratch.config);
     links = new IdentityLinks(identity);
     Object.assign(process.env, testEnv, { DATABASE_URL: scratch.config.url });
     const person = {

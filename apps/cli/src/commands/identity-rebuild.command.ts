@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { IDENTITY_ENTITIES, IdentityLinker, IdentityLinks, IdentityRebuild } from '@continuum/store/identity';
-import { typeOrmOptions } from '@continuum/store/schema';
-import { DataSource } from 'typeorm';
+import {
+  IdentityLinker,
+  IdentityLinks,
+  IdentityRebuild,
+  openIdentityDataSource,
+} from '@continuum/store/identity';
 import { withCliContext } from '../cli-context';
 
 /**
@@ -28,12 +31,10 @@ export function registerIdentityRebuild(program: Command): void {
       if (options.after !== undefined && !/^\d+$/.test(options.after))
         throw new Error('--after must be a resource key (digits)');
       await withCliContext(async (context) => {
-        const dataSource = new DataSource({
-          ...typeOrmOptions({ ...context.config.database, poolSize: concurrency + 1 }),
-          entities: IDENTITY_ENTITIES,
-          migrations: [],
+        const dataSource = await openIdentityDataSource({
+          ...context.config.database,
+          poolSize: concurrency + 1,
         });
-        await dataSource.initialize();
         try {
           const linker = new IdentityLinker(dataSource, new IdentityLinks(dataSource));
           const started = Date.now();

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { openIdentityDataSource } from './identity-data-source';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommunityGenerator, createCommunity, DEFAULT_TODAY } from '@continuum/generator';
@@ -6,10 +7,8 @@ import { TEST_DATABASE_URL } from '@continuum/testing';
 import type { Patient } from 'fhir/r4';
 import type postgres from 'postgres';
 import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '../database/data-source';
 import { createFhirStore } from '../fhir-store.factory';
 import { createScratchDatabase, createSql } from '../outbox/testing/scratch-database';
-import { IDENTITY_ENTITIES } from './identity.entities';
 import { IdentityLinks } from './identity-links.repository';
 import { IdentityLinker } from './identity.linker';
 import { PersonQueries } from './person.queries';
@@ -65,12 +64,7 @@ describe("the demo's community, stored and linked by the matcher", () => {
         group.map((resource) => ({ resource })),
         { sourceSystem },
       );
-    dataSource = new DataSource({
-      ...typeOrmOptions(database.config),
-      entities: IDENTITY_ENTITIES,
-      migrations: [],
-    });
-    await dataSource.initialize();
+    dataSource = await openIdentityDataSource(database.config);
     const linker = new IdentityLinker(dataSource, new IdentityLinks(dataSource));
     await linker.linkStored([...personOfPatient.keys()]);
   }, 240_000);

@@ -6,3 +6,4 @@ export * from './identity.linker';
 export { IdentityStoreModule } from './identity-store.module';
 export * from './block-index';
 export * from './identity.rebuild';
+export * from './identity-data-source';
