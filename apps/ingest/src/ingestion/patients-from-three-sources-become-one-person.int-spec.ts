@@ -80,4 +80,77 @@ describe('patients from three sources become one person on ingest', () => {
     expect(same.get(ids[2])).toEqual(ids.slice(0, 3).sort());
     expect(same.get(ids[3])).toEqual([ids[3]]);
   });
+
+  it('re-links a repeated Patient only when it changed, or when it was stored but never linked (a crash between)', async () => {
+    const { system, patient } = {
+      system: 'RXX:PAS',
+      patient: person(`pas-${harness.suffix}`, false, {
+        birthDate: '1944-04-04',
+        name: [{ family: letters(5), given: [letters(3)] }],
+      }),
+    };
+    const id = sourceScopedId(system, 'Patient', patient.id!);
+    const send = (messageId: string, content: Patient = patient) =>
+      harness.publishFhir([
+        {
+          key: patient.id!,
+          value: JSON.stringify(content),
+          headers: {
+            'source-system': system,
+            'message-id': messageId,
+            'content-type': 'application/fhir+json',
+          },
+        },
+      ]);
+    // linking rewrites the patient's block keys, so their row versions (xmin) tell whether it ran
+    const blockKeyVersions = async () =>
+      (
+        await sql<
+          { v: string }[]
+        >`SELECT xmin::text AS v FROM identity_block_key WHERE patient_id = ${id} ORDER BY key`
+      ).map((row) => row.v);
+    const linkEvents = async () =>
+      Number(
+        (
+          await sql<{ n: string }[]>`SELECT count(*) AS n FROM identity_link_event WHERE patient_id = ${id}`
+        )[0].n,
+      );
+    const linked = async () =>
+      Number(
+        (
+          await sql<
+            { n: string }[]
+          >`SELECT count(*) AS n FROM identity_link WHERE patient_id = ${id} AND state = 'MATCH'`
+        )[0].n,
+      );
+    const stored = (messageId: string) =>
+      waitFor(
+        async () =>
+          (
+            await sql`SELECT 1 FROM ingested_message WHERE source_system = ${system} AND message_id = ${messageId}`
+          ).length,
+        (rows) => rows === 1,
+        { what: `message ${messageId} to be ingested`, timeoutMs: 60_000 },
+      );
+
+    await send(`${patient.id}-m1`);
+    await waitFor(linked, (n) => n === 1, { what: 'the new Patient to be linked', timeoutMs: 60_000 });
+    const eventsAfterFirst = await linkEvents();
+    const keysAfterFirst = await blockKeyVersions();
+    expect(keysAfterFirst.length).toBeGreaterThan(0);
+
+    // the same Patient again, unchanged and linked: no linking work, no new link event
+    await send(`${patient.id}-m2`);
+    await stored(`${patient.id}-m2`);
+    expect(await linkEvents()).toBe(eventsAfterFirst);
+    expect(await blockKeyVersions()).toEqual(keysAfterFirst);
+
+    // as if ingest had crashed after storing it and before linking it: a replay links it
+    await sql`DELETE FROM identity_link WHERE patient_id = ${id}`;
+    await send(`${patient.id}-m3`);
+    await waitFor(linked, (n) => n === 1, {
+      what: 'the never-linked Patient to be linked on replay',
+      timeoutMs: 60_000,
+    });
+  });
 });
