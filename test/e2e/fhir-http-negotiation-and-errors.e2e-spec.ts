@@ -144,12 +144,15 @@ describe('FHIR over HTTP: formats, media types and errors as OperationOutcomes',
     expect(live.status).toBe(200);
   });
 
-  it('reports readiness of Postgres alone: the API serves nothing from Kafka or Elasticsearch', async () => {
+  it('reports readiness of Postgres, and of Elasticsearch for patient finding (PDQm) only; nothing of Kafka', async () => {
     const ready = await fetch(api.base.replace(/\/fhir$/, '/health'));
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'up',
-      components: { postgres: { status: 'up', latencyMs: expect.any(Number) } },
+      components: {
+        postgres: { status: 'up', latencyMs: expect.any(Number) },
+        elasticsearch: { status: 'up', latencyMs: expect.any(Number) },
+      },
     });
   });
 });
