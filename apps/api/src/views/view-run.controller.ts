@@ -3,24 +3,20 @@ import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FhirRoute } from '../fhir/fhir-interaction.decorator';
 import { queryParams } from '../fhir/fhir-request';
-import { bodyAsParameters, queryAsParameters, ViewRunService, type ViewRun } from './view-run.service';
+import {
+  bodyAsParameters,
+  queryAsParameters,
+  RUN_PARAMETERS,
+  ViewRunService,
+  type ViewRun,
+} from './view-run.service';
 
 const RUN = {
   level: 'operation',
   name: 'run',
   resourceType: 'ViewDefinition',
   definition: 'https://sql-on-fhir.org/ig/OperationDefinition/$run',
-  parameters: [
-    'viewReference',
-    'viewResource',
-    'resource',
-    '_format',
-    'header',
-    'patient',
-    'group',
-    '_since',
-    '_limit',
-  ],
+  parameters: [...RUN_PARAMETERS],
   summary:
     'SQL on FHIR v2: run a ViewDefinition (stored or inline) over the record or inline resources; json, ndjson, csv',
 } as const;

@@ -21,7 +21,8 @@ import type { Basic, Group, Parameters, ParametersParameter, Resource } from 'fh
 
 /** Rows read from the store per page (the secured scan's page): memory stays flat whatever the result's size. */
 const SCAN_PAGE = 500;
-const KNOWN_PARAMETERS = new Set([
+/** The operation's parameters, as the CapabilityStatement lists them. */
+export const RUN_PARAMETERS = [
   'viewReference',
   'viewResource',
   'resource',
@@ -31,8 +32,8 @@ const KNOWN_PARAMETERS = new Set([
   'group',
   '_since',
   '_limit',
-  '_pretty',
-]);
+] as const;
+const KNOWN_PARAMETERS = new Set<string>([...RUN_PARAMETERS, '_pretty']);
 
 /** A `$run` request's parameters, from the query string (GET) or a Parameters body (POST). */
 export interface ViewRunInput {
