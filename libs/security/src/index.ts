@@ -13,3 +13,4 @@ export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';
 export { LocalIssuer, type LaunchTokenRequest, type TokenRequest } from './jwt/local-issuer';
 export { PatientMergeAdministration } from './identity/patient-merge.service';
 export { SecurityModule } from './security.module';
+export * from './smart';
