@@ -95,13 +95,15 @@ describe('authorize request (EHR launch)', () => {
     [{ code_challenge: 'too-short' }, 'invalid_request', /code_challenge/],
     [{ scope: 'launch user/*.cruds' }, 'invalid_scope', /patient\/ read/],
     [{ scope: 'patient/*.rs' }, 'invalid_scope', /launch/],
-  ])('refuses %p with %s, back to the client with the state', (change, error, description) => {
-    const refusal = checkAuthorizeRequest({ ...good, ...change }, clients, base);
-    expect(refusal).toMatchObject({ ok: false, error, redirect: true, redirectUri: good.redirect_uri });
-    expect(refusal.ok === false && refusal.description).toMatch(description);
-    if (change.state === undefined && 'state' in change) return;
-    expect(refusal).toMatchObject({ state: 'S1' });
-  });
+  ] as [Record<string, string | undefined>, string, RegExp][])(
+    'refuses %p with %s, back to the client with the state',
+    (change, error, description) => {
+      const refusal = checkAuthorizeRequest({ ...good, ...change }, clients, base);
+      expect(refusal).toMatchObject({ ok: false, error, redirect: true, redirectUri: good.redirect_uri });
+      expect(refusal.ok === false && refusal.description).toMatch(description);
+      if (!('state' in change)) expect(refusal).toMatchObject({ state: 'S1' });
+    },
+  );
 
   it('grants only patient/ read and search scopes, never writes', () => {
     expect(grantedScope('launch patient/Observation.rs patient/*.cruds patient/Patient.read')).toBe(
