@@ -13,6 +13,10 @@ import { HomeController } from './http/home.controller';
 import { PortalExceptionFilter } from './http/portal-exception.filter';
 import { LaunchController } from './launch/launch.controller';
 import { LaunchService } from './launch/launch.service';
+import { LaunchRefusalPage } from './launch/launch-refusal.page';
+import { SmartLaunchController } from './launch/smart-launch.controller';
+import { SmartLaunchService } from './launch/smart-launch.service';
+import { SmartLaunchStates } from './launch/smart-launch.state';
 import { PersonRecordLoader } from './record/person-record.loader';
 import { RecordController } from './record/record.controller';
 import { RecordViewService } from './record/record-view.service';
@@ -37,11 +41,21 @@ import { SessionGuard } from './session/session.guard';
     SecurityModule.forRoot({ observer: 'continuum-portal' }),
     LaunchStoreModule.forRoot(),
   ],
-  controllers: [HomeController, LaunchController, FindController, RecordController, HealthController],
+  controllers: [
+    HomeController,
+    LaunchController,
+    SmartLaunchController,
+    FindController,
+    RecordController,
+    HealthController,
+  ],
   providers: [
     PortalSessions,
     PatientFinder,
     LaunchService,
+    LaunchRefusalPage,
+    SmartLaunchService,
+    SmartLaunchStates,
     PersonRecordLoader,
     RecordViewService,
     {
