@@ -17,6 +17,8 @@ import { LaunchRefusalPage } from './launch/launch-refusal.page';
 import { SmartLaunchController } from './launch/smart-launch.controller';
 import { SmartLaunchService } from './launch/smart-launch.service';
 import { SmartLaunchStates } from './launch/smart-launch.state';
+import { PrivacyController } from './privacy/privacy.controller';
+import { RecordAccessLog } from './privacy/record-access-log';
 import { PersonRecordLoader } from './record/person-record.loader';
 import { RecordController } from './record/record.controller';
 import { RecordViewService } from './record/record-view.service';
@@ -47,6 +49,7 @@ import { SessionGuard } from './session/session.guard';
     SmartLaunchController,
     FindController,
     RecordController,
+    PrivacyController,
     HealthController,
   ],
   providers: [
@@ -58,6 +61,7 @@ import { SessionGuard } from './session/session.guard';
     SmartLaunchStates,
     PersonRecordLoader,
     RecordViewService,
+    RecordAccessLog,
     {
       provide: HEALTH_CHECKS,
       useFactory: (postgres: PostgresHealthCheck) => [postgres],

@@ -14,3 +14,5 @@ export { LocalIssuer, type LaunchTokenRequest, type TokenRequest } from './jwt/l
 export { PatientMergeAdministration } from './identity/patient-merge.service';
 export { SecurityModule } from './security.module';
 export * from './smart';
+export { accessEntryOf, type AccessEntry } from './audit/access-entry';
+export { PrivacyOffice, ALERT_OUTCOMES, type BreakGlassFacts } from './privacy/privacy-office';

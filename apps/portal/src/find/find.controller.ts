@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Render, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { clinicianOf } from '../session/portal-access';
 import type { PortalRequest } from '../session/portal-request';
 import { PortalSessions, SESSION_COOKIE } from '../session/portal-session';
 import { PatientFinder } from './patient-finder';
@@ -18,7 +19,7 @@ export class FindController {
   @Get()
   @Render('find')
   form(@Req() request: PortalRequest) {
-    return { session: request.session };
+    return { session: clinicianOf(request.session!) };
   }
 
   @Post()
@@ -27,6 +28,7 @@ export class FindController {
     @Req() request: PortalRequest,
     @Res() response: Response,
   ): Promise<void> {
+    clinicianOf(request.session!);
     const nhsNumber = typeof body?.nhsNumber === 'string' ? body.nhsNumber : '';
     const result = await this.finder.byNhsNumber(nhsNumber);
     if (!result.found) {

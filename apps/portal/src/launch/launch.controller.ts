@@ -1,6 +1,11 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PortalSessions, SESSION_COOKIE } from '../session/portal-session';
+import {
+  PortalSessions,
+  PRIVACY_OFFICER,
+  type PortalSession,
+  SESSION_COOKIE,
+} from '../session/portal-session';
 import { PublicPage } from '../session/session.guard';
 import { LaunchRefusal } from './launch.refusal';
 import { LaunchRefusalPage } from './launch-refusal.page';
@@ -25,10 +30,16 @@ export class LaunchController {
     try {
       const session = await this.launches.launch(typeof token === 'string' ? token : undefined);
       response.cookie(SESSION_COOKIE, await this.sessions.seal(session), this.sessions.cookieOptions());
-      response.redirect(303, session.patientId ? '/record' : '/find');
+      response.redirect(303, landingOf(session));
     } catch (error) {
       if (!(error instanceof LaunchRefusal)) throw error;
       await this.refusals.send(error, request, response);
     }
   }
+}
+
+/** Where a launch lands: the patient's record, the find page, or the privacy officer's worklist. */
+function landingOf(session: PortalSession): string {
+  if (session.role === PRIVACY_OFFICER) return '/privacy/alerts';
+  return session.patientId ? '/record' : '/find';
 }

@@ -3,13 +3,22 @@ import { type PortalRole, isPortalRole } from '@continuum/fhir';
 import { Injectable } from '@nestjs/common';
 import { jwtVerify, SignJWT } from 'jose';
 
+/** Reviews break-glass alerts and who viewed a record; opens no record itself. */
+export const PRIVACY_OFFICER = 'privacy-officer';
+/** A clinical role view, or the privacy officer. */
+export type PortalUserRole = PortalRole | typeof PRIVACY_OFFICER;
+
+export function isPortalUserRole(value: unknown): value is PortalUserRole {
+  return value === PRIVACY_OFFICER || isPortalRole(value);
+}
+
 /** Who is signed in to the portal, and the patient in context: held only in a signed, HttpOnly cookie. */
 export interface PortalSession {
   /** The user (SDS user id or the launching system's user id). */
   subject: string;
   /** The user's name as the launching system gave it (shown in the header). */
   name?: string;
-  role: PortalRole;
+  role: PortalUserRole;
   /** ODS code of the user's organisation. */
   organisation: string;
   /** The Patient record in context: set by a verified launch or by the user's own search, never by a query parameter. */
@@ -50,7 +59,7 @@ export class PortalSessions {
         algorithms: ['HS256'],
       });
       const { subject, name, role, organisation, patientId, breakGlass } = payload as Record<string, unknown>;
-      if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalRole(role))
+      if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalUserRole(role))
         return undefined;
       return {
         subject,
