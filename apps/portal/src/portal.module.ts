@@ -1,7 +1,8 @@
-import { ContinuumConfigModule, PortalAppConfig } from '@continuum/config';
+import { ContinuumConfigModule, HttpConfig, PortalAppConfig } from '@continuum/config';
 import { APP_LOGGER, HEALTH_CHECKS, type Logger, ObservabilityModule } from '@continuum/observability';
-import { SecurityModule } from '@continuum/security';
-import { PostgresHealthCheck, StoreModule } from '@continuum/store';
+import { PersonFinder, SecurityModule } from '@continuum/security';
+import { PatientCandidates, PatientCandidatesModule } from '@continuum/search';
+import { PostgresHealthCheck, ResourceStore, StoreModule } from '@continuum/store';
 import { LaunchStoreModule } from '@continuum/store/launch';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
@@ -42,6 +43,7 @@ import { SessionGuard } from './session/session.guard';
     StoreModule.forRoot({ applicationName: 'continuum-portal', access: 'secured' }),
     SecurityModule.forRoot({ observer: 'continuum-portal' }),
     LaunchStoreModule.forRoot(),
+    PatientCandidatesModule,
   ],
   controllers: [
     HomeController,
@@ -54,6 +56,12 @@ import { SessionGuard } from './session/session.guard';
   ],
   providers: [
     PortalSessions,
+    {
+      provide: PersonFinder,
+      useFactory: (candidates: PatientCandidates, store: ResourceStore, http: HttpConfig) =>
+        new PersonFinder(candidates, store, http.fhirBaseUrl.replace(/\/$/, '')),
+      inject: [PatientCandidates, ResourceStore, HttpConfig],
+    },
     PatientFinder,
     LaunchService,
     LaunchRefusalPage,

@@ -514,10 +514,15 @@ export class CliAppConfig {
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
 }
 
-/** The portal reads the record through the secured door (HttpConfig's FHIR base names references) and its own tables. */
+/**
+ * The portal reads the record through the secured door (HttpConfig's FHIR base names references) and its own tables;
+ * Elasticsearch only to find people by their details.
+ */
 export class PortalAppConfig {
   @Section(() => PortalConfig) @ValidateNested() portal!: PortalConfig;
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  /** Finding a patient by name, birth date and postcode (the patient finder's index) only. */
+  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;

@@ -16,3 +16,4 @@ export { SecurityModule } from './security.module';
 export * from './smart';
 export { accessEntryOf, type AccessEntry } from './audit/access-entry';
 export { PrivacyOffice, ALERT_OUTCOMES, type BreakGlassFacts } from './privacy/privacy-office';
+export * from './access/person-finder';

@@ -88,10 +88,11 @@ export async function startPortal(
  */
 export async function seedFixturePerson(
   options: FixturePersonOptions,
+  databaseUrl = TEST_DATABASE_URL,
 ): Promise<ReturnType<typeof fixturePerson>> {
   const person = fixturePerson(options);
   const database = {
-    url: TEST_DATABASE_URL,
+    url: databaseUrl,
     poolSize: 2,
     statementTimeoutMs: 30_000,
     idleInTransactionTimeoutMs: 60_000,

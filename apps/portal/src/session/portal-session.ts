@@ -29,6 +29,7 @@ export interface PortalSession {
 
 export const SESSION_COOKIE = 'continuum_portal';
 const ISSUER = 'continuum-portal';
+const CHOICE_AUDIENCE = 'continuum-portal-find';
 
 /** Signs and reads the session cookie (HS256 with the configured secret): the portal keeps no session state. */
 @Injectable()
@@ -69,6 +70,37 @@ export class PortalSessions {
         ...(typeof patientId === 'string' ? { patientId } : {}),
         ...(isBreakGlass(breakGlass) ? { breakGlass } : {}),
       };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A person found by this user's search, to open from the results: signed for this user, short-lived, so the
+   * patient in context still comes only from a search they ran (never from a patient id anyone could post).
+   */
+  async sealChoice(subject: string, patientId: string): Promise<string> {
+    return new SignJWT({ patientId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(CHOICE_AUDIENCE)
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .sign(this.key);
+  }
+
+  /** The patient a choice names, if it was made for this user and has not expired. */
+  async openChoice(subject: string, choice: unknown): Promise<string | undefined> {
+    if (typeof choice !== 'string' || !choice) return undefined;
+    try {
+      const { payload } = await jwtVerify(choice, this.key, {
+        issuer: ISSUER,
+        audience: CHOICE_AUDIENCE,
+        subject,
+        algorithms: ['HS256'],
+      });
+      return typeof payload.patientId === 'string' ? payload.patientId : undefined;
     } catch {
       return undefined;
     }
