@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, notFound } from '@continuum/fhir';
+import { badRequest, forbidden, notFound } from '@continuum/fhir';
 import { currentCorrelationId } from '@continuum/observability';
 import type { PrivacyAlert, PrivacyAlerts } from '@continuum/store';
 import type { AccessContext } from '../access/access-context';
@@ -89,7 +89,7 @@ export class PrivacyOffice {
     note: string | undefined,
   ): Promise<PrivacyAlert> {
     this.assertOfficer(officer);
-    if (!ALERT_OUTCOMES[outcome]) throw forbidden(`Unknown outcome '${outcome}'`);
+    if (!ALERT_OUTCOMES[outcome]) throw badRequest(`Unknown outcome '${outcome}'`);
     const alert = await this.get(officer, id);
     const audit = buildAuditEvent({
       interaction: 'operation',
