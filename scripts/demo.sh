@@ -94,6 +94,8 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 gp_link="$(npm run -s cli -- launch-link --role gp --org auto --pick --ttl 5m | tail -n 1)"
+smart_link="$(npm run -s cli -- smart-launch --role gp --pick 2>/dev/null | tail -n 1)" || smart_link="(npm run cli -- smart-launch --role gp --pick)"
+privacy_link="$(npm run -s cli -- launch-link --role privacy-officer --org X26 --sub demo-privacy-officer --name 'Pat Privacy' --ttl 5m | tail -n 1)"
 
 cat <<MSG
 
@@ -110,6 +112,8 @@ Continuum is running.
 Open the clinician portal (each link works once; more: npm run cli -- launch-link --help):
   a clinician of the source holding the patient (GP view): $gp_link
   an ambulance clinician (NWAS, no relationship: break-glass first): $urgent_link
+  the same GP view by SMART EHR launch (PKCE S256; more: npm run cli -- smart-launch --help): $smart_link
+  the privacy officer (break-glass alerts, who viewed a record): $privacy_link
 Try:
   curl -s http://127.0.0.1:8080/health
   export TOKEN='$token'

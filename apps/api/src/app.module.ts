@@ -11,6 +11,7 @@ import { httpLoggingParams } from './http/http-logging';
 import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
 import { OpsModule } from './ops/ops.module';
 import { ApiSecurityModule } from './security/api-security.module';
+import { SmartModule } from './smart/smart.module';
 
 @Module({
   imports: [
@@ -19,6 +20,8 @@ import { ApiSecurityModule } from './security/api-security.module';
     LoggerModule.forRootAsync({ useFactory: httpLoggingParams, inject: [APP_LOGGER] }),
     StoreModule.forRoot({ applicationName: 'continuum-api', access: 'secured' }),
     OpsModule,
+    // before FhirModule: its routes would otherwise take fhir/.well-known/smart-configuration as a read
+    SmartModule,
     FhirModule.forRoot(),
     ApiSecurityModule,
   ],

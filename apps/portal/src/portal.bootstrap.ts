@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import nunjucks from 'nunjucks';
 import { PortalModule } from './portal.module';
+import { cuiDate } from '@continuum/fhir';
 
 /** Where nhsuk-frontend keeps its templates, styles, scripts and assets (served from node_modules, not copied). */
 const NHSUK = join(dirname(require.resolve('nhsuk-frontend/package.json')), 'dist');
@@ -43,6 +44,7 @@ export async function createPortalApp(
     noCache: false,
   });
   views.addGlobal('serviceName', 'Continuum shared care record');
+  views.addFilter('dateTime', cuiDateTime);
   app.setViewEngine('njk');
   return app;
 }
@@ -56,4 +58,11 @@ export async function startPortal(): Promise<void> {
   console.log(
     `portal listening on http://${portal.host}:${portal.port} (public address ${portal.publicUrl})`,
   );
+}
+
+/** `DD-Mmm-YYYY HH:MM` (UTC) for the privacy officer's pages: when an access or an alert happened. */
+function cuiDateTime(value: Date | string | undefined): string {
+  if (!value) return cuiDate(undefined);
+  const iso = (value instanceof Date ? value : new Date(value)).toISOString();
+  return `${cuiDate(iso)} ${iso.slice(11, 16)}`;
 }

@@ -1,7 +1,8 @@
-import { ContinuumConfigModule, PortalAppConfig } from '@continuum/config';
+import { ContinuumConfigModule, HttpConfig, PortalAppConfig } from '@continuum/config';
 import { APP_LOGGER, HEALTH_CHECKS, type Logger, ObservabilityModule } from '@continuum/observability';
-import { SecurityModule } from '@continuum/security';
-import { PostgresHealthCheck, StoreModule } from '@continuum/store';
+import { PersonFinder, SecurityModule } from '@continuum/security';
+import { PatientCandidates, PatientCandidatesModule } from '@continuum/search';
+import { PostgresHealthCheck, ResourceStore, StoreModule } from '@continuum/store';
 import { LaunchStoreModule } from '@continuum/store/launch';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
@@ -13,6 +14,12 @@ import { HomeController } from './http/home.controller';
 import { PortalExceptionFilter } from './http/portal-exception.filter';
 import { LaunchController } from './launch/launch.controller';
 import { LaunchService } from './launch/launch.service';
+import { LaunchRefusalPage } from './launch/launch-refusal.page';
+import { SmartLaunchController } from './launch/smart-launch.controller';
+import { SmartLaunchService } from './launch/smart-launch.service';
+import { SmartLaunchStates } from './launch/smart-launch.state';
+import { PrivacyController } from './privacy/privacy.controller';
+import { RecordAccessLog } from './privacy/record-access-log';
 import { PersonRecordLoader } from './record/person-record.loader';
 import { RecordController } from './record/record.controller';
 import { RecordViewService } from './record/record-view.service';
@@ -36,14 +43,33 @@ import { SessionGuard } from './session/session.guard';
     StoreModule.forRoot({ applicationName: 'continuum-portal', access: 'secured' }),
     SecurityModule.forRoot({ observer: 'continuum-portal' }),
     LaunchStoreModule.forRoot(),
+    PatientCandidatesModule,
   ],
-  controllers: [HomeController, LaunchController, FindController, RecordController, HealthController],
+  controllers: [
+    HomeController,
+    LaunchController,
+    SmartLaunchController,
+    FindController,
+    RecordController,
+    PrivacyController,
+    HealthController,
+  ],
   providers: [
     PortalSessions,
+    {
+      provide: PersonFinder,
+      useFactory: (candidates: PatientCandidates, store: ResourceStore, http: HttpConfig) =>
+        new PersonFinder(candidates, store, http.fhirBaseUrl.replace(/\/$/, '')),
+      inject: [PatientCandidates, ResourceStore, HttpConfig],
+    },
     PatientFinder,
     LaunchService,
+    LaunchRefusalPage,
+    SmartLaunchService,
+    SmartLaunchStates,
     PersonRecordLoader,
     RecordViewService,
+    RecordAccessLog,
     {
       provide: HEALTH_CHECKS,
       useFactory: (postgres: PostgresHealthCheck) => [postgres],

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       'http',
       'limits',
       'log',
+      'smart',
       'workers',
     ]);
     expect(() => loadConfig(ApiAppConfig, { ELASTICSEARCH_NODE: 'nowhere' })).toThrow(

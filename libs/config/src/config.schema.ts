@@ -390,6 +390,40 @@ export class PortalConfig {
   sessionMinutes!: number;
 }
 
+/**
+ * The SMART App Launch authorization server in the API (EHR launch, docs/portal.md): registered public clients and
+ * how long a launch context, an authorization code and an access token live.
+ */
+export class SmartConfig {
+  /** `client_id=redirect_uri[|redirect_uri]`, comma-separated: the apps the EHR may launch. */
+  @Env('SMART_CLIENTS', { default: 'continuum-portal=http://127.0.0.1:8090/launch/smart/callback' })
+  @Matches(
+    /^[^=,\s|]+=https?:\/\/[^\s,|]+(\|https?:\/\/[^\s,|]+)*(\s*,\s*[^=,\s|]+=https?:\/\/[^\s,|]+(\|https?:\/\/[^\s,|]+)*)*$/,
+    {
+      message: 'must be client_id=redirect_uri entries separated by commas (several URIs joined by |)',
+    },
+  )
+  clients!: string;
+
+  @Env('SMART_LAUNCH_SECONDS', { parse: toInt, default: 300 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(10)
+  @Max(3600)
+  launchSeconds!: number;
+
+  @Env('SMART_CODE_SECONDS', { parse: toInt, default: 60 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(5)
+  @Max(600)
+  codeSeconds!: number;
+
+  @Env('SMART_ACCESS_TOKEN_SECONDS', { parse: toInt, default: 900 })
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(60)
+  @Max(3600)
+  accessTokenSeconds!: number;
+}
+
 /** FHIR Bulk Data export (docs/bulk-export.md): shared by the API (kick-off, status, files) and the exporter. */
 export class ExportConfig {
   /** Where export files are written and read: replicas of the exporter and the API must share it. */
@@ -446,6 +480,7 @@ export class ApiAppConfig {
   @Section(() => ExportConfig) @ValidateNested() export!: ExportConfig;
   @Section(() => ApiWorkersConfig) @ValidateNested() workers!: ApiWorkersConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
+  @Section(() => SmartConfig) @ValidateNested() smart!: SmartConfig;
   @Section(() => ApiLimitsConfig) @ValidateNested() limits!: ApiLimitsConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   /** Patient finding (PDQm, `Patient?_query=pdqm`) only; everything else is served from Postgres. */
@@ -479,10 +514,15 @@ export class CliAppConfig {
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;
 }
 
-/** The portal reads the record through the secured door (HttpConfig's FHIR base names references) and its own tables. */
+/**
+ * The portal reads the record through the secured door (HttpConfig's FHIR base names references) and its own tables;
+ * Elasticsearch only to find people by their details.
+ */
 export class PortalAppConfig {
   @Section(() => PortalConfig) @ValidateNested() portal!: PortalConfig;
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
+  /** Finding a patient by name, birth date and postcode (the patient finder's index) only. */
+  @Section(() => ElasticsearchConfig) @ValidateNested() elasticsearch!: ElasticsearchConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;
   @Section(() => DatabaseConfig) @ValidateNested() database!: DatabaseConfig;
   @Section(() => LogConfig) @ValidateNested() log!: LogConfig;

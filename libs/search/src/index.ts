@@ -16,3 +16,4 @@ export * from './query/search-hit';
 export * from './query/patient-finder.service';
 export * from './query/full-text-search.service';
 export * from './query/aggregations.service';
+export * from './query/patient-candidates.module';

@@ -13,3 +13,7 @@ export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';
 export { LocalIssuer, type LaunchTokenRequest, type TokenRequest } from './jwt/local-issuer';
 export { PatientMergeAdministration } from './identity/patient-merge.service';
 export { SecurityModule } from './security.module';
+export * from './smart';
+export { accessEntryOf, type AccessEntry } from './audit/access-entry';
+export { PrivacyOffice, ALERT_OUTCOMES, type BreakGlassFacts } from './privacy/privacy-office';
+export * from './access/person-finder';

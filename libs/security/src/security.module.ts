@@ -5,6 +5,7 @@ import {
   FhirStore,
   PatientMergeService,
   PersonQueries,
+  PrivacyAlerts,
   ResourceStore,
   RestrictedPersonQueries,
   SQL,
@@ -21,8 +22,16 @@ import { AuditRecorder } from './audit/audit.recorder';
 import { ConsentGate } from './consent/consent.gate';
 import { PatientMergeAdministration } from './identity/patient-merge.service';
 import { JwtVerifier } from './jwt/jwt.verifier';
+import { PrivacyOffice } from './privacy/privacy-office';
 
-const EXPORTS = [JwtVerifier, AuditRecorder, PersonScope, ResourceStore, PatientMergeAdministration];
+const EXPORTS = [
+  JwtVerifier,
+  AuditRecorder,
+  PersonScope,
+  ResourceStore,
+  PatientMergeAdministration,
+  PrivacyOffice,
+];
 
 /**
  * The secured data-access layer for an app that serves people: token validation, the app's `ResourceStore` bound
@@ -55,6 +64,12 @@ export class SecurityModule implements BeforeApplicationShutdown {
               ...new Set([...(await consents.compartments(refs)).values()].flat()),
             ]),
           inject: [AuditLog, ConsentQueries],
+        },
+        {
+          provide: PrivacyOffice,
+          useFactory: (sql: postgres.Sql, log: AuditLog) =>
+            new PrivacyOffice(new PrivacyAlerts(sql, log), options.observer),
+          inject: [SQL, AuditLog],
         },
         {
           provide: PersonScope,

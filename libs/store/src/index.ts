@@ -33,3 +33,4 @@ export * from './scan/resource-source.reader';
 export * from './audit';
 export * from './views';
 export * from './export';
+export * from './privacy';

@@ -49,6 +49,8 @@ export interface AuthorisedApi extends RunningApi {
   authorization: string;
   /** Another token from the same issuer, for what the system client may not do (e.g. link patients). */
   issue(request: TokenRequest): Promise<string>;
+  /** The issuer settings the API trusts (keys folder, issuer, audience), for another app that must trust them too. */
+  env: Record<string, string>;
 }
 
 /**
@@ -68,5 +70,10 @@ export async function startApiAsSystem(env: Record<string, string> = {}): Promis
     clientId: 'fhir-api-e2e',
     purposeOfUse: 'TREAT',
   });
-  return { ...api, authorization: `Bearer ${token}`, issue: tokens.issue };
+  return {
+    ...api,
+    authorization: `Bearer ${token}`,
+    issue: tokens.issue,
+    env: { ...tokens.env, FHIR_BASE_URL: api.base },
+  };
 }

@@ -14,7 +14,7 @@ import { TEST_DATABASE_URL, testEnv } from '@continuum/testing';
 
 export const PORTAL_AUDIENCE = 'continuum-portal';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -48,11 +48,17 @@ export interface RunningPortal {
   close(): Promise<void>;
 }
 
-/** The portal in-process against continuum_test, as portal.bootstrap starts it, trusting a fresh local issuer. */
-export async function startPortal(): Promise<RunningPortal> {
+/**
+ * The portal in-process against continuum_test, as portal.bootstrap starts it, trusting a fresh local issuer. With
+ * `env` from a running API (its issuer settings, FHIR_BASE_URL), it trusts that API's tokens instead: a SMART launch.
+ */
+export async function startPortal(
+  options: { port?: number; env?: Record<string, string> } = {},
+): Promise<RunningPortal> {
   const tokens = testTokens();
+  Object.assign(tokens.env, options.env ?? {});
   await tokens.issue({ scope: 'user/*.rs' }); // makes the issuer's keys (private key and jwks.json)
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   Object.assign(process.env, testEnv, tokens.env, {
     PORTAL_PORT: String(port),
@@ -82,10 +88,11 @@ export async function startPortal(): Promise<RunningPortal> {
  */
 export async function seedFixturePerson(
   options: FixturePersonOptions,
+  databaseUrl = TEST_DATABASE_URL,
 ): Promise<ReturnType<typeof fixturePerson>> {
   const person = fixturePerson(options);
   const database = {
-    url: TEST_DATABASE_URL,
+    url: databaseUrl,
     poolSize: 2,
     statementTimeoutMs: 30_000,
     idleInTransactionTimeoutMs: 60_000,

@@ -4,6 +4,7 @@ import type {
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceOperation,
   CapabilityStatementRestResourceSearchParam,
+  CapabilityStatementRestSecurity,
 } from 'fhir/r4';
 import type { SystemInteraction, TypeInteraction } from './fhir-interaction.decorator';
 import type { FhirRouteEntry } from './fhir-route.table';
@@ -72,7 +73,9 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
   const r4Types = new Set(resourceTypes());
   const otherOperations = [...operations.entries()]
     .filter(([type]) => !r4Types.has(type))
-    .flatMap(([type, list]) => list.map((op) => (type ? { ...op, documentation: `${type}: ${op.documentation}` } : op)));
+    .flatMap(([type, list]) =>
+      list.map((op) => (type ? { ...op, documentation: `${type}: ${op.documentation}` } : op)),
+    );
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -88,6 +91,7 @@ export function buildCapabilityStatement(routes: FhirRouteEntry[], baseUrl: stri
       {
         mode: 'server',
         documentation: `OpenAPI description: ${baseUrl}/openapi.json`,
+        security: smartSecurity(baseUrl),
         resource: resourceTypes().map(resource),
         interaction: SYSTEM_ORDER.filter((code) => systemInteractions.has(code)).map((code) => ({ code })),
         // system-level operations ($export), and those on types R4 does not define (ViewDefinition/$run), at rest level
@@ -120,4 +124,30 @@ const isCommon = (def: SearchParamDef) => def.code.startsWith('_');
 
 function searchParam(def: SearchParamDef): CapabilityStatementRestResourceSearchParam {
   return { name: def.code, definition: def.url, type: def.type };
+}
+
+/** SMART on FHIR (EHR launch): the authorization server's endpoints, also in `.well-known/smart-configuration`. */
+function smartSecurity(baseUrl: string): CapabilityStatementRestSecurity {
+  const origin = new URL(baseUrl).origin;
+  return {
+    cors: false,
+    service: [
+      {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' },
+        ],
+      },
+    ],
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [
+          { url: 'authorize', valueUri: `${origin}/auth/authorize` },
+          { url: 'token', valueUri: `${origin}/auth/token` },
+        ],
+      },
+    ],
+    description:
+      'Bearer JWTs (ES256/RS256) from the configured issuer; SMART App Launch 2.x EHR launch with PKCE S256 (.well-known/smart-configuration)',
+  };
 }

@@ -22,23 +22,37 @@ interface ExportOptions {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('Bulk Data export over HTTP ($export): kick off, poll, download (resumably) and check counts')
+    .description(
+      'Bulk Data export over HTTP ($export): kick off, poll, download (resumably) and check counts',
+    )
     .requiredOption('--out <dir>', 'directory for the NDJSON files')
     .option('--type <types>', 'resource types, comma-separated (_type)')
-    .option('--since <instant>', 'only resources changed after this instant (_since); deletions are listed too')
+    .option(
+      '--since <instant>',
+      'only resources changed after this instant (_since); deletions are listed too',
+    )
     .option('--patient <id...>', 'Patient export of these patients (and their linked records)')
     .option('--group <id>', 'Group export of this Group’s members')
     .option('--type-filter <query...>', 'e.g. "Condition?clinical-status=active" (_typeFilter)')
-    .option('--token <token>', 'access token (default: $CONTINUUM_TOKEN, or a file named by $CONTINUUM_TOKEN_FILE)')
+    .option(
+      '--token <token>',
+      'access token (default: $CONTINUUM_TOKEN, or a file named by $CONTINUUM_TOKEN_FILE)',
+    )
     .option('--base <url>', 'FHIR base URL (default: FHIR_BASE_URL)')
     .action(async (options: ExportOptions) => {
       const base = (options.base ?? loadConfig(HttpConfig).fhirBaseUrl).replace(/\/$/, '');
       const token =
         options.token ??
         process.env.CONTINUUM_TOKEN ??
-        (process.env.CONTINUUM_TOKEN_FILE ? readFileSync(process.env.CONTINUUM_TOKEN_FILE, 'utf8').trim() : '');
-      if (!token) throw new Error('An access token is needed: --token, or `npm run cli -- token` into CONTINUUM_TOKEN');
-      const bar = new SingleBar({ format: ' {phase} |{bar}| {value}/{total} {status}' }, Presets.shades_classic);
+        (process.env.CONTINUUM_TOKEN_FILE
+          ? readFileSync(process.env.CONTINUUM_TOKEN_FILE, 'utf8').trim()
+          : '');
+      if (!token)
+        throw new Error('An access token is needed: --token, or `npm run cli -- token` into CONTINUUM_TOKEN');
+      const bar = new SingleBar(
+        { format: ' {phase} |{bar}| {value}/{total} {status}' },
+        Presets.shades_classic,
+      );
       bar.start(1, 0, { phase: 'exporting  ', status: 'kicked off' });
       const client = new BulkExportClient(base, token, (progress) => {
         if (progress.phase === 'waiting') bar.update(0, { status: progress.status ?? '' });
@@ -51,9 +65,15 @@ export function registerExport(program: Command): void {
         ...(options.type ? [['_type', options.type] as [string, string]] : []),
         ...(options.since ? [['_since', options.since] as [string, string]] : []),
         ...(options.typeFilter ?? []).map((filter): [string, string] => ['_typeFilter', filter]),
-        ...(options.group ? [] : (options.patient ?? []).map((id): [string, string] => ['patient', `Patient/${id}`])),
+        ...(options.group
+          ? []
+          : (options.patient ?? []).map((id): [string, string] => ['patient', `Patient/${id}`])),
       ];
-      const path = options.group ? `Group/${options.group}/$export` : options.patient ? 'Patient/$export' : '$export';
+      const path = options.group
+        ? `Group/${options.group}/$export`
+        : options.patient
+          ? 'Patient/$export'
+          : '$export';
       try {
         const manifest = await client.manifest(await client.kickOff(path, params));
         const files = await client.download(manifest, options.out);

@@ -11,6 +11,7 @@ import { registerKafkaTopics } from './kafka-topics.command';
 import { registerLaunchLink } from './launch-link.command';
 import { registerPublish } from './publish.command';
 import { registerReindex } from './reindex.command';
+import { registerSmartLaunch } from './smart-launch.command';
 import { registerToken } from './token.command';
 import { registerViewRun } from './view-run.command';
 import { registerViewsSuite } from './views-suite.command';
@@ -32,6 +33,7 @@ export const commands: RegisterCommand[] = [
   registerLaunchLink,
   registerPublish,
   registerReindex,
+  registerSmartLaunch,
   registerToken,
   registerViewRun,
   registerViewsSuite,

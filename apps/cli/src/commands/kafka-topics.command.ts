@@ -6,13 +6,20 @@ import { withCliContext } from '../cli-context';
 export function registerKafkaTopics(program: Command): void {
   program
     .command('kafka:topics')
-    .description("Create Continuum's Kafka topics (partitions and configs from libs/messaging/src/topics.json)")
+    .description(
+      "Create Continuum's Kafka topics (partitions and configs from libs/messaging/src/topics.json)",
+    )
     .action(() =>
       withCliContext(async (context) => {
         const specs = topicSpecs(context.config.kafka.topics);
-        const created = await ensureTopics(createKafka(context.config.kafka, context.logger, 'cli-admin'), specs);
+        const created = await ensureTopics(
+          createKafka(context.config.kafka, context.logger, 'cli-admin'),
+          specs,
+        );
         for (const spec of specs) {
-          process.stdout.write(`${spec.name}: ${spec.partitions} partitions${created.includes(spec.name) ? ' (created)' : ''}\n`);
+          process.stdout.write(
+            `${spec.name}: ${spec.partitions} partitions${created.includes(spec.name) ? ' (created)' : ''}\n`,
+          );
         }
       }),
     );

@@ -30,7 +30,10 @@ export function registerLaunchLink(program: Command): void {
     .description(
       'Print a portal launch link signed by the local development issuer (single-use, short-lived)',
     )
-    .requiredOption('-r, --role <role>', 'gp, acute, community, mental-health, social-care or urgent-care')
+    .requiredOption(
+      '-r, --role <role>',
+      'gp, acute, community, mental-health, social-care, urgent-care or privacy-officer (no patient)',
+    )
     .option(
       '-o, --org <odsCode>',
       "the user's organisation (ODS code; with --pick, `auto`: the source that holds the patient)",
@@ -60,9 +63,10 @@ export function registerLaunchLink(program: Command): void {
     });
 }
 
-async function pickPatient(
+/** A stored patient with an NHS number and birth date (the demo community's first), for a launch in context. */
+export async function pickPatient(
   sql: postgres.Sql,
-): Promise<{ nhsNumber: string; birthDate: string; sourceOds?: string } | undefined> {
+): Promise<{ id: string; nhsNumber: string; birthDate: string; sourceOds?: string }> {
   const rows = await sql<{ content: Patient }[]>`
     SELECT content FROM resource
     WHERE resource_type = 'Patient' AND NOT deleted AND content ? 'birthDate'
@@ -73,6 +77,7 @@ async function pickPatient(
   if (!patient?.birthDate || !nhsNumber)
     throw new Error('No stored patient has an NHS number and a birth date: load data first');
   return {
+    id: patient.id!,
     nhsNumber,
     birthDate: patient.birthDate,
     sourceOds: patient.meta?.source?.split(':')[0] || undefined,

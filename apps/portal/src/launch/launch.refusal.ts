@@ -7,7 +7,11 @@ export type LaunchRefusalReason =
   | 'invalid-nhs-number'
   | 'birth-date-mismatch'
   | 'no-record'
-  | 'missing-claims';
+  | 'missing-claims'
+  | 'untrusted-issuer'
+  | 'bad-state'
+  | 'authorization-refused'
+  | 'token-refused';
 
 const TITLES: Record<LaunchRefusalReason, string> = {
   'invalid-token': 'The launch link is not valid',
@@ -18,6 +22,10 @@ const TITLES: Record<LaunchRefusalReason, string> = {
   'birth-date-mismatch': 'The date of birth does not match the record',
   'no-record': 'No record was found for this patient',
   'missing-claims': 'The launch link is incomplete',
+  'untrusted-issuer': 'The launch came from a server this portal does not trust',
+  'bad-state': 'The launch could not be completed',
+  'authorization-refused': 'The shared care record refused the launch',
+  'token-refused': 'The shared care record did not confirm the launch',
 };
 
 /** A refused launch: the page shows the title and detail; the AuditEvent records the detail. */

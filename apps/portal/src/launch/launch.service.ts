@@ -1,12 +1,12 @@
 import { AuthConfig, PortalConfig } from '@continuum/config';
-import { isFhirError, isPortalRole, nhsNumberProblem } from '@continuum/fhir';
+import { isFhirError, nhsNumberProblem } from '@continuum/fhir';
 import { JwtVerifier, runWithAccess } from '@continuum/security';
 import { UsedLaunchTokens } from '@continuum/store/launch';
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
 import { PatientFinder } from '../find/patient-finder';
 import { accessOf } from '../session/portal-access';
-import type { PortalSession } from '../session/portal-session';
+import { isPortalUserRole, type PortalSession, PRIVACY_OFFICER } from '../session/portal-session';
 import { LaunchRefusal } from './launch.refusal';
 
 /** The claims of a signed-token URL launch (besides iss, aud, exp, iat, jti). */
@@ -51,7 +51,8 @@ export class LaunchService {
           'replay',
           'This launch token was used before; open the portal again from your system',
         );
-      if (!claims.nhs_number) return session;
+      // a privacy officer opens no record: a patient in their launch is not looked up
+      if (!claims.nhs_number || session.role === PRIVACY_OFFICER) return session;
       return { ...session, patientId: await this.patientOf(session, claims.nhs_number, claims.birth_date) };
     } catch (error) {
       if (error instanceof LaunchRefusal) error.caller = session;
@@ -90,7 +91,8 @@ export class LaunchService {
   private sessionOf(claims: LaunchClaims): PortalSession {
     const missing = [
       !claims.sub && 'sub (the user)',
-      !isPortalRole(claims.role) && 'role (gp, acute, community, mental-health, social-care or urgent-care)',
+      !isPortalUserRole(claims.role) &&
+        'role (gp, acute, community, mental-health, social-care, urgent-care or privacy-officer)',
       !(typeof claims.org === 'string' && claims.org.trim()) && 'org (ODS code)',
     ].filter(Boolean);
     if (missing.length)

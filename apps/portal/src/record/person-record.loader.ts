@@ -57,6 +57,7 @@ export class PersonRecordLoader {
     types: readonly RecordResourceType[],
   ): Promise<PersonRecord['resources']> {
     const grouped: PersonRecord['resources'] = Object.fromEntries(types.map((type) => [type, []]));
+    if (!types.length) return grouped;
     try {
       for (const resource of await this.search<Resource>(undefined, [['_type', types.join(',')]], {
         patientIds: personIds,

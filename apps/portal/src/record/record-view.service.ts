@@ -12,6 +12,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import { relationshipTypes } from '../session/portal-access';
 import type { PortalSession } from '../session/portal-session';
+import type { PortalRole } from '@continuum/fhir';
 import { PersonRecordLoader } from './person-record.loader';
 
 /** The record page: the role's view, or, without a legitimate relationship or a broken glass, only the banner. */
@@ -31,7 +32,10 @@ const listOf = <T>(held: T[] | 'unavailable' | undefined): T[] => (Array.isArray
 export class RecordViewService {
   constructor(private readonly loader: PersonRecordLoader) {}
 
-  async page(session: PortalSession & { patientId: string }, now = new Date()): Promise<RecordPage> {
+  async page(
+    session: PortalSession & { role: PortalRole; patientId: string },
+    now = new Date(),
+  ): Promise<RecordPage> {
     const types = [
       ...new Set([
         ...resourceTypesFor(ROLE_VIEWS[session.role].sections),
@@ -54,5 +58,10 @@ export class RecordViewService {
     if (!relationship && !brokenGlass)
       return { kind: 'break-glass', banner: buildPatientBanner(record.patients, now) };
     return { kind: 'view', relationship, brokenGlass, ...buildRoleView(session.role, record, { now }) };
+  }
+
+  /** The banner of the person alone (the privacy officer's alert names the patient as the user saw them). */
+  async banner(patientId: string, now = new Date()): Promise<PatientBanner> {
+    return buildPatientBanner((await this.loader.load(patientId, [])).patients, now);
   }
 }

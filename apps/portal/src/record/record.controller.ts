@@ -1,17 +1,12 @@
 import { badRequest } from '@continuum/fhir';
+import { PrivacyOffice } from '@continuum/security';
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { accessOf, clinicianOf } from '../session/portal-access';
 import type { PortalRequest } from '../session/portal-request';
 import { PortalSessions, SESSION_COOKIE } from '../session/portal-session';
+import { BREAK_GLASS_REASONS } from './break-glass-reasons';
 import { RecordViewService } from './record-view.service';
-
-/** Reasons a user may give for seeing a record without a legitimate relationship (break-glass). */
-export const BREAK_GLASS_REASONS: Record<string, string> = {
-  emergency: 'Emergency care: the patient is in front of me or on the phone',
-  'new-referral': 'New referral or transfer of care not yet recorded',
-  safeguarding: 'Safeguarding concern',
-  'patient-request': 'The patient asked me to look at their record',
-};
 
 /** The record of the patient in context, in the signed-in user's role view; and breaking the glass. */
 @Controller('record')
@@ -19,11 +14,12 @@ export class RecordController {
   constructor(
     private readonly views: RecordViewService,
     private readonly sessions: PortalSessions,
+    private readonly privacy: PrivacyOffice,
   ) {}
 
   @Get()
   async record(@Req() request: PortalRequest, @Res() response: Response): Promise<void> {
-    const session = request.session!;
+    const session = clinicianOf(request.session!);
     if (!session.patientId) return response.redirect(303, '/find');
     const started = process.hrtime.bigint();
     const page = await this.views.page({ ...session, patientId: session.patientId });
@@ -42,7 +38,7 @@ export class RecordController {
     @Req() request: PortalRequest,
     @Res() response: Response,
   ): Promise<void> {
-    const session = request.session!;
+    const session = clinicianOf(request.session!);
     if (!session.patientId) return response.redirect(303, '/find');
     const code =
       typeof body?.reason === 'string' && BREAK_GLASS_REASONS[body.reason] ? body.reason : undefined;
@@ -59,10 +55,22 @@ export class RecordController {
       });
     }
     if (/[\r\n]/.test(detail)) throw badRequest('The reason must be one line');
-    const sealed = await this.sessions.seal({
+    const brokeGlass = {
       ...session,
       breakGlass: { patientId: session.patientId, reason: `${code}: ${detail}` },
+    };
+    // the break-glass AuditEvent and the privacy officer's alert commit together, before the record opens
+    const banner = await this.views.banner(session.patientId);
+    await this.privacy.breakGlass(accessOf(brokeGlass), {
+      patientId: session.patientId,
+      patientLabel: `${banner.name}, NHS number ${banner.nhsNumber}`,
+      reasonCode: code,
+      reasonText: detail,
+      userName: session.name,
+      userRole: session.role,
+      url: request.path,
     });
+    const sealed = await this.sessions.seal(brokeGlass);
     response.cookie(SESSION_COOKIE, sealed, this.sessions.cookieOptions());
     response.redirect(303, '/record');
   }

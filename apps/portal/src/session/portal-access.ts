@@ -1,6 +1,6 @@
 import { type AccessContext, accessContextFrom } from '@continuum/security';
-import type { PortalRole } from '@continuum/fhir';
-import type { PortalSession } from './portal-session';
+import { forbidden, type PortalRole } from '@continuum/fhir';
+import { PRIVACY_OFFICER, type PortalSession } from './portal-session';
 
 export const PORTAL_CLIENT_ID = 'continuum-portal';
 
@@ -23,6 +23,15 @@ const ROLE_SCOPES: Record<PortalRole, string> = {
  * into an access context, so scopes, consent, break-glass, restricted people and audit apply as they do in the API.
  */
 export function accessOf(session: PortalSession): AccessContext {
+  // the privacy officer reads the audit trail only (the role ceiling of an auditor), never a clinical record
+  if (session.role === PRIVACY_OFFICER)
+    return accessContextFrom({
+      sub: session.subject,
+      client_id: PORTAL_CLIENT_ID,
+      scope: 'user/AuditEvent.rs',
+      role: 'auditor',
+      org: session.organisation,
+    });
   // the glass is broken for one patient only: a reason given for another never carries over
   const breakGlassReason =
     session.breakGlass && session.breakGlass.patientId === session.patientId
@@ -32,7 +41,7 @@ export function accessOf(session: PortalSession): AccessContext {
     {
       sub: session.subject,
       client_id: PORTAL_CLIENT_ID,
-      scope: ROLE_SCOPES[session.role],
+      scope: ROLE_SCOPES[session.role as PortalRole],
       role: 'clinician',
       org: session.organisation,
       purpose_of_use: 'TREAT',
@@ -44,4 +53,18 @@ export function accessOf(session: PortalSession): AccessContext {
 /** What a role's relationship check reads, within its scopes (social care has no encounters). */
 export function relationshipTypes(role: PortalRole): ('Encounter' | 'EpisodeOfCare' | 'CareTeam')[] {
   return role === 'social-care' ? ['EpisodeOfCare', 'CareTeam'] : ['Encounter', 'EpisodeOfCare', 'CareTeam'];
+}
+
+/** A session in a clinical role view; the privacy officer is refused (they review access, they do not open records). */
+export function clinicianOf(session: PortalSession): PortalSession & { role: PortalRole } {
+  if (session.role === PRIVACY_OFFICER)
+    throw forbidden('A privacy officer reviews access to records and does not open them');
+  return session as PortalSession & { role: PortalRole };
+}
+
+/** A privacy officer's session; anyone else is refused. */
+export function privacyOfficerOf(session: PortalSession): PortalSession {
+  if (session.role !== PRIVACY_OFFICER)
+    throw forbidden('Only the privacy officer can see break-glass alerts and who viewed a record');
+  return session;
 }

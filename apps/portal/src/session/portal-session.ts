@@ -3,13 +3,22 @@ import { type PortalRole, isPortalRole } from '@continuum/fhir';
 import { Injectable } from '@nestjs/common';
 import { jwtVerify, SignJWT } from 'jose';
 
+/** Reviews break-glass alerts and who viewed a record; opens no record itself. */
+export const PRIVACY_OFFICER = 'privacy-officer';
+/** A clinical role view, or the privacy officer. */
+export type PortalUserRole = PortalRole | typeof PRIVACY_OFFICER;
+
+export function isPortalUserRole(value: unknown): value is PortalUserRole {
+  return value === PRIVACY_OFFICER || isPortalRole(value);
+}
+
 /** Who is signed in to the portal, and the patient in context: held only in a signed, HttpOnly cookie. */
 export interface PortalSession {
   /** The user (SDS user id or the launching system's user id). */
   subject: string;
   /** The user's name as the launching system gave it (shown in the header). */
   name?: string;
-  role: PortalRole;
+  role: PortalUserRole;
   /** ODS code of the user's organisation. */
   organisation: string;
   /** The Patient record in context: set by a verified launch or by the user's own search, never by a query parameter. */
@@ -20,6 +29,7 @@ export interface PortalSession {
 
 export const SESSION_COOKIE = 'continuum_portal';
 const ISSUER = 'continuum-portal';
+const CHOICE_AUDIENCE = 'continuum-portal-find';
 
 /** Signs and reads the session cookie (HS256 with the configured secret): the portal keeps no session state. */
 @Injectable()
@@ -50,7 +60,7 @@ export class PortalSessions {
         algorithms: ['HS256'],
       });
       const { subject, name, role, organisation, patientId, breakGlass } = payload as Record<string, unknown>;
-      if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalRole(role))
+      if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalUserRole(role))
         return undefined;
       return {
         subject,
@@ -60,6 +70,37 @@ export class PortalSessions {
         ...(typeof patientId === 'string' ? { patientId } : {}),
         ...(isBreakGlass(breakGlass) ? { breakGlass } : {}),
       };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A person found by this user's search, to open from the results: signed for this user, short-lived, so the
+   * patient in context still comes only from a search they ran (never from a patient id anyone could post).
+   */
+  async sealChoice(subject: string, patientId: string): Promise<string> {
+    return new SignJWT({ patientId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(CHOICE_AUDIENCE)
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .sign(this.key);
+  }
+
+  /** The patient a choice names, if it was made for this user and has not expired. */
+  async openChoice(subject: string, choice: unknown): Promise<string | undefined> {
+    if (typeof choice !== 'string' || !choice) return undefined;
+    try {
+      const { payload } = await jwtVerify(choice, this.key, {
+        issuer: ISSUER,
+        audience: CHOICE_AUDIENCE,
+        subject,
+        algorithms: ['HS256'],
+      });
+      return typeof payload.patientId === 'string' ? payload.patientId : undefined;
     } catch {
       return undefined;
     }

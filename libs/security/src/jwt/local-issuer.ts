@@ -13,6 +13,8 @@ export interface TokenRequest {
   purposeOfUse?: string;
   /** Lifetime, e.g. `1h`, `15m`, `30s`. */
   ttl?: string;
+  /** Further claims (the SMART authorization server's launch context: `fhirUser`, `portal_role`, `name`). */
+  claims?: Record<string, string>;
 }
 
 /** A portal launch (issue #18): who launches, in which role and organisation, and for which patient. */
@@ -47,6 +49,7 @@ export class LocalIssuer {
   async sign(request: TokenRequest): Promise<string> {
     const key = await this.privateKey();
     const claims = {
+      ...request.claims,
       scope: request.scope,
       client_id: request.clientId ?? 'continuum-cli',
       ...(request.patient ? { patient: request.patient } : {}),

@@ -8,6 +8,7 @@ import { SEARCH_INDEX_ENTITIES } from '../search/search-index.entities';
 import { IDENTITY_ENTITIES } from '../identity/identity.entities';
 import { LAUNCH_ENTITIES } from '../launch/used-launch-token.entity';
 import { EXPORT_ENTITIES } from '../export/export-job.entities';
+import { PrivacyAlertEntity } from '../privacy/privacy-alert.entity';
 
 export { ResourceChangeEntity, ResourceHistoryEntity, ResourceEntity };
 export type { ChangeOperation } from './resource-change.entity';
@@ -24,4 +25,5 @@ export const STORE_ENTITIES = [
   ...IDENTITY_ENTITIES,
   ...LAUNCH_ENTITIES,
   ...EXPORT_ENTITIES,
+  PrivacyAlertEntity,
 ];

@@ -3,3 +3,5 @@
 export * from './used-launch-token.entity';
 export * from './used-launch-tokens.repository';
 export { LaunchStoreModule } from './launch-store.module';
+export * from './smart-launch.entities';
+export * from './smart-launches.repository';

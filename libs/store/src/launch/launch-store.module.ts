@@ -4,10 +4,12 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../database/data-source';
 import { LAUNCH_ENTITIES } from './used-launch-token.entity';
+import { SmartLaunches } from './smart-launches.repository';
 import { UsedLaunchTokens } from './used-launch-tokens.repository';
 
 /**
- * The portal's control table of used launch tokens through @nestjs/typeorm, on a pool of its own (a launch is one
+ * The launch control tables (the portal's used launch tokens; the SMART authorization server's launches and codes)
+ * through @nestjs/typeorm, on a pool of its own (a launch is one
  * small insert). Needs DatabaseConfig. The schema comes from migrations only (never synchronize).
  */
 @Module({})
@@ -33,8 +35,13 @@ export class LaunchStoreModule {
           useFactory: (dataSource: DataSource) => new UsedLaunchTokens(dataSource),
           inject: [getDataSourceToken()],
         },
+        {
+          provide: SmartLaunches,
+          useFactory: (dataSource: DataSource) => new SmartLaunches(dataSource),
+          inject: [getDataSourceToken()],
+        },
       ],
-      exports: [UsedLaunchTokens],
+      exports: [UsedLaunchTokens, SmartLaunches],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { SmartAuthorizationCodeEntity, SmartLaunchEntity } from './smart-launch.entities';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
@@ -20,4 +21,4 @@ export class UsedLaunchTokenEntity {
   expiresAt!: Date;
 }
 
-export const LAUNCH_ENTITIES = [UsedLaunchTokenEntity];
+export const LAUNCH_ENTITIES = [UsedLaunchTokenEntity, SmartLaunchEntity, SmartAuthorizationCodeEntity];

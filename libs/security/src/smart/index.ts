@@ -1,0 +1,2 @@
+export * from './pkce';
+export * from './smart-authorization';

@@ -1,0 +1,1 @@
+export { PrivacyAlerts, type PrivacyAlert, type NewPrivacyAlert } from './privacy-alerts';
