@@ -48,7 +48,16 @@ describe('side-by-side workload helpers', () => {
     expect(verdict({ scenario: read, values: [1.1, 2.1] })).toBe('not met');
     expect(verdict({ scenario: httpIngest, values: [1999] })).toBe('not met');
     expect(verdict({ scenario: httpIngest })).toBe('—');
-    const table = sideBySideTable([{ scenario: read, values: [1.24, 3.5] }], 'Continuum');
+    const table = sideBySideTable(
+      [
+        { scenario: read, values: [1.24, 3.5] },
+        { scenario: ISSUE_15_SCENARIOS.tokenSearch, values: [10, 19] },
+      ],
+      'Continuum',
+    );
+    // every row has the header's number of cells (no unescaped pipe inside one)
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    for (const line of table.split('\n')) expect(cells(line)).toBe(cells(table.split('\n')[0]));
     expect(table).toContain('HAPI FHIR JPA 8.8.0, from issue #15, not measured by this run');
     expect(table).toContain(
       '| read by id p50 / p95 | **1.2 / 3.5 ms** | 3.5–4.1 / 9.2–10.3 ms | 4.6–5.9 / 11.1–14.7 ms | p95 ≤ 2 ms | not met |',
