@@ -33,9 +33,20 @@ export async function startApiProcess(ctx: SuiteContext, databaseUrl: string): P
   const root = resolve(ctx.options.extra['api-root'] ?? resolve(__dirname, '../..'));
   const tokens = testTokens();
   const authorization = `Bearer ${await tokens.issue({ scope: 'system/*.cruds', clientId: 'bench', purposeOfUse: 'TREAT' })}`;
+  // `--api-cpu-prof <dir>`: every API process (the primary and, through cluster's execArgv, each worker) writes a
+  // CPU profile there when it stops (Node refuses --cpu-prof in NODE_OPTIONS, so it has to be an argument)
+  const profileDir = ctx.options.extra['api-cpu-prof'];
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
   const api: ChildProcess = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/api/src/main.ts'],
+    [
+      ...profiling,
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'apps/api/src/main.ts',
+    ],
     {
       cwd: root,
       env: {

@@ -10,6 +10,7 @@ import { ingestSuite } from './ingest.suite';
 import { portalSuite } from './portal.suite';
 import { storeSuite } from './store.suite';
 import { viewsSuite } from './views.suite';
+import { workloadSuite } from './workload.suite';
 
 /** Every suite by name; add a stage's suite here (store, ingest, index, api, export). */
 export const suites: Record<string, BenchSuite> = {
@@ -24,4 +25,5 @@ export const suites: Record<string, BenchSuite> = {
   [identityMatchSuite.name]: identityMatchSuite,
   [portalSuite.name]: portalSuite,
   [exportSuite.name]: exportSuite,
+  [workloadSuite.name]: workloadSuite,
 };

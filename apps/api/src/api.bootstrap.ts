@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ApiAppConfig, HttpConfig, loadConfig } from '@continuum/config';
+import { preloadValidation } from '@continuum/fhir';
 import { AppModule } from './app.module';
 
 /** The API application as production runs it; tests create it through this too, so they test the same wiring. */
@@ -27,6 +28,8 @@ export async function startApi(): Promise<void> {
   const app = await createApiApp();
   app.enableShutdownHooks();
   const http = app.get(HttpConfig);
+  // before listening: a worker takes connections only once its first write would not load the definitions
+  preloadValidation();
   await app.listen(http.port, http.host);
   app.get(Logger).log(`api listening on http://${http.host}:${http.port} (FHIR base ${http.fhirBaseUrl})`);
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, patientCompartmentsOf } from '@continuum/fhir';
+import { forbidden, parseSearchRequest, patientCompartmentsOf } from '@continuum/fhir';
 import type { Bundle, BundleEntry, Observation, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { ConsentQueries } from './consent/consent.queries';
 import type { FhirStore } from './fhir-store';
 import type { ResourceRef } from './scan/resource-source.reader';
 import type { RecordView, ResourceChange } from './store.types';
-import { aPatient, anObservation } from './testing/fhir-builders';
+import { aPatient, anObservation, TEST_IDENTIFIER_SYSTEM } from './testing/fhir-builders';
 import { failure, openTestStore, token } from './testing/test-store';
 
 /**
@@ -156,6 +156,31 @@ describe('conditional writes and bundle entries go through the caller’s view',
       ),
     );
     expect(deleting.status).toBe(403);
+
+    // plain creates and updates are written together (putMany), each still put to the view, the refusal located
+    const createdThere = `view-together-${token()}`;
+    const hiddenContent = await store.read<Observation>('Observation', hidden.observation);
+    const together = await failure(
+      store.processBundle(
+        transaction([
+          { resource: aPatient(createdThere), request: { method: 'POST', url: 'Patient' } },
+          {
+            resource: { ...hiddenContent, status: 'amended' },
+            request: { method: 'PUT', url: `Observation/${hidden.observation}` },
+          },
+        ]),
+        { view },
+      ),
+    );
+    expect(together.status).toBe(403);
+    expect(together.outcome.issue[0].expression).toEqual(['Bundle.entry[1]']);
+    expect(view.changes.slice(-2).map((change) => change.resourceType)).toEqual(['Patient', 'Observation']);
+    expect(await version('Observation', hidden.observation)).toBe('1');
+    expect(
+      await store.search(
+        parseSearchRequest('Patient', { identifier: `${TEST_IDENTIFIER_SYSTEM}|${createdThere}` }),
+      ),
+    ).toMatchObject({ matches: [] });
 
     const batch = await store.processBundle(
       {

@@ -2,6 +2,7 @@ export {
   assertValidResource,
   findProblems,
   parseResourceJson,
+  preloadValidation,
   DEFAULT_MAX_RESOURCE_BYTES,
 } from './resource.validator';
 export type { ValidationOptions, ValidationReport } from './resource.validator';

@@ -22,6 +22,15 @@ export interface ValidationReport {
 
 let valueSets: ValueSetRegistry | undefined;
 
+/**
+ * Loads what validation reads on first use (the R4 StructureDefinitions and value sets: megabytes of JSON, one to
+ * several seconds of CPU), so an app can pay it while it starts instead of in its first request or message.
+ */
+export function preloadValidation(): void {
+  ensureR4DefinitionsIndexed();
+  valueSets ??= ValueSetRegistry.fromR4Definitions();
+}
+
 /** The elements our own checks look at: required bindings and references (the walk skips subtrees without any). */
 const checkedElements = new ElementWalker(
   (definition, type) =>

@@ -14,7 +14,7 @@ import { ResourceWriter } from '../resource.writer';
 import type { RecordView, StoreOptions, WriteContext } from '../store.types';
 import { parseEntries, type EntryMethod, type ParsedEntry } from './bundle-entry.parser';
 import { atEntry, problemsAtEntry } from './entry-error';
-import { EntryExecutor } from './entry.executor';
+import { EntryExecutor, responseEntry } from './entry.executor';
 import { inTransaction } from '../database/transaction.runner';
 
 /** FHIR's processing order for a transaction: deletes, creates, updates and patches, then reads. */
@@ -53,7 +53,22 @@ export class TransactionProcessor {
       const identities = await this.assignIdentities(tx, ordered, context.view);
       await this.rewriteReferences(tx, ordered, identities, context.view);
       this.validateAll(ordered);
-      for (const entry of ordered.filter((item) => item.method !== 'DELETE')) await run(entry);
+      for (const group of writeGroups(ordered.filter((item) => item.method !== 'DELETE'))) {
+        if (group.length === 1) await run(group[0]);
+        else {
+          // validated above (validateAll), so not again
+          const written = await this.writer.putMany(
+            tx,
+            group.map((entry) => ({
+              resource: entry.resource as Resource,
+              id: entry.method === 'POST' ? entry.id : undefined,
+            })),
+            context,
+            (error, position) => atEntry(error, group[position].index),
+          );
+          written.forEach((result, position) => results.set(group[position].index, responseEntry(result)));
+        }
+      }
       return parsed.map((entry) => results.get(entry.index) as BundleEntry);
     });
     return { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
@@ -153,6 +168,38 @@ export class TransactionProcessor {
     }
     if (problems.length) throw unprocessable(problems);
   }
+}
+
+/**
+ * The entries in processing order, cut into groups written together: a run of plain creates and updates (POST
+ * without If-None-Exist, PUT by id without If-Match, each resource once) is one group, written by one `putMany`;
+ * every other entry (conditional, If-Match, PATCH, reads) is a group of its own, run as its single request is.
+ */
+export function writeGroups(entries: ParsedEntry[]): ParsedEntry[][] {
+  const groups: ParsedEntry[][] = [];
+  let run: ParsedEntry[] = [];
+  let keys = new Set<string>();
+  const flush = () => {
+    if (run.length) groups.push(run);
+    run = [];
+    keys = new Set();
+  };
+  for (const entry of entries) {
+    const plain =
+      entry.resource !== undefined &&
+      ((entry.method === 'POST' && !entry.ifNoneExist && entry.id !== undefined) ||
+        (entry.method === 'PUT' && !entry.criteria && entry.ifMatch === undefined));
+    const key = `${entry.resourceType}/${entry.method === 'POST' ? entry.id : entry.resource?.id}`;
+    if (!plain || keys.has(key)) flush();
+    if (!plain) {
+      groups.push([entry]);
+      continue;
+    }
+    run.push(entry);
+    keys.add(key);
+  }
+  flush();
+  return groups;
 }
 
 /** Every object with a string `reference` (Reference elements), anywhere in the resource. */
