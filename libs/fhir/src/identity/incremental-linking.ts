@@ -1,5 +1,5 @@
 import { blockingKeysOf, DEFAULT_BLOCKING_RULES, type BlockingRule } from './blocking';
-import { proposeLinks, type ScoredCandidate } from './link-decision';
+import { type PersonProposal, proposeLinks, type ScoredCandidate } from './link-decision';
 import { DEFAULT_MATCH_MODEL, type MatchModel } from './match-model';
 import type { PreparedRecord } from './prepared-record';
 import { score } from './scoring';
@@ -27,6 +27,10 @@ export interface IncrementalLinkResult {
   possible: number[];
   /** Records scored against this one. */
   compared: number;
+  /** Every proposal as the matcher made it (person ids are this linker's numbers), with scores and explanations. */
+  proposals: PersonProposal[];
+  /** The record's distinct blocking keys, sorted (unhashed). */
+  keys: string[];
 }
 
 /**
@@ -86,6 +90,8 @@ export class IncrementalLinker {
         .filter((proposal) => proposal.state === 'POSSIBLE_MATCH')
         .map((proposal) => Number(proposal.personId)),
       compared: candidates.length,
+      proposals,
+      keys,
     };
   }
 }
