@@ -54,15 +54,19 @@ export class IdentityRebuild {
     const batchSize = options.batchSize ?? 500;
     const concurrency = options.concurrency ?? 1;
     const initial = this.initialLoad && options.after === undefined && (await this.initialLoad.applies());
-    const linked = initial
-      ? (
-          await this.initialLoad!.run({
-            pageSize: batchSize,
-            onProgress: (done, last) => options.onProgress?.({ phase: 'initial-load', done, last }),
-          })
-        ).linked
-      : await this.linkThroughStore(batchSize, concurrency, options);
-    const reEvaluated = await this.reEvaluate(batchSize, concurrency, options);
+    let linked: number;
+    let reEvaluated: number;
+    if (initial) {
+      const load = await this.initialLoad!.run({
+        pageSize: batchSize,
+        onProgress: (done, last) => options.onProgress?.({ phase: 'initial-load', done, last }),
+      });
+      linked = load.linked;
+      reEvaluated = load.reEvaluated; // the load settles its doubts in memory, as the pass below would
+    } else {
+      linked = await this.linkThroughStore(batchSize, concurrency, options);
+      reEvaluated = await this.reEvaluate(batchSize, concurrency, options);
+    }
     const [{ count }] = await this.dataSource.query(
       `SELECT count(DISTINCT patient_id) AS count FROM identity_link WHERE state = 'POSSIBLE_MATCH' AND origin = 'AUTO'`,
     );

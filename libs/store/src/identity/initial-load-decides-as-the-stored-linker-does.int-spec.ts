@@ -135,7 +135,10 @@ describe('IdentityInitialLoad', () => {
     await clearIndex();
     const last = await sql<{ id: string }[]>`
       SELECT id FROM resource WHERE resource_type = 'Patient' ORDER BY resource_key DESC LIMIT 40`;
-    const load = index.initialLoad.run({ pageSize: 20 });
+    let started!: () => void;
+    const firstPageWritten = new Promise<void>((resolve) => (started = resolve));
+    const load = index.initialLoad.run({ pageSize: 20, onProgress: () => started() });
+    await firstPageWritten;
     // ingest links the last-stored patients one by one while the load works its way towards them
     const byIngest = new Map<string, string>();
     for (const { id } of last) {
