@@ -1,6 +1,6 @@
 import { DatabaseConfig, loadConfig } from '@continuum/config';
-import { demographicsOf, prepare } from '@continuum/fhir';
-import { generateLabelledPopulation } from '@continuum/generator';
+import { demographicsOf, IdentifierSystem, prepare } from '@continuum/fhir';
+import { generateLabelledPopulation, MAX_POPULATION } from '@continuum/generator';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
 import {
   BlockIndex,
@@ -49,19 +49,36 @@ function queryOf(patient: Patient): Patient {
   };
 }
 
-/** The population's source Patients, every n-th one also kept as a query (the same ones on every run). */
+/**
+ * The population's source Patients, every n-th one also kept as a query (the same ones on every run). One seed
+ * holds at most MAX_POPULATION persons (each takes a number of the 999 test range); beyond that, persons of a second
+ * seed with their NHS numbers taken out (so no two humans share one), found on demographics alone as many social-care
+ * and out-of-hours records are.
+ */
 function* population(ctx: SuiteContext): Generator<Patient> {
   const persons = ctx.options.resources;
   const wanted = option(ctx, 'queries', 500);
   const every = Math.max(1, Math.floor((persons * 2) / wanted));
+  const seed = ctx.options.extra.seed ?? 'bench-identity-match';
+  const numbered = Math.min(persons, MAX_POPULATION);
+  const parts = [
+    { seed, persons: numbered, withNhsNumbers: true },
+    { seed: `${seed}-beyond-the-test-range`, persons: persons - numbered, withNhsNumbers: false },
+  ];
   let index = 0;
-  for (const record of generateLabelledPopulation({
-    seed: ctx.options.extra.seed ?? 'bench-identity-match',
-    persons,
-  })) {
-    if (index++ % every === 0 && queries.length < wanted) queries.push(queryOf(record.patient));
-    yield record.patient;
-  }
+  for (const part of parts.filter((each) => each.persons > 0))
+    for (const record of generateLabelledPopulation(part)) {
+      const patient = part.withNhsNumbers
+        ? record.patient
+        : {
+            ...record.patient,
+            identifier: record.patient.identifier?.filter(
+              (each) => each.system !== IdentifierSystem.nhsNumber,
+            ),
+          };
+      if (index++ % every === 0 && queries.length < wanted) queries.push(queryOf(patient));
+      yield patient;
+    }
 }
 
 /**
