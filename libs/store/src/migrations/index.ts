@@ -10,7 +10,7 @@ import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-Create
 import { ReindexRestrictedPeopleThroughTheOutbox1796586454891 } from './1796586454891-ReindexRestrictedPeopleThroughTheOutbox';
 import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-CreatePortalUsedLaunchTokenTable';
 import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExportJobTables';
-import { ReindexRestrictedPeoplePerLinkStatement1796610000000 } from './1796610000000-ReindexRestrictedPeoplePerLinkStatement';
+import { ReindexRestrictedPeoplePerLinkStatement1796612000000 } from './1796612000000-ReindexRestrictedPeoplePerLinkStatement';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -29,5 +29,5 @@ export const STORE_MIGRATIONS = [
   ReindexRestrictedPeopleThroughTheOutbox1796586454891,
   CreatePortalUsedLaunchTokenTable1796586688001,
   CreateExportJobTables1796586240765,
-  ReindexRestrictedPeoplePerLinkStatement1796610000000,
+  ReindexRestrictedPeoplePerLinkStatement1796612000000,
 ];

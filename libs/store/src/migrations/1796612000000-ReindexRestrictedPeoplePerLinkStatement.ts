@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * with every patient they hold (and the patients that moved), are re-announced when any of those patients is
  * restricted. A row-level trigger cannot carry transition tables for several events, hence one per event.
  */
-export class ReindexRestrictedPeoplePerLinkStatement1796610000000 implements MigrationInterface {
-  name = 'ReindexRestrictedPeoplePerLinkStatement1796610000000';
+export class ReindexRestrictedPeoplePerLinkStatement1796612000000 implements MigrationInterface {
+  name = 'ReindexRestrictedPeoplePerLinkStatement1796612000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER "identity_link_restricted_person" ON "identity_link"`);
