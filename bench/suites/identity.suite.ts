@@ -11,26 +11,39 @@ import {
 import { generateLabelledPopulation } from '@continuum/generator';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
 import { typeOrmOptions } from '@continuum/store/database/data-source';
-import { IDENTITY_ENTITIES, IdentityLinker, IdentityLinks } from '@continuum/store/identity';
+import {
+  IDENTITY_ENTITIES,
+  IdentityInitialLoad,
+  IdentityLinker,
+  IdentityLinks,
+  IdentityRebuild,
+} from '@continuum/store/identity';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
 import type { Patient } from 'fhir/r4';
 import { writeConcurrently } from '../measure/community-data';
 import { blockingAndCurve, linkageAccuracy, outcomeOf, renderAccuracy } from '../measure/identity-accuracy';
 import { labelledPatients, type LabelledPatient } from '../measure/labelled-population';
 import { LatencyRecorder } from '../measure/latency.recorder';
+import { copyPatients } from '../measure/patient-copy';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Patients handed to `linkStored` at once, as an ingest chunk's Patients are. */
 const LINK_CHUNK = 50;
 const STORE_BATCH = 500;
+/** Patients per page of the initial load (`--linker rebuild`); the latency recorded is a page's. */
+const REBUILD_PAGE = 5_000;
 
 /**
  * The master patient index on the generator's labelled population (issue #13): accuracy against the truth and
  * linking throughput. In memory (default), the records are linked one by one by `IncrementalLinker`, the same
  * steps and limits as the store's IdentityLinker; with `--store true` they are first stored in a scratch
- * database (not timed) and linked through Postgres by IdentityLinker (advisory locks, the ingest path), and the
- * accuracy is read back from the identity tables. The model is the linker's default unless `--model trained`:
+ * database (not timed) and linked through Postgres, and the accuracy is read back from the identity tables:
+ * `--linker ingest` (default) by IdentityLinker.linkStored in chunks (advisory locks, the ingest path);
+ * `--load copy` writes the Patients with COPY straight into the resource table (bench/measure/patient-copy.ts: the
+ * linker reads nothing else) instead of the validated store path, for a million-record preparation in minutes.
+ * `--linker rebuild` by `identity:rebuild`'s path on the empty index (IdentityInitialLoad in memory, written page by
+ * page, then the re-evaluation pass through the stored linker), the path that links a loaded store. The model is the linker's default unless `--model trained`:
  * trained (unsupervised) on a population of another seed, never on the one it is scored on.
  */
 class IdentityBench {
@@ -40,10 +53,12 @@ class IdentityBench {
   private persons = 0;
   private seed = '';
   private storeMode = false;
+  private linkerMode: 'ingest' | 'rebuild' = 'ingest';
   private concurrency = 3;
   private sql?: postgres.Sql;
   private dataSource?: DataSource;
   private linker?: IdentityLinker;
+  private initialLoad?: IdentityInitialLoad;
   private dropDatabase?: () => Promise<void>;
 
   async prepare(ctx: SuiteContext): Promise<void> {
@@ -55,6 +70,9 @@ class IdentityBench {
       throw new Error('--train-seed must differ from --seed: never train on the evaluation');
     this.storeMode = extra['store'] === 'true';
     this.concurrency = Number(extra['concurrency'] ?? 3);
+    const linker = extra['linker'] ?? 'ingest';
+    if (linker !== 'ingest' && linker !== 'rebuild') throw new Error('--linker must be ingest or rebuild');
+    this.linkerMode = linker;
 
     let started = performance.now();
     this.evaluation = labelledPatients(this.seed, this.persons);
@@ -84,12 +102,15 @@ class IdentityBench {
     const store = createFhirStore(this.sql, {});
     const started = performance.now();
     let stored = 0;
+    const copy = ctx.options.extra['load'] === 'copy';
     await writeConcurrently(patientBatches(this.seed, this.persons), 2, async (batch) => {
-      await storeAll(store, batch);
+      await (copy ? copyPatients(this.sql!, batch) : storeAll(store, batch));
       stored += batch.length;
       if (stored % 20_000 < STORE_BATCH) ctx.log(`stored ${stored} Patients`);
     });
-    ctx.log(`stored ${stored} Patients in ${seconds(started)} s (not timed)`);
+    ctx.log(
+      `stored ${stored} Patients in ${seconds(started)} s (${copy ? 'COPY into the resource table' : 'the store'}; not timed)`,
+    );
     this.dataSource = new DataSource({
       ...typeOrmOptions(database.config),
       entities: IDENTITY_ENTITIES,
@@ -97,9 +118,9 @@ class IdentityBench {
       extra: { max: this.concurrency + 1 },
     });
     await this.dataSource.initialize();
-    this.linker = new IdentityLinker(this.dataSource, new IdentityLinks(this.dataSource), {
-      model: this.model,
-    });
+    const links = new IdentityLinks(this.dataSource);
+    this.linker = new IdentityLinker(this.dataSource, links, { model: this.model });
+    this.initialLoad = new IdentityInitialLoad(this.dataSource, links, { model: this.model });
     const [{ pid }] = await this.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
     ctx.memory.watch('postgres backend', pid);
   }
@@ -111,7 +132,8 @@ class IdentityBench {
   }
 
   async measure(ctx: SuiteContext): Promise<RunResult> {
-    return this.storeMode ? this.linkInStore(ctx) : this.linkInMemory(ctx, this.model, 'in memory');
+    if (!this.storeMode) return this.linkInMemory(ctx, this.model, 'in memory');
+    return this.linkerMode === 'rebuild' ? this.rebuildInStore(ctx) : this.linkInStore(ctx);
   }
 
   /** Links every record in memory and prints the accuracy report. */
@@ -181,6 +203,44 @@ class IdentityBench {
     return {
       label: `IdentityLinker.linkStored (chunks of ${LINK_CHUNK}, ${this.concurrency} in flight)`,
       operations: ids.length,
+      unit: 'patients',
+      elapsedMs,
+      latency,
+    };
+  }
+
+  /** Links the stored population as `identity:rebuild` does on an empty index, then reads the links back. */
+  private async rebuildInStore(ctx: SuiteContext): Promise<RunResult> {
+    const latency = new LatencyRecorder();
+    const start = performance.now();
+    let pageStart = start;
+    const report = await new IdentityRebuild(this.dataSource!, this.linker!, this.initialLoad).rebuild({
+      batchSize: REBUILD_PAGE,
+      concurrency: this.concurrency,
+      onProgress: ({ phase, done }) => {
+        const now = performance.now();
+        if (phase === 'initial-load') latency.record(now - pageStart);
+        pageStart = now;
+        if (done % 50_000 < REBUILD_PAGE || phase === 're-evaluate')
+          ctx.log(`${phase}: ${done} (${Math.round(done / ((now - start) / 1000))}/s overall)`);
+      },
+    });
+    const elapsedMs = performance.now() - start;
+    const perSecond = report.linked / (elapsedMs / 1000);
+    ctx.log(
+      `identity:rebuild (${report.mode}): ${report.linked} Patients linked, ${report.reEvaluated} re-evaluated, ` +
+        `${report.stillPossible} awaiting review, in ${(elapsedMs / 1000).toFixed(1)} s: ${Math.round(perSecond)} ` +
+        `Patients/s; 1 million would take ${(1_000_000 / perSecond / 60).toFixed(1)} min (target ≤ 10)`,
+    );
+    this.report(
+      ctx,
+      `through Postgres (identity:rebuild, ${report.mode}), ${modelName(this.model, this.trained)}`,
+      await this.storedOutcomes(),
+      this.model,
+    );
+    return {
+      label: `identity:rebuild on an empty index (${report.mode}; pages of ${REBUILD_PAGE}, then re-evaluation)`,
+      operations: report.linked,
       unit: 'patients',
       elapsedMs,
       latency,

@@ -1,5 +1,5 @@
 import { blockingKeysOf, DEFAULT_BLOCKING_RULES, type BlockingRule } from './blocking';
-import { proposeLinks, type ScoredCandidate } from './link-decision';
+import { type PersonProposal, proposeLinks, type ScoredCandidate } from './link-decision';
 import { DEFAULT_MATCH_MODEL, type MatchModel } from './match-model';
 import type { PreparedRecord } from './prepared-record';
 import { score } from './scoring';
@@ -27,6 +27,10 @@ export interface IncrementalLinkResult {
   possible: number[];
   /** Records scored against this one. */
   compared: number;
+  /** Every proposal as the matcher made it (person ids are this linker's numbers), with scores and explanations. */
+  proposals: PersonProposal[];
+  /** The record's distinct blocking keys, sorted (unhashed). */
+  keys: string[];
 }
 
 /**
@@ -41,6 +45,7 @@ export class IncrementalLinker {
   private readonly records: PreparedRecord[] = [];
   private readonly ids: string[] = [];
   private readonly personOf: number[] = [];
+  private readonly indexOf = new Map<string, number>();
   private readonly blocks = new Map<string, number[]>();
   private persons = 0;
   private readonly limits: LinkingLimits;
@@ -57,23 +62,13 @@ export class IncrementalLinker {
   link(id: string, record: PreparedRecord): IncrementalLinkResult {
     const index = this.records.length;
     const keys = [...new Set(blockingKeysOf(record, this.rules))].sort();
-    const usable = keys.filter((key) => (this.blocks.get(key)?.length ?? 0) < this.limits.maxBlockSize);
-    const shared = new Map<number, number>();
-    for (const key of usable)
-      for (const other of this.blocks.get(key) ?? []) shared.set(other, (shared.get(other) ?? 0) + 1);
-    const candidates = [...shared]
-      .sort(([a, sa], [b, sb]) => sb - sa || compareIds(this.ids[a], this.ids[b]))
-      .slice(0, this.limits.maxCandidates)
-      .map(([other]): ScoredCandidate => ({
-        personId: String(this.personOf[other]),
-        patientId: this.ids[other],
-        score: score(record, this.records[other], this.model),
-      }));
+    const candidates = this.candidates(record, keys);
     const proposals = proposeLinks(candidates);
     const match = proposals.find((proposal) => proposal.state === 'MATCH');
     const person = match ? Number(match.personId) : this.persons++;
     this.records.push(record);
     this.ids.push(id);
+    this.indexOf.set(id, index);
     this.personOf.push(person);
     for (const key of keys) {
       const block = this.blocks.get(key);
@@ -86,7 +81,68 @@ export class IncrementalLinker {
         .filter((proposal) => proposal.state === 'POSSIBLE_MATCH')
         .map((proposal) => Number(proposal.personId)),
       compared: candidates.length,
+      proposals,
+      keys,
     };
+  }
+  /**
+   * What the matcher proposes for an earlier record now that every record is in: the same steps as `link`, against
+   * all the other records (a one-pass order compared each record only with those before it). The store's
+   * re-evaluation pass asks the stored linker the same question.
+   */
+  reconsider(id: string): PersonProposal[] {
+    const index = this.indexOf.get(id);
+    if (index === undefined) throw new Error(`Unknown record ${id}`);
+    const keys = [...new Set(blockingKeysOf(this.records[index], this.rules))];
+    return proposeLinks(this.candidates(this.records[index], keys, index));
+  }
+
+  /** The person a linked record is. */
+  personOfRecord(id: string): number | undefined {
+    const index = this.indexOf.get(id);
+    return index === undefined ? undefined : this.personOf[index];
+  }
+
+  /** A re-evaluation's decision: the record is now this person (`newPerson()` for one of its own). */
+  moveTo(id: string, person: number): void {
+    const index = this.indexOf.get(id);
+    if (index === undefined) throw new Error(`Unknown record ${id}`);
+    this.personOf[index] = person;
+  }
+
+  newPerson(): number {
+    return this.persons++;
+  }
+
+  /** Records per person: each person's records, by index order. */
+  membersByPerson(): Map<number, string[]> {
+    const members = new Map<number, string[]>();
+    this.personOf.forEach((person, index) => {
+      const ids = members.get(person);
+      if (ids) ids.push(this.ids[index]);
+      else members.set(person, [this.ids[index]]);
+    });
+    return members;
+  }
+
+  /**
+   * The records sharing the record's uncrowded keys, most keys shared first (ties by id), at most maxCandidates,
+   * scored; `self` (a record already in) is never its own candidate but counts in its blocks' sizes, as in the store.
+   */
+  private candidates(record: PreparedRecord, keys: readonly string[], self?: number): ScoredCandidate[] {
+    const usable = keys.filter((key) => (this.blocks.get(key)?.length ?? 0) < this.limits.maxBlockSize);
+    const shared = new Map<number, number>();
+    for (const key of usable)
+      for (const other of this.blocks.get(key) ?? [])
+        if (other !== self) shared.set(other, (shared.get(other) ?? 0) + 1);
+    return [...shared]
+      .sort(([a, sa], [b, sb]) => sb - sa || compareIds(this.ids[a], this.ids[b]))
+      .slice(0, this.limits.maxCandidates)
+      .map(([other]): ScoredCandidate => ({
+        personId: String(this.personOf[other]),
+        patientId: this.ids[other],
+        score: score(record, this.records[other], this.model),
+      }));
   }
 }
 

@@ -2,6 +2,7 @@ import type { DatabaseConfig } from '@continuum/config';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../database/data-source';
 import { IdentityLinks } from './identity-links.repository';
+import { IdentityInitialLoad } from './identity.initial-load';
 import { IdentityLinker, type LinkerOptions } from './identity.linker';
 import { IDENTITY_ENTITIES } from './identity.entities';
 
@@ -29,6 +30,7 @@ export async function openIdentityIndex(config: DatabaseConfig, options: LinkerO
     dataSource,
     links,
     linker: new IdentityLinker(dataSource, links, options),
+    initialLoad: new IdentityInitialLoad(dataSource, links, options),
     close: () => dataSource.destroy(),
   };
 }

@@ -36,6 +36,13 @@ export interface FirstLinks {
   proposals: LinkProposal[];
 }
 
+/** What changes in a patient's AUTO links when the matcher decides again (IdentityInitialLoad's settling). */
+export interface LinkRevision {
+  patientId: string;
+  remove: { personId: string; state: LinkState }[];
+  add: LinkProposal[];
+}
+
 export interface LinkHistoryQuery {
   patientId?: string;
   personId?: string;
@@ -170,6 +177,70 @@ export class IdentityLinks {
         column((link) => link.score),
       ],
     );
+  }
+
+  /**
+   * The matcher's second thoughts about patients whose links it wrote itself (AUTO) and nobody has touched since:
+   * the links it no longer proposes removed, the new ones added, each with its history event, in a few set-based
+   * statements. A link that is not exactly as expected (an operator or ingest got there first) is left alone.
+   */
+  async reviseAutomaticLinks(
+    revisions: readonly LinkRevision[],
+    newPersons: readonly string[],
+    manager: EntityManager,
+  ): Promise<void> {
+    if (!revisions.length) return;
+    await this.lockPatients(
+      revisions.map((revision) => revision.patientId),
+      manager,
+    );
+    if (newPersons.length)
+      await manager.query(
+        `INSERT INTO identity_person (id, merged_into, version) SELECT unnest($1::uuid[]), NULL, 1`,
+        [newPersons],
+      );
+    const removed = revisions.flatMap((revision) =>
+      revision.remove.map((link) => ({ patientId: revision.patientId, ...link })),
+    );
+    if (removed.length)
+      await manager.query(
+        `WITH gone AS (
+           DELETE FROM identity_link l
+           USING unnest($1::text[], $2::uuid[], $3::text[]) AS r(patient_id, person_id, state)
+           WHERE l.patient_id = r.patient_id AND l.person_id = r.person_id AND l.state = r.state AND l.origin = 'AUTO'
+           RETURNING l.patient_id, l.person_id, l.state)
+         INSERT INTO identity_link_event (patient_id, person_id, previous_state, state, origin, score, actor, reason)
+         SELECT patient_id, person_id, state, NULL, 'AUTO', NULL, 'matcher', $4 FROM gone`,
+        [
+          removed.map((link) => link.patientId),
+          removed.map((link) => link.personId),
+          removed.map((link) => link.state),
+          'no longer proposed once every record was in',
+        ],
+      );
+    const added = revisions.flatMap((revision) =>
+      revision.add.map((proposal) => ({ patientId: revision.patientId, ...proposal })),
+    );
+    if (added.length)
+      await manager.query(
+        `WITH made AS (
+           INSERT INTO identity_link (patient_id, person_id, state, origin, score, explanation, version)
+           SELECT patient_id, person_id, state, 'AUTO', score, explanation, 1
+           FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
+             AS link(patient_id, person_id, state, score, explanation)
+           ON CONFLICT DO NOTHING
+           RETURNING patient_id, person_id, state, score)
+         INSERT INTO identity_link_event (patient_id, person_id, previous_state, state, origin, score, actor, reason)
+         SELECT patient_id, person_id, NULL, state, 'AUTO', score, 'matcher', $6 FROM made`,
+        [
+          added.map((link) => link.patientId),
+          added.map((link) => link.personId),
+          added.map((link) => link.state),
+          added.map((link) => link.score),
+          added.map((link) => (link.explanation ? JSON.stringify(link.explanation) : null)),
+          'proposed once every record was in',
+        ],
+      );
   }
 
   /**

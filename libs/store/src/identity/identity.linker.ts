@@ -6,6 +6,7 @@ import {
   type LinkingLimits,
   demographicsOf,
   type MatchModel,
+  type PersonProposal,
   prepare,
   type PreparedRecord,
   proposeLinks,
@@ -171,12 +172,7 @@ export class IdentityLinker {
         patientId: candidate.id,
         score: score(me, candidate.record, this.model),
       })),
-    ).map((proposal) => ({
-      personId: proposal.personId,
-      state: proposal.state,
-      score: proposal.probability,
-      explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
-    }));
+    ).map(toLinkProposal);
   }
 
   /** Scores the candidates that share usable keys with the patient and records the links the matcher proposes. */
@@ -209,6 +205,16 @@ export class IdentityLinker {
       record: prepare(demographicsOf(row.content)),
     }));
   }
+}
+
+/** The matcher's proposal as the index records it: the probability, and the explanation naming the record compared. */
+export function toLinkProposal(proposal: PersonProposal): LinkProposal {
+  return {
+    personId: proposal.personId,
+    state: proposal.state,
+    score: proposal.probability,
+    explanation: { comparedWith: proposal.patientId, ...proposal.score.explanation },
+  };
 }
 
 /** A record the incoming one is compared with. */

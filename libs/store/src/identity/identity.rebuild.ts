@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { IdentityInitialLoad } from './identity.initial-load';
 import type { IdentityLinker } from './identity.linker';
 
 export interface RebuildOptions {
@@ -12,7 +13,8 @@ export interface RebuildOptions {
 }
 
 export interface RebuildProgress {
-  phase: 'link' | 're-evaluate';
+  /** `initial-load`: an empty index linked in memory (IdentityInitialLoad); `link`: through the stored linker. */
+  phase: 'initial-load' | 'link' | 're-evaluate';
   done: number;
   /** `link`: the last resource key linked; `re-evaluate`: the last patient id scored again. */
   last: string;
@@ -20,6 +22,8 @@ export interface RebuildProgress {
 
 export interface RebuildReport {
   linked: number;
+  /** How the Patients were linked: in memory for an empty index, else through the stored linker. */
+  mode: 'initial-load' | 'stored';
   reEvaluated: number;
   /** Patients still awaiting review (an AUTO POSSIBLE_MATCH) at the end. */
   stillPossible: number;
@@ -32,16 +36,48 @@ export interface RebuildReport {
  * Linked one at a time, an early record was compared only with the records stored before it; scored again once
  * everything is in, a later record can settle the doubt (or raise it from the other side), so the result no longer
  * depends on the order and a second run changes nothing. Resumable with `after`; idempotent.
+ *
+ * An index that holds no links at all (the first linking of a loaded store) is linked by IdentityInitialLoad
+ * instead, when given: the same decisions in memory, written page by page, about twenty times faster than a round
+ * trip per patient. An interrupted initial load leaves links, so the rerun (with the `after` it printed) goes on
+ * through the stored linker.
  */
 export class IdentityRebuild {
   constructor(
     private readonly dataSource: DataSource,
     private readonly linker: IdentityLinker,
+    /** Given, an empty index (and no `after`) is linked by it: the same decisions, without a round trip each. */
+    private readonly initialLoad?: IdentityInitialLoad,
   ) {}
 
   async rebuild(options: RebuildOptions = {}): Promise<RebuildReport> {
     const batchSize = options.batchSize ?? 500;
     const concurrency = options.concurrency ?? 1;
+    const initial = this.initialLoad && options.after === undefined && (await this.initialLoad.applies());
+    let linked: number;
+    let reEvaluated: number;
+    if (initial) {
+      const load = await this.initialLoad!.run({
+        pageSize: batchSize,
+        onProgress: (done, last) => options.onProgress?.({ phase: 'initial-load', done, last }),
+      });
+      linked = load.linked;
+      reEvaluated = load.reEvaluated; // the load settles its doubts in memory, as the pass below would
+    } else {
+      linked = await this.linkThroughStore(batchSize, concurrency, options);
+      reEvaluated = await this.reEvaluate(batchSize, concurrency, options);
+    }
+    const [{ count }] = await this.dataSource.query(
+      `SELECT count(DISTINCT patient_id) AS count FROM identity_link WHERE state = 'POSSIBLE_MATCH' AND origin = 'AUTO'`,
+    );
+    return { linked, mode: initial ? 'initial-load' : 'stored', reEvaluated, stillPossible: Number(count) };
+  }
+
+  private async linkThroughStore(
+    batchSize: number,
+    concurrency: number,
+    options: RebuildOptions,
+  ): Promise<number> {
     let after = options.after ?? '-1';
     let linked = 0;
     for (;;) {
@@ -61,6 +97,14 @@ export class IdentityRebuild {
       options.onProgress?.({ phase: 'link', done: linked, last: after });
       if (rows.length < batchSize) break;
     }
+    return linked;
+  }
+
+  /**
+   * The open questions scored again now that everything is in: the patients left POSSIBLE_MATCH and the records of
+   * the persons they may be.
+   */
+  private async reEvaluate(batchSize: number, concurrency: number, options: RebuildOptions): Promise<number> {
     let reEvaluated = 0;
     let lastPatient = '';
     for (;;) {
@@ -84,10 +128,7 @@ export class IdentityRebuild {
       lastPatient = rows[rows.length - 1].patient_id;
       options.onProgress?.({ phase: 're-evaluate', done: reEvaluated, last: lastPatient });
     }
-    const [{ count }] = await this.dataSource.query(
-      `SELECT count(DISTINCT patient_id) AS count FROM identity_link WHERE state = 'POSSIBLE_MATCH' AND origin = 'AUTO'`,
-    );
-    return { linked, reEvaluated, stillPossible: Number(count) };
+    return reEvaluated;
   }
 
   private async inSlices(ids: string[], concurrency: number): Promise<void> {

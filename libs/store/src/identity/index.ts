@@ -6,4 +6,5 @@ export * from './identity.linker';
 export { IdentityStoreModule } from './identity-store.module';
 export * from './block-index';
 export * from './identity.rebuild';
+export * from './identity.initial-load';
 export * from './identity-data-source';

@@ -12,6 +12,7 @@ import { ReindexRestrictedPeopleThroughTheOutbox1796586454891 } from './17965864
 import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-CreatePortalUsedLaunchTokenTable';
 import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExportJobTables';
 import { CreateSmartLaunchAndPrivacyAlertTables1796610000000 } from './1796610000000-CreateSmartLaunchAndPrivacyAlertTables';
+import { ReindexRestrictedPeoplePerLinkStatement1796612000000 } from './1796612000000-ReindexRestrictedPeoplePerLinkStatement';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -32,4 +33,5 @@ export const STORE_MIGRATIONS = [
   CreateExportJobTables1796586240765,
   CreateSmartLaunchAndPrivacyAlertTables1796610000000,
   StatisticsOnSearchReferenceCodeAndTarget1796611000000,
+  ReindexRestrictedPeoplePerLinkStatement1796612000000,
 ];
