@@ -75,7 +75,8 @@ describe('a Bulk Data export audits each checkpoint with what it recorded', () =
     expect(checkpoints.length).toBeLessThanOrEqual(5);
     const audited = new Map<string, number>();
     for (const event of checkpoints)
-      for (const { type, count } of countsOf(event.content)) audited.set(type, (audited.get(type) ?? 0) + count);
+      for (const { type, count } of countsOf(event.content))
+        audited.set(type, (audited.get(type) ?? 0) + count);
     expect(Object.fromEntries(audited)).toEqual(
       Object.fromEntries(files.manifest.output.map((entry) => [entry.type, entry.count])),
     );
@@ -86,13 +87,19 @@ describe('a Bulk Data export audits each checkpoint with what it recorded', () =
   });
 
   it('keeps every record of an opted-out person out, through the master patient index', async () => {
-    const files = await context.finished(RESEARCH, await context.kickOff(RESEARCH, 'system', [['_type', 'Observation']]));
+    const files = await context.finished(
+      RESEARCH,
+      await context.kickOff(RESEARCH, 'system', [['_type', 'Observation']]),
+    );
     const subjects = (files.output.get('Observation') ?? []).map(
       (observation) => (observation as Observation).subject?.reference,
     );
     expect(subjects.sort()).toEqual(kept.map((patient) => `Patient/${patient}`).sort());
     const direct = { scope: 'system/*.rs', purpose_of_use: 'TREAT' };
-    const all = await context.finished(direct, await context.kickOff(direct, 'system', [['_type', 'Observation']]));
+    const all = await context.finished(
+      direct,
+      await context.kickOff(direct, 'system', [['_type', 'Observation']]),
+    );
     expect(all.output.get('Observation')).toHaveLength(kept.length + 1);
   });
 
@@ -106,7 +113,9 @@ describe('a Bulk Data export audits each checkpoint with what it recorded', () =
     const file = { ...before[0], count: before[0].count + 100, bytes: before[0].bytes + 1000 };
     const point = { resumeAfter: '999999999', exported: 999, files: [file] };
     await expect(
-      context.jobs.checkpoint(id, 'checkpoint-test', 1000, point, () => Promise.reject(new Error('audit down'))),
+      context.jobs.checkpoint(id, 'checkpoint-test', 1000, point, () =>
+        Promise.reject(new Error('audit down')),
+      ),
     ).rejects.toThrow('audit down');
     expect(await context.jobs.files(id)).toEqual(before);
     expect((await context.jobs.find(id))?.resumeAfter).not.toBe('999999999');
