@@ -65,8 +65,9 @@ export function hiddenPatients(sql: Sql, restriction: ConsentRestriction, alias:
  * The same rule as `visibleUnderConsent`, for statements that read many rows (exports, views): the hidden patients
  * are gathered once per statement into a hashed set, and each row's compartments are looked up in it (a couple of
  * microseconds) instead of probing directives and identity links per row. `IS TRUE` keeps the `IN` a hashed
- * subplan (a bare `IN` is pulled up into a join rebuilt for every row). A few thousand hidden patients fit
- * `work_mem` many times over; searches and reads, which touch few rows, keep the per-row form.
+ * subplan (a bare `IN` is pulled up into a join rebuilt for every row). The set must fit hash memory, or the planner
+ * re-reads it for every row: scans run on a connection with `work_mem` raised for it (reserveForScan). Searches and
+ * reads, which touch few rows, keep the per-row form.
  */
 export function visibleUnderConsentForScans(
   sql: Sql,

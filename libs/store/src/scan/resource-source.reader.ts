@@ -3,6 +3,7 @@ import type postgres from 'postgres';
 import { visibleUnderConsentForScans } from '../consent/consent-directive.sql';
 import { rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
 import type { StoredResource } from '../store.types';
+import { reserveForScan } from './scan-connection';
 
 export interface ResourceRef {
   resourceType: string;
@@ -95,16 +96,14 @@ export class ResourceSourceReader {
    * a page read is never repeated. Each statement covers a segment of `SEGMENT_PAGES` pages read through a cursor
    * (planned once, not per page: on the partitioned table planning cost as much as reading a page), then the next
    * segment starts after its last key, so a long scan sees consent changes and new rows segment by segment rather
-   * than holding one snapshot for hours. It runs on a connection of its own with JIT off: the statement's cost
-   * estimate crossed JIT's threshold, which then spent seconds compiling expressions for every statement.
+   * than holding one snapshot for hours. It runs on a connection of its own (reserveForScan: JIT off).
    */
   async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const pageSize = options.pageSize ?? 1000;
     const segmentRows = pageSize * SEGMENT_PAGES;
     let after = options.afterKey ?? '-1';
-    const connection = await this.sql.reserve();
+    const { connection, release } = await reserveForScan(this.sql);
     try {
-      await connection`SET jit = off`;
       for (;;) {
         let read = 0;
         // a reserved connection builds queries and fragments as the pool does (its type lacks the pool's extras)
@@ -122,8 +121,7 @@ export class ResourceSourceReader {
         if (read < segmentRows) return;
       }
     } finally {
-      await connection`RESET jit`.catch(() => undefined);
-      connection.release();
+      await release();
     }
   }
 

@@ -2,6 +2,7 @@ import { type ConsentRestriction, LOCATING_ELEMENTS, planView, type ViewRow } fr
 import type postgres from 'postgres';
 import { visibleUnderConsentForScans } from '../consent/consent-directive.sql';
 import { redactedContent, rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
+import { reserveForScan } from '../scan/scan-connection';
 import { asViewError } from './view-sql.runner';
 import { COMPARTMENTS_COLUMN, compileViewToSql } from './view.sql-compiler';
 
@@ -36,7 +37,7 @@ const LOCATING_TYPES = Object.keys(LOCATING_ELEMENTS);
  * consent and the national data opt-out (the hashed set of hidden patients, as scans use), and a restricted
  * person's locating details removed from the content before any column is computed from it (the same result as
  * `redactLocating` on the resource). Rows come in resource_key order, each with its resource's compartments for
- * the audit, through a cursor on a connection of its own with JIT off (view-sql.runner.ts says why).
+ * the audit, through a cursor on a connection of its own (reserveForScan).
  * A view outside the compiled subset throws ViewNotCompilable before any statement runs.
  */
 export async function* runStoredView(
@@ -46,9 +47,8 @@ export async function* runStoredView(
 ): AsyncGenerator<ViewRowsPage> {
   const plan = planView(view);
   const compiled = compileViewToSql(plan, { table: SOURCE, withCompartments: true });
-  const connection = await sql.reserve();
+  const { connection, release } = await reserveForScan(sql);
   try {
-    await connection`SET jit = off`;
     const q = connection as unknown as postgres.Sql; // builds fragments as the pool does
     const { since, compartment, consent } = options;
     const restricted = options.redactRestricted
@@ -77,8 +77,7 @@ export async function* runStoredView(
   } catch (error) {
     throw asViewError(error);
   } finally {
-    await connection`RESET jit`.catch(() => undefined);
-    connection.release();
+    await release();
   }
 }
 
