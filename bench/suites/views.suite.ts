@@ -4,7 +4,7 @@ import { canonicalRow, ViewEvaluator, type ViewRow } from '@continuum/fhir';
 import { createSql, runViewSql, scratchResources, type ScratchResources } from '@continuum/store';
 import { communityLines } from '../measure/community-data';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
-import { REFERENCE_VIEWS } from './reference-views';
+import { REFERENCE_VIEWS } from '@continuum/fhir/sql-on-fhir/testing/reference-views';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

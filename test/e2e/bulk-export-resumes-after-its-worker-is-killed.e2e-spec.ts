@@ -57,13 +57,15 @@ describe('an export whose worker process is killed is resumed by another', () =>
         subject: { reference: `Patient/${patient}` },
       } as Observation);
     }
-    // many more rows, cheaply: copies of those in SQL (the export reads only the resource table)
+    // many more rows, cheaply: copies of those in SQL (the export reads only the resource table); enough that the
+    // job is still running a few checkpoints in (3,100 rows finished within the first second once pages stopped
+    // writing an audit event each)
     await context.sql`
       INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
                             source_updated, compartments, content)
       SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
              source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
-      FROM resource, generate_series(1, 30) AS g`;
+      FROM resource, generate_series(1, 200) AS g`;
     await Promise.all([startExporter(), startExporter()]);
   }, 240_000);
   afterAll(async () => {

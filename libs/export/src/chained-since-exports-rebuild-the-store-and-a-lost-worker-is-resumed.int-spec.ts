@@ -111,15 +111,19 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
     const claimed = await context.jobs.claim('doomed-worker', 1000, 5);
     expect(claimed?.id).toBe(id);
     let pages = 0;
-    const originalScan = context.secured.scan.bind(context.secured);
-    context.secured.scan = async function* (options) {
-      for await (const page of originalScan(options)) {
-        pages += 1;
-        yield page;
-      }
+    const originalScan = context.secured.scanCheckpointed.bind(context.secured);
+    context.secured.scanCheckpointed = (options) => {
+      const scan = originalScan(options);
+      const counted = async function* () {
+        for await (const page of scan.pages) {
+          pages += 1;
+          yield page;
+        }
+      };
+      return { ...scan, pages: counted() };
     };
     const outcome = await context.runner.run(claimed!, 'doomed-worker', () => pages >= 4);
-    context.secured.scan = originalScan;
+    context.secured.scanCheckpointed = originalScan;
     expect(outcome).toBe('lost');
     const unfinished = (await context.jobs.files(id)).find((file) => !file.complete);
     expect(unfinished).toBeDefined();

@@ -54,27 +54,35 @@ export class ExportRunner {
         let exported = job.exported;
         let position = job.resumeAfter;
         let checkpointed = Date.now();
+        const scan = this.store.scanCheckpointed(await this.scanOptions(job, parameters, issues));
+        // the audit of what the files gained commits with the checkpoint that records them: a file is listed (and
+        // downloadable) only once the job completes, after its last checkpoint, so nothing leaves unaudited
         const checkpoint = async (files: Awaited<ReturnType<ExportPartsWriter['flush']>>) => {
-          const saved = await this.jobs.checkpoint(job.id, workerId, leaseMsOf(this.settings), {
-            resumeAfter: position,
-            exported,
-            files,
-            issues,
-          });
+          const saved = await this.jobs.checkpoint(
+            job.id,
+            workerId,
+            leaseMsOf(this.settings),
+            { resumeAfter: position, exported, files, issues },
+            (tx) => scan.auditCheckpoint(tx),
+          );
           if (!saved) throw new JobLost();
           checkpointed = Date.now();
         };
-        const scan = await this.scanOptions(job, parameters, issues);
-        // one page ahead: the secured door reads and audits the next page while this one is written
-        const pages = this.store.scan(scan)[Symbol.asyncIterator]();
-        for (let next = ahead(pages); ; ) {
-          const { done, value: page } = await next;
-          if (done) break;
-          next = ahead(pages);
-          if (lost()) throw new JobLost();
-          exported += await this.writePage(page, parameters, parts);
-          position = page[page.length - 1].resourceKey;
-          if (Date.now() - checkpointed >= this.settings.checkpointEveryMs) await checkpoint(await parts.flush());
+        // one page ahead: the secured door reads the next page while this one is written
+        const pages = scan.pages[Symbol.asyncIterator]();
+        try {
+          for (let next = ahead(pages); ; ) {
+            const { done, value: page } = await next;
+            if (done) break;
+            next = ahead(pages);
+            if (lost()) throw new JobLost();
+            exported += await this.writePage(page, parameters, parts);
+            position = page[page.length - 1].resourceKey;
+            if (Date.now() - checkpointed >= this.settings.checkpointEveryMs) await checkpoint(await parts.flush());
+          }
+        } finally {
+          // a run that stops early closes the scan, which gives back its database connection
+          await pages.return?.().catch(() => undefined);
         }
         if (issues.length)
           await parts.write(

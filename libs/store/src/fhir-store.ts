@@ -9,12 +9,13 @@ import { ResourceReader, type HistoryOptions } from './resource.reader';
 import { ResourceWriter, type UpdateOptions } from './resource.writer';
 import type { PersonQueries } from './identity/person.queries';
 import { expandPersonFilters } from './identity/person-filters';
-import type { HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
+import type { CheckpointedScan, HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
 import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
 import { mappingTransientErrors } from './database/postgres-errors';
 import { inTransaction } from './database/transaction.runner';
+import { runStoredView, type ViewRowsPage, type ViewRunOptions } from './views/stored-view.runner';
 
 /**
  * The plain door to the record, for workers that serve no person directly (ingest, the indexer, operator
@@ -125,11 +126,24 @@ export class FhirStore implements ResourceStore {
 
   async *scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {
     const pages = this.scanner.scanPages(options);
-    for (;;) {
-      const page = await mappingTransientErrors(() => pages.next());
-      if (page.done) return;
-      yield page.value;
+    try {
+      for (;;) {
+        const page = await mappingTransientErrors(() => pages.next());
+        if (page.done) return;
+        yield page.value;
+      }
+    } finally {
+      await pages.return(undefined); // a reader that stops early gives the scan's connection back
     }
+  }
+
+  runView(view: unknown, options: ViewRunOptions = {}): AsyncIterable<ViewRowsPage> {
+    return runStoredView(this.sql, view, options);
+  }
+
+  /** The plain store audits nothing: the checkpoint's audit is empty. */
+  scanCheckpointed(options: ScanOptions = {}): CheckpointedScan {
+    return { pages: this.scan(options), auditCheckpoint: () => Promise.resolve() };
   }
 
   /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */

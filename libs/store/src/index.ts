@@ -1,7 +1,7 @@
 // Postgres persistence of FHIR resources at run time: the one door (ResourceStore) and its plain implementation, the
 // module that binds it, search, scans, the outbox, the ingestion ledger and the audit trail. No TypeORM here: the
 // schema (entities, migrations, data source) is `@continuum/store/schema`.
-export { ResourceStore, type HistoryScope, type RecordSearchOptions } from './resource-store';
+export { ResourceStore, type CheckpointedScan, type HistoryScope, type RecordSearchOptions } from './resource-store';
 export { FhirStore } from './fhir-store';
 export { createFhirStore, createPatientMergeService } from './fhir-store.factory';
 export * from './merge';

@@ -1,11 +1,25 @@
 import type { SearchRequest } from '@continuum/fhir';
 import type { Operation } from 'fast-json-patch';
 import type { Bundle, Resource } from 'fhir/r4';
+import type postgres from 'postgres';
 import type { HistoryOptions } from './resource.reader';
 import type { UpdateOptions } from './resource.writer';
 import type { ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { SearchOptions, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
+import type { ViewRowsPage, ViewRunOptions } from './views/stored-view.runner';
+
+/** A scan whose disclosures its reader audits at its own checkpoints (ResourceStore.scanCheckpointed). */
+export interface CheckpointedScan {
+  pages: AsyncIterable<ScannedResource[]>;
+  /**
+   * Appends, inside `tx` (the transaction recording the checkpoint, so both commit or neither does), the audit of
+   * everything the pages yielded since the previous call: the patients whose compartments those rows are in, and
+   * how many rows of each type. Nothing to append when nothing was yielded (or for the plain store, which audits
+   * nothing).
+   */
+  auditCheckpoint(tx: postgres.TransactionSql): Promise<void>;
+}
 
 /** Instance (type and id), type (type only) or system (neither) history. */
 export interface HistoryScope {
@@ -51,6 +65,21 @@ export abstract class ResourceStore {
    * size of the store or the cohort.
    */
   abstract scan(options?: ScanOptions): AsyncIterable<ScannedResource[]>;
+
+  /**
+   * The same selection as `scan`, for a reader that checkpoints what it writes (a bulk export's file parts): its
+   * pages are not audited one by one; the reader audits what they carried at each checkpoint, in the transaction
+   * that records it (`CheckpointedScan.auditCheckpoint`), before anything written can be listed or downloaded.
+   */
+  abstract scanCheckpointed(options?: ScanOptions): CheckpointedScan;
+
+  /**
+   * A ViewDefinition's rows over the record's current resources of its type, computed by its SQL compilation
+   * (libs/store/src/views) with the same selection and restrictions a scan of that type applies, in resource_key
+   * order, page by page; each page names the patients whose resources gave its rows. A view outside the compiled
+   * subset throws ViewNotCompilable (check first with `viewCompilesToSql`); run it in memory over `scan` instead.
+   */
+  abstract runView(view: unknown, options?: ViewRunOptions): AsyncIterable<ViewRowsPage>;
 
   abstract create<T extends Resource>(
     resource: T,

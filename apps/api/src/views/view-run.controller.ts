@@ -53,14 +53,19 @@ export class ViewRunController {
   }
 }
 
-/** Streams the run's chunks with backpressure; a failure mid-stream cuts the response (the status is already sent). */
+/**
+ * Streams the run's chunks with backpressure; a failure mid-stream cuts the response (the status is already sent).
+ * A client that goes away stops the run (leaving the loop closes the rows, which gives back their connection).
+ */
 async function send(res: Response, run: ViewRun): Promise<void> {
   res.status(200).type(VIEW_MEDIA_TYPES[run.format]);
   res.setHeader('Cache-Control', 'no-store');
+  const gone = new Promise<void>((resolve) => res.once('close', resolve));
   try {
     for await (const chunk of run.chunks) {
+      if (res.destroyed) break;
       if (!chunk) continue;
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      if (!res.write(chunk)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), gone]);
       // compression buffers; flush so the first rows leave now
       (res as Response & { flush?: () => void }).flush?.();
     }

@@ -15,11 +15,11 @@ import {
   type ViewRow,
   parseSearchRequest,
 } from '@continuum/fhir';
-import { ResourceStore } from '@continuum/store';
+import { ResourceStore, viewCompilesToSql, type ViewRowsPage } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
 import type { Basic, Group, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 
-/** Rows read from the store per page (the secured scan's page): memory stays flat whatever the result's size. */
+/** Rows (or resources) read from the store per page: memory stays flat whatever the result's size. */
 const SCAN_PAGE = 500;
 /** The operation's parameters, as the CapabilityStatement lists them. */
 export const RUN_PARAMETERS = [
@@ -50,8 +50,10 @@ export interface ViewRun {
 
 /**
  * SQL on FHIR's `ViewDefinition/$run`: the view (stored, by id or canonical `url|version`, or inline as
- * `viewResource`) evaluated in memory over the store's secured scan (scopes, the patient compartment, consent and
- * the national data opt-out for secondary-use purposes, audit of every page) or over inline `resource`s, written
+ * `viewResource`) run over the store behind the secured door (scopes, the patient compartment, consent and the
+ * national data opt-out for secondary-use purposes, restricted people's locating details, audit of every page of
+ * rows) — compiled to SQL when the compiler handles it, else in memory over the secured scan — or in memory over
+ * inline `resource`s, written
  * as JSON, NDJSON or CSV as the rows come, in resource_key order (the same view at the same snapshot gives the same
  * bytes). The view is planned, and its first page read, before anything is sent, so an invalid view is a 422.
  */
@@ -76,22 +78,18 @@ export class ViewRunService {
     const since = value('_since') === undefined ? undefined : new Date(value('_since') as string);
     if (since && Number.isNaN(since.getTime())) throw badRequest(`_since must be an instant`);
 
-    const evaluator = new ViewEvaluator(await this.view(input.id, params));
+    const view = await this.view(input.id, params);
+    const evaluator = new ViewEvaluator(view); // plans (and checks) the view: an invalid one is a 422 here
     const inline = params.flatMap((parameter) =>
       parameter.name === 'resource' && parameter.resource ? [parameter.resource as Resource] : [],
     );
     const compartment = await this.compartment(value('patient'), value('group'));
-    const pages = inline.length
-      ? (async function* () {
-          yield inline;
-        })()
-      : this.storePages(evaluator.resourceType, since, compartment);
     const writer = new ViewRowWriter(
       format,
       evaluator.columns.map((column) => column.name),
       header !== 'false',
     );
-    const rows = limited(rowPages(evaluator, pages), limit);
+    const rows = limited(this.rowPages(view, evaluator, inline, since, compartment), limit);
     const first = await rows.next(); // a view that fails on the first page is still a 422, not a cut stream
     return {
       format,
@@ -102,6 +100,36 @@ export class ViewRunService {
         yield writer.end();
       })(),
     };
+  }
+
+  /**
+   * The view's rows, page by page: over inline resources in memory; over the store compiled to SQL behind the
+   * secured door (`ResourceStore.runView`: the same rows, computed where the data is); in memory over the secured
+   * scan for a view the compiler cannot handle.
+   */
+  private rowPages(
+    view: unknown,
+    evaluator: ViewEvaluator,
+    inline: Resource[],
+    since: Date | undefined,
+    compartment: string[] | undefined,
+  ): AsyncGenerator<ViewRow[]> {
+    if (inline.length)
+      return evaluatedPages(
+        evaluator,
+        (async function* () {
+          yield inline;
+        })(),
+      );
+    if (viewCompilesToSql(view))
+      return compiledPages(
+        this.store.runView(view, {
+          since,
+          compartment: compartment ? { patientIds: compartment } : undefined,
+          pageSize: SCAN_PAGE,
+        }),
+      );
+    return evaluatedPages(evaluator, this.storePages(evaluator.resourceType, since, compartment));
   }
 
   private async *storePages(
@@ -190,7 +218,7 @@ function stringValue(parameter: ParametersParameter | undefined): string | undef
   return found === undefined ? undefined : String(found);
 }
 
-async function* rowPages(
+async function* evaluatedPages(
   evaluator: ViewEvaluator,
   pages: AsyncIterable<Resource[]>,
 ): AsyncGenerator<ViewRow[]> {
@@ -198,6 +226,10 @@ async function* rowPages(
     const rows = page.flatMap((resource) => evaluator.rows(resource));
     if (rows.length) yield rows;
   }
+}
+
+async function* compiledPages(pages: AsyncIterable<ViewRowsPage>): AsyncGenerator<ViewRow[]> {
+  for await (const page of pages) if (page.rows.length) yield page.rows;
 }
 
 async function* limited(pages: AsyncGenerator<ViewRow[]>, limit?: number): AsyncGenerator<ViewRow[]> {

@@ -1,5 +1,6 @@
-import { notFound, redactLocating, type SearchRequest } from '@continuum/fhir';
+import { notFound, planView, redactLocating, type SearchRequest } from '@continuum/fhir';
 import type {
+  CheckpointedScan,
   ConsentQueries,
   HistoryOptions,
   HistoryScope,
@@ -9,6 +10,8 @@ import type {
   ScanOptions,
   SearchResult,
   UpdateOptions,
+  ViewRowsPage,
+  ViewRunOptions,
   WriteContext,
   WriteResult,
 } from '@continuum/store';
@@ -217,10 +220,80 @@ export class SecuredResourceStore implements ResourceStore {
 
   /**
    * The selected resources a caller may see, page by page: search scope on every type scanned, a patient/ token's
-   * compartment and consent in SQL, types it may not read left out, each page audited with the patients it carried.
-   * AuditEvents are reachable through search alone.
+   * compartment and consent in SQL, types it may not read left out, each page audited with the patients it carried
+   * before it is yielded. AuditEvents are reachable through search alone.
    */
   async *scan(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
+    const { access, scope } = await this.scanScope(options);
+    for await (const page of this.store.scan(scope)) {
+      const visible = await this.audit.audited('search-system', async (target) => {
+        const kept = readable(access, page);
+        kept.forEach((row) => row.compartments.forEach((patient) => target.patientIds.add(patient)));
+        return kept;
+      });
+      if (visible.length) yield visible.map(redactedRow);
+    }
+  }
+
+  /**
+   * The same selection and checks as `scan`, for a bulk export: its pages are not audited one by one (on a large
+   * export that was most of its cost); what they carried is gathered as they are yielded and audited, as one event
+   * naming the patients and the count per type, by `auditCheckpoint` inside the transaction that records the
+   * export's checkpoint (its file parts). Nothing written can be listed or downloaded before that commits.
+   */
+  scanCheckpointed(options: ScanOptions = {}): CheckpointedScan {
+    let pending = { patients: new Set<string>(), counts: new Map<string, number>() };
+    let caller: AccessContext | undefined;
+    const pages = async function* (this: SecuredResourceStore): AsyncGenerator<ScannedResource[]> {
+      const { access, scope } = await this.scanScope(options);
+      caller = access;
+      for await (const page of this.store.scan(scope)) {
+        const visible = readable(access, page);
+        for (const row of visible) {
+          row.compartments.forEach((patient) => pending.patients.add(patient));
+          pending.counts.set(row.resourceType, (pending.counts.get(row.resourceType) ?? 0) + 1);
+        }
+        if (visible.length) yield visible.map(redactedRow);
+      }
+    }.call(this);
+    return {
+      pages,
+      auditCheckpoint: async (tx) => {
+        if (!caller || !pending.counts.size) return;
+        const { patients, counts } = pending;
+        pending = { patients: new Set(), counts: new Map() };
+        const disclosed = [...counts].sort(([a], [b]) => a.localeCompare(b));
+        await this.audit.recordIn(
+          tx,
+          'search-system',
+          caller,
+          { patientIds: patients, resources: [] },
+          disclosed.map(([resourceType, count]) => ({ resourceType, count })),
+        );
+      },
+    };
+  }
+
+  /**
+   * A view's rows computed in SQL with what `scan` applies to its type: search scope on it (no rows without read
+   * scope), a patient/ token's compartment, consent and opt-out in the statement, and a restricted person's locating
+   * details removed before any column is computed. Each page is audited with the patients whose resources gave its
+   * rows before it is yielded (so before it is written to the response): one event per page of rows, as a scan's.
+   */
+  async *runView(view: unknown, options: ViewRunOptions = {}): AsyncGenerator<ViewRowsPage> {
+    const type = planView(view).resource;
+    const { access, scope } = await this.scanScope({ types: { include: [type] }, compartment: options.compartment });
+    if (!can(access, type, 'r')) return;
+    const restricted = { ...options, compartment: scope.compartment, consent: scope.consent, redactRestricted: true };
+    for await (const page of this.store.runView(view, restricted))
+      yield await this.audit.audited('search-system', async (target) => {
+        page.patientIds.forEach((patient) => target.patientIds.add(patient));
+        return page;
+      });
+  }
+
+  /** A scan's checks (audited: a refusal is an event) and the selection it runs with for this caller. */
+  private async scanScope(options: ScanOptions): Promise<{ access: AccessContext; scope: ScanOptions }> {
     const types = options.types ?? { exclude: [] };
     const access = await this.audit.audited('search-system', async (_target, access) => {
       if ('include' in types) types.include.forEach((type) => this.guardrails.assertScope(access, type, 's'));
@@ -234,22 +307,7 @@ export class SecuredResourceStore implements ResourceStore {
       ...this.compartment(access, options.compartment),
       consent: this.consent.restriction(access),
     };
-    for await (const page of this.store.scan(scope)) {
-      const visible = await this.audit.audited('search-system', async (target) => {
-        const kept = page.filter((row) => can(access, row.resourceType, 'r'));
-        kept.forEach((row) => row.compartments.forEach((patient) => target.patientIds.add(patient)));
-        return kept;
-      });
-      // the scan decided each row's restricted person in its own SQL; a row asked for as text (an export writes
-      // stored JSON as it is) is parsed to be redacted, so no restricted person's locating details leave as text
-      if (visible.length)
-        yield visible.map((row) => {
-          if (!row.restrictedPerson) return row;
-          if (row.contentText)
-            return { ...row, content: redactLocating(JSON.parse(row.contentText)), contentText: null };
-          return row.content ? { ...row, content: redactLocating(row.content) } : row;
-        });
-    }
+    return { access, scope };
   }
 
   /**
@@ -351,4 +409,21 @@ export class SecuredResourceStore implements ResourceStore {
     }
     return { ...result, included };
   }
+}
+
+/** The rows of types the caller may read. */
+function readable(access: AccessContext, page: ScannedResource[]): ScannedResource[] {
+  return page.filter((row) => can(access, row.resourceType, 'r'));
+}
+
+/**
+ * A row with a restricted person's locating details removed. The scan decided each row's restricted person in its
+ * own SQL; a row asked for as text (an export writes stored JSON as it is) is parsed to be redacted, so no restricted
+ * person's locating details leave as text.
+ */
+function redactedRow(row: ScannedResource): ScannedResource {
+  if (!row.restrictedPerson) return row;
+  if (row.contentText)
+    return { ...row, content: redactLocating(JSON.parse(row.contentText)), contentText: null };
+  return row.content ? { ...row, content: redactLocating(row.content) } : row;
 }

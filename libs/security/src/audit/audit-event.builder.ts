@@ -30,6 +30,12 @@ export type AuditOutcome = 'success' | 'refused' | 'failed';
 export type AuditedCaller = Pick<AccessContext, 'subject' | 'clientId'> &
   Partial<Pick<AccessContext, 'organisation' | 'role' | 'purposeOfUse' | 'breakGlassReason'>>;
 
+/** Resources of one type disclosed together. */
+export interface DisclosedCount {
+  resourceType: string;
+  count: number;
+}
+
 export interface AuditFacts {
   interaction: AuditedInteraction;
   outcome: AuditOutcome;
@@ -40,6 +46,11 @@ export interface AuditFacts {
   patientIds: string[];
   /** `Type/id` or `Type/id/_history/n` of resources read or written. */
   resources?: string[];
+  /**
+   * How many resources of each type left (a bulk export's checkpoint): named by count where listing every resource
+   * would make one event per million rows; the patients above say whose they were.
+   */
+  disclosed?: DisclosedCount[];
   /** The query (path and query string) of a search, history or operation. */
   query?: string;
   correlationId?: string;
@@ -173,6 +184,12 @@ function entities(facts: AuditFacts): AuditEventEntity[] {
       what: { reference: printableText(reference) },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
+    })),
+    ...(facts.disclosed ?? []).map(({ resourceType, count }) => ({
+      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+      role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
+      name: resourceType,
+      detail: [{ type: 'count', valueString: String(count) }],
     })),
     ...(facts.query
       ? [

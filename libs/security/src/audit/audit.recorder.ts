@@ -10,6 +10,7 @@ import {
   type AuditedInteraction,
   type AuditOutcome,
   buildAuditEvent,
+  type DisclosedCount,
 } from './audit-event.builder';
 
 /** Appends the success event inside the caller's (the data write's) transaction. */
@@ -84,6 +85,20 @@ export class AuditRecorder {
     return value;
   }
 
+  /**
+   * The success event of data that leaves at the caller's own checkpoint (a bulk export's file parts), appended
+   * inside the transaction that records the checkpoint: the data cannot be listed without it.
+   */
+  async recordIn(
+    tx: postgres.TransactionSql,
+    interaction: AuditedInteraction,
+    access: AccessContext,
+    target: AuditTarget,
+    disclosed: DisclosedCount[] = [],
+  ): Promise<void> {
+    await this.log.appendIn(tx, this.event(interaction, access, target, 'success', undefined, disclosed));
+  }
+
   /** A request answered at the edge, before any data access: a refused caller, input, a rate limit, a failure. */
   async recordAnswer(request: AccessRequest, answer: EdgeAnswer): Promise<void> {
     const refused = answer.status >= 400;
@@ -119,6 +134,7 @@ export class AuditRecorder {
     target: AuditTarget,
     outcome: AuditOutcome,
     description?: string,
+    disclosed?: DisclosedCount[],
   ): AuditEvent {
     const request = currentRequest();
     // a Patient read or written is a patient concerned too (a create's id is only known once it is written)
@@ -134,6 +150,7 @@ export class AuditRecorder {
       access,
       patientIds: [...patients].sort(),
       resources: target.resources,
+      disclosed,
       query: request ? `${request.method} ${request.url}` : undefined,
       correlationId: request?.correlationId ?? currentCorrelationId(),
       observer: this.observer,

@@ -43,3 +43,38 @@ export function visibleUnderConsent(sql: Sql, row: string, restriction: ConsentR
     WHERE ${sql(d)}.patient_id IN ${personPatients(sql, sql`${sql(row)}.compartments`, d)}
       AND ${directiveHides(sql, d, restriction)})`;
 }
+
+/**
+ * The patient ids consent hides under the restriction (an SQL subquery): each patient with a hiding directive and
+ * every record of the same person (the relation `personPatients` follows, read from the directive's side).
+ */
+export function hiddenPatients(sql: Sql, restriction: ConsentRestriction, alias: string): Fragment {
+  const [d, mine, other] = ['d', 'mine', 'other'].map((name) => `${alias}_${name}`);
+  return sql`(SELECT ${sql(d)}.patient_id FROM consent_directive ${sql(d)}
+      WHERE ${directiveHides(sql, d, restriction)}
+    UNION ALL
+    SELECT ${sql(other)}.patient_id FROM consent_directive ${sql(d)}
+    JOIN identity_link ${sql(mine)} ON ${sql(mine)}.patient_id = ${sql(d)}.patient_id
+      AND ${sql(mine)}.state IN ('MATCH', 'REDIRECT')
+    JOIN identity_link ${sql(other)} ON ${sql(other)}.person_id = ${sql(mine)}.person_id
+      AND ${sql(other)}.state IN ('MATCH', 'REDIRECT')
+    WHERE ${directiveHides(sql, d, restriction)})`;
+}
+
+/**
+ * The same rule as `visibleUnderConsent`, for statements that read many rows (exports, views): the hidden patients
+ * are gathered once per statement into a hashed set, and each row's compartments are looked up in it (a couple of
+ * microseconds) instead of probing directives and identity links per row. `IS TRUE` keeps the `IN` a hashed
+ * subplan (a bare `IN` is pulled up into a join rebuilt for every row). The set must fit hash memory, or the planner
+ * re-reads it for every row: scans run on a connection with `work_mem` raised for it (reserveForScan). Searches and
+ * reads, which touch few rows, keep the per-row form.
+ */
+export function visibleUnderConsentForScans(
+  sql: Sql,
+  row: string,
+  restriction: ConsentRestriction,
+): Fragment {
+  const patient = sql(`${row}_patient`);
+  return sql`NOT EXISTS (SELECT 1 FROM unnest(${sql(row)}.compartments) AS ${patient}(id)
+    WHERE (${patient}.id IN ${hiddenPatients(sql, restriction, `${row}_hidden`)}) IS TRUE)`;
+}

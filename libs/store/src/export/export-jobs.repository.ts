@@ -137,8 +137,18 @@ export class ExportJobs {
     return rows.count === 1;
   }
 
-  /** Saves the scan position with the files it accounts for, atomically; false when the worker lost the job. */
-  async checkpoint(id: string, workerId: string, leaseMs: number, point: ExportCheckpoint): Promise<boolean> {
+  /**
+   * Saves the scan position with the files it accounts for, atomically; false when the worker lost the job.
+   * `alsoIn` runs inside the same transaction once the job is known to be held (the audit of what the files
+   * gained): the checkpoint and it commit together or not at all.
+   */
+  async checkpoint(
+    id: string,
+    workerId: string,
+    leaseMs: number,
+    point: ExportCheckpoint,
+    alsoIn?: (tx: postgres.TransactionSql) => Promise<void>,
+  ): Promise<boolean> {
     return this.sql.begin(async (tx) => {
       const rows = await tx`
         UPDATE export_job SET resume_after = ${point.resumeAfter}, exported = ${point.exported},
@@ -155,6 +165,7 @@ export class ExportJobs {
             ${point.files.map((f) => f.complete)}::bool[])
           ON CONFLICT (job_id, name) DO UPDATE SET count = EXCLUDED.count, bytes = EXCLUDED.bytes,
             complete = EXCLUDED.complete`;
+      await alsoIn?.(tx);
       return true;
     });
   }

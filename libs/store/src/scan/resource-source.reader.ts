@@ -1,8 +1,9 @@
 import { type ConsentRestriction, LOCATING_ELEMENTS } from '@continuum/fhir';
 import type postgres from 'postgres';
-import { visibleUnderConsent } from '../consent/consent-directive.sql';
+import { visibleUnderConsentForScans } from '../consent/consent-directive.sql';
 import { rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
 import type { StoredResource } from '../store.types';
+import { reserveForScan } from './scan-connection';
 
 export interface ResourceRef {
   resourceType: string;
@@ -15,6 +16,9 @@ export interface ResourceRef {
  * SQL as the row is read, so its search document leaves those details out.
  */
 export type CurrentResource = Omit<StoredResource, 'sourceUpdated'> & { restrictedPerson: boolean };
+
+/** Pages per scan statement (ResourceSourceReader.scanPages). */
+const SEGMENT_PAGES = 20;
 
 /** Types whose rows are checked for a restricted person (the others never carry locating details). */
 const LOCATING_TYPES = Object.keys(LOCATING_ELEMENTS);
@@ -76,7 +80,7 @@ export class ResourceSourceReader {
     return this.sql<CurrentResource[]>`
       SELECT r.resource_type AS "resourceType", r.id, r.resource_key AS "resourceKey", r.version_id AS "versionId",
              r.last_updated AS "lastUpdated", r.deleted, r.source_system AS "sourceSystem", r.content,
-             ${this.restrictedPerson('r')} AS "restrictedPerson"
+             ${this.restrictedPerson(this.sql, 'r')} AS "restrictedPerson"
       FROM resource r
       JOIN unnest(${refs.map((ref) => ref.resourceType)}::text[], ${refs.map((ref) => ref.id)}::text[]) AS k(t, i)
         ON r.resource_type = k.t AND r.id = k.i`;
@@ -88,41 +92,69 @@ export class ResourceSourceReader {
   }
 
   /**
-   * The rows a scan selects, in resource_key order, one bounded keyset statement per page: memory stays flat
-   * whatever the store's size, and a page read is never repeated.
+   * The rows a scan selects, in resource_key order, page by page: memory stays flat whatever the store's size, and
+   * a page read is never repeated. Each statement covers a segment of `SEGMENT_PAGES` pages read through a cursor
+   * (planned once, not per page: on the partitioned table planning cost as much as reading a page), then the next
+   * segment starts after its last key, so a long scan sees consent changes and new rows segment by segment rather
+   * than holding one snapshot for hours. It runs on a connection of its own (reserveForScan: JIT off).
    */
   async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const pageSize = options.pageSize ?? 1000;
-    const { since, until, compartment, consent } = options;
+    const segmentRows = pageSize * SEGMENT_PAGES;
     let after = options.afterKey ?? '-1';
-    for (;;) {
-      const page = await this.sql<ScannedResource[]>`
-        SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
-               last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments,
-               ${options.contentAsText ? this.sql`NULL::jsonb AS content, content::text AS "contentText"` : this.sql`content`},
-               ${this.restrictedPerson('resource')} AS "restrictedPerson"
-        FROM resource
-        WHERE resource_key > ${after}::bigint AND ${this.typeFilter(options.types ?? { exclude: [] })}
-          ${options.includeDeleted ? this.sql`` : this.sql`AND NOT deleted`}
-          ${since ? this.sql`AND last_updated > ${since}` : this.sql``}
-          ${until ? this.sql`AND last_updated <= ${until}` : this.sql``}
-          ${compartment ? this.sql`AND compartments && ${compartment.patientIds}::text[]` : this.sql``}
-          ${options.inSomeCompartment ? this.sql`AND compartments <> '{}'` : this.sql``}
-          ${consent ? this.sql`AND ${visibleUnderConsent(this.sql, 'resource', consent)}` : this.sql``}
-        ORDER BY resource_key
-        LIMIT ${pageSize}`;
-      if (page.length === 0) return;
-      yield page;
-      after = page[page.length - 1].resourceKey;
-      if (page.length < pageSize) return;
+    const { connection, release } = await reserveForScan(this.sql);
+    try {
+      for (;;) {
+        let read = 0;
+        // a reserved connection builds queries and fragments as the pool does (its type lacks the pool's extras)
+        const cursor = this.selection(
+          connection as unknown as postgres.Sql,
+          options,
+          after,
+          segmentRows,
+        ).cursor(pageSize);
+        for await (const page of cursor) {
+          read += page.length;
+          after = page[page.length - 1].resourceKey;
+          yield page;
+        }
+        if (read < segmentRows) return;
+      }
+    } finally {
+      await release();
     }
+  }
+
+  /** One segment of a scan: at most `limit` selected rows after the key, in key order. */
+  private selection(
+    sql: postgres.Sql,
+    options: ScanOptions,
+    after: string,
+    limit: number,
+  ): postgres.PendingQuery<ScannedResource[]> {
+    const { since, until, compartment, consent } = options;
+    return sql<ScannedResource[]>`
+      SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
+             last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments,
+             ${options.contentAsText ? sql`NULL::jsonb AS content, content::text AS "contentText"` : sql`content`},
+             ${this.restrictedPerson(sql, 'resource')} AS "restrictedPerson"
+      FROM resource
+      WHERE resource_key > ${after}::bigint AND ${typeFilter(sql, options.types ?? { exclude: [] })}
+        ${options.includeDeleted ? sql`` : sql`AND NOT deleted`}
+        ${since ? sql`AND last_updated > ${since}` : sql``}
+        ${until ? sql`AND last_updated <= ${until}` : sql``}
+        ${compartment ? sql`AND compartments && ${compartment.patientIds}::text[]` : sql``}
+        ${options.inSomeCompartment ? sql`AND compartments <> '{}'` : sql``}
+        ${consent ? sql`AND ${visibleUnderConsentForScans(sql, 'resource', consent)}` : sql``}
+      ORDER BY resource_key
+      LIMIT ${limit}`;
   }
 
   /** Rows per resource type of the selection: all of them, and those not deleted. */
   async countByType(types: TypeSelection): Promise<Map<string, { total: number; live: number }>> {
     const rows = await this.sql<{ resource_type: string; total: string; live: string }[]>`
       SELECT resource_type, count(*) AS total, count(*) FILTER (WHERE NOT deleted) AS live
-      FROM resource WHERE ${this.typeFilter(types)}
+      FROM resource WHERE ${typeFilter(this.sql, types)}
       GROUP BY resource_type`;
     return new Map(
       rows.map((row) => [row.resource_type, { total: Number(row.total), live: Number(row.live) }]),
@@ -141,14 +173,14 @@ export class ResourceSourceReader {
     for await (const page of cursor) yield page;
   }
 
-  private restrictedPerson(row: string): postgres.Fragment {
-    return this.sql`(${this.sql(row)}.resource_type = ANY(${LOCATING_TYPES}::text[])
-      AND ${rowOfRestrictedPerson(this.sql, row)})`;
+  private restrictedPerson(sql: postgres.Sql, row: string): postgres.Fragment {
+    return sql`(${sql(row)}.resource_type = ANY(${LOCATING_TYPES}::text[])
+      AND ${rowOfRestrictedPerson(sql, row)})`;
   }
+}
 
-  private typeFilter(types: TypeSelection): postgres.PendingQuery<postgres.Row[]> {
-    return 'include' in types
-      ? this.sql`resource_type = ANY(${types.include}::text[])`
-      : this.sql`NOT (resource_type = ANY(${types.exclude}::text[]))`;
-  }
+function typeFilter(sql: postgres.Sql, types: TypeSelection): postgres.PendingQuery<postgres.Row[]> {
+  return 'include' in types
+    ? sql`resource_type = ANY(${types.include}::text[])`
+    : sql`NOT (resource_type = ANY(${types.exclude}::text[]))`;
 }

@@ -5,8 +5,8 @@ import { openTestStore, token } from '../testing/test-store';
 import { runViewSql } from './view-sql.runner';
 
 // The compiler's SQL over the store's own `resource` table (partitioned, current versions, deletions kept as rows):
-// live resources only, in resource_key order. (The API's $run evaluates in memory over the secured scan instead:
-// docs/sql-on-fhir.md.)
+// live resources only, in resource_key order. (The API's $run goes through ResourceStore.runView, which adds the
+// secured door's restrictions to the same compilation: docs/sql-on-fhir.md.)
 describe('a compiled view over the store', () => {
   let sql: postgres.Sql;
   let store: FhirStore;

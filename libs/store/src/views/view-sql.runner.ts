@@ -1,5 +1,6 @@
 import { planView, ViewDefinitionError, type ViewRow } from '@continuum/fhir';
 import type postgres from 'postgres';
+import { ViewNotCompilable } from './fhirpath.sql-compiler';
 import { compileViewToSql, VIEW_ERROR_MARKER, type ViewSource } from './view.sql-compiler';
 
 /**
@@ -31,13 +32,24 @@ export async function* runViewSql(
   }
 }
 
+/** Whether a (valid) view is within the compiled subset; an invalid view throws its ViewDefinitionError. */
+export function viewCompilesToSql(view: unknown): boolean {
+  try {
+    compileViewToSql(planView(view), { table: 'resource' });
+    return true;
+  } catch (error) {
+    if (error instanceof ViewNotCompilable) return false;
+    throw error;
+  }
+}
+
 /** The column names a view outputs, in order. */
 export function viewSqlColumns(view: unknown, source: ViewSource): string[] {
   return compileViewToSql(planView(view), source).columns;
 }
 
 /** Postgres's failed cast carrying a view error, as the ViewDefinitionError it stands for. */
-function asViewError(error: unknown): unknown {
+export function asViewError(error: unknown): unknown {
   const message = (error as Error)?.message ?? '';
   const at = message.indexOf(VIEW_ERROR_MARKER);
   if (at < 0) return error;

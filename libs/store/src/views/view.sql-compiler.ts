@@ -17,7 +17,15 @@ export interface ViewSource {
   schema?: string;
   /** Leave out rows marked deleted (the store's `resource` table). */
   hasDeletedColumn?: boolean;
+  /**
+   * Each row also carries its resource's patient compartments as `__compartments` (a `text[]` column of the
+   * source): what the secured door audits. No view column can clash: view column names start with a letter.
+   */
+  withCompartments?: boolean;
 }
+
+/** The column a row's compartments come in when the source asks for them. */
+export const COMPARTMENTS_COLUMN = '__compartments';
 
 export interface CompiledViewSql {
   text: string;
@@ -47,6 +55,7 @@ export function compileViewToSql(plan: ViewPlan, source: ViewSource): CompiledVi
   });
   const rows = builder.select(plan.root, root, 'false');
   const columns = plan.root.outputs.map((column) => `v.${quoteIdentifier(column.name)}`);
+  if (source.withCompartments) columns.push(`r.compartments AS ${quoteIdentifier(COMPARTMENTS_COLUMN)}`);
   const text = `SELECT ${[...columns].join(', ') || '1'}
 FROM ${source.schema ? `${quoteIdentifier(source.schema)}.` : ''}${quoteIdentifier(source.table)} r${whereValues.length ? `\nCROSS JOIN LATERAL (SELECT ${whereValues.join(', ')} OFFSET 0) wv` : ''}
 CROSS JOIN LATERAL (${rows}) v

@@ -1,6 +1,6 @@
 import type { ViewDefinition } from '@continuum/fhir';
 
-/** The three reference views of `npm run bench -- views` (and docs/sql-on-fhir.md). */
+/** The three reference views of `npm run bench -- views` and of the compiled-versus-memory differential spec (docs/sql-on-fhir.md). */
 export const REFERENCE_VIEWS: ViewDefinition[] = [
   {
     resourceType: 'ViewDefinition',
