@@ -1,5 +1,5 @@
 import { DatabaseConfig, loadConfig } from '@continuum/config';
-import { demographicsOf, IdentifierSystem, prepare } from '@continuum/fhir';
+import { demographicsOf, prepare } from '@continuum/fhir';
 import { generateLabelledPopulation, MAX_POPULATION } from '@continuum/generator';
 import { createFhirStore, createSql, type FhirStore } from '@continuum/store';
 import {
@@ -52,8 +52,8 @@ function queryOf(patient: Patient): Patient {
 /**
  * The population's source Patients, every n-th one also kept as a query (the same ones on every run). One seed
  * holds at most MAX_POPULATION persons (each takes a number of the 999 test range); beyond that, persons of a second
- * seed with their NHS numbers taken out (so no two humans share one), found on demographics alone as many social-care
- * and out-of-hours records are.
+ * seed without identifiers (its NHS numbers and local numbers would repeat the first seed's), found on demographics
+ * alone as many social-care and out-of-hours records are.
  */
 function* population(ctx: SuiteContext): Generator<Patient> {
   const persons = ctx.options.resources;
@@ -70,12 +70,9 @@ function* population(ctx: SuiteContext): Generator<Patient> {
     for (const record of generateLabelledPopulation(part)) {
       const patient = part.withNhsNumbers
         ? record.patient
-        : {
-            ...record.patient,
-            identifier: record.patient.identifier?.filter(
-              (each) => each.system !== IdentifierSystem.nhsNumber,
-            ),
-          };
+        : // ids and local numbers derive from the source and an index, so the second seed's would repeat the
+          // first's: it keeps no identifier, and its ids are marked
+          { ...record.patient, id: `b-${record.patient.id}`, identifier: undefined };
       if (index++ % every === 0 && queries.length < wanted) queries.push(queryOf(patient));
       yield patient;
     }
@@ -125,6 +122,30 @@ async function load(ctx: SuiteContext, store: FhirStore): Promise<void> {
   );
 }
 
+async function dropDatabase(base: string, name: string): Promise<void> {
+  const admin = postgres(new URL('/postgres', base).toString(), { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Whether the named database holds identity links (a kept database a previous run finished loading). */
+async function linkedIn(base: string, name: string): Promise<boolean> {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const db = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await db`SELECT 1 FROM identity_link LIMIT 1`;
+    return rows.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await db.end();
+  }
+}
+
 async function matchOverHttp(patient: Patient): Promise<number> {
   const response = await fetch(`${api!.origin}/fhir/Patient/$match`, {
     method: 'POST',
@@ -162,7 +183,8 @@ export const identityMatchSuite: BenchSuite = {
     const [{ exists }] = await admin<{ exists: boolean }[]>`
       SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${name}) AS exists`;
     await admin.end();
-    const reuse = exists && ctx.options.extra.keep === 'true';
+    // a database kept by a run that stopped before linking is loaded again
+    const reuse = exists && ctx.options.extra.keep === 'true' && (await linkedIn(base, name));
     if (reuse) {
       const url = new URL(base);
       url.pathname = `/${name}`;
@@ -170,7 +192,10 @@ export const identityMatchSuite: BenchSuite = {
         config: loadConfig(DatabaseConfig, { DATABASE_URL: url.toString() }),
         drop: () => Promise.resolve(),
       };
-    } else database = await createScratchDatabase(base, name);
+    } else {
+      if (exists) await dropDatabase(base, name);
+      database = await createScratchDatabase(base, name);
+    }
     sql = createSql(database.config, { applicationName: 'bench-identity-match' });
     identity = await openIdentityDataSource({ ...database.config, poolSize: 4 });
     const store = createFhirStore(sql);
