@@ -4,3 +4,4 @@ export * from './generalisation';
 export * from './governed-extract';
 export * from './extract-manifest';
 export * from './organisation-codes';
+export * from './reference-organisations';
