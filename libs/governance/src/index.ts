@@ -5,3 +5,4 @@ export * from './governed-extract';
 export * from './extract-manifest';
 export * from './organisation-codes';
 export * from './reference-organisations';
+export * from './extract-packs';

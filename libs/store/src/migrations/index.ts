@@ -10,6 +10,7 @@ import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-Create
 import { ReindexRestrictedPeopleThroughTheOutbox1796586454891 } from './1796586454891-ReindexRestrictedPeopleThroughTheOutbox';
 import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-CreatePortalUsedLaunchTokenTable';
 import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExportJobTables';
+import { AllowGpType1ObjectionDirectives1796700000000 } from './1796700000000-AllowGpType1ObjectionDirectives';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -28,4 +29,5 @@ export const STORE_MIGRATIONS = [
   ReindexRestrictedPeopleThroughTheOutbox1796586454891,
   CreatePortalUsedLaunchTokenTable1796586688001,
   CreateExportJobTables1796586240765,
+  AllowGpType1ObjectionDirectives1796700000000,
 ];

@@ -1,0 +1,4 @@
+// Governed commissioning extracts: packs read through the secured door, governed (libs/governance), written as files.
+export * from './commissioning-extract.service';
+export * from './extract-audit';
+export { loadOptOutRegister, personKeysOf } from './opt-out.register';
