@@ -2,3 +2,5 @@
 export * from './commissioning-extract.service';
 export * from './extract-audit';
 export { loadOptOutRegister, personKeysOf } from './opt-out.register';
+export * from './commissioning-extracts.factory';
+export { EXTRACT_READ_SCOPES } from './extract-access';

@@ -2,26 +2,8 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AccessClaims,
-  accessContextFrom,
-  AuditRecorder,
-  runWithAccess,
-  SecuredResourceStore,
-} from '@continuum/security';
-import { AccessGuardrails } from '@continuum/security/access/access.guardrails';
-import { auditedPatients } from '@continuum/security/audit/audit-event.builder';
-import { RestrictedPeople } from '@continuum/security/access/restricted-people';
-import { AuditEventSearch } from '@continuum/security/audit/audit-event.search';
-import { ConsentGate } from '@continuum/security/consent/consent.gate';
-import {
-  AuditLog,
-  ConsentQueries,
-  createFhirStore,
-  type FhirStore,
-  PersonQueries,
-  RestrictedPersonQueries,
-} from '@continuum/store';
+import { type AccessClaims, accessContextFrom, createSecuredStore, runWithAccess } from '@continuum/security';
+import { createFhirStore, type FhirStore, PersonQueries } from '@continuum/store';
 import { IdentityLinker, IdentityLinks, openIdentityDataSource } from '@continuum/store/identity';
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
 import { createSql } from '@continuum/store/database/sql.factory';
@@ -41,20 +23,7 @@ export async function openExtractContext(now: () => Date = () => new Date()) {
   const database = await createScratchDatabase(TEST_DATABASE_URL, `continuum_test_extract_${uniqueSuffix()}`);
   const sql: postgres.Sql = createSql(database.config, { applicationName: 'test-extract' });
   const store: FhirStore = createFhirStore(sql, { baseUrl: BASE });
-  const log = new AuditLog(sql, auditedPatients);
-  const consents = new ConsentQueries(sql);
-  const gate = new ConsentGate(consents);
-  const audit = new AuditRecorder(log, 'extract-test');
-  const secured = new SecuredResourceStore(
-    store,
-    new AccessGuardrails(gate, BASE),
-    gate,
-    consents,
-    audit,
-    new AuditEventSearch(sql),
-    new RestrictedPeople(new RestrictedPersonQueries(sql), BASE),
-    { maxBundleEntries: 100, expensiveSearchesPerCaller: 4 },
-  );
+  const { secured, auditLog: log, consents } = createSecuredStore(sql, store, { baseUrl: BASE, observer: 'extract-test' });
   const extracts = new CommissioningExtracts(
     secured,
     new PersonQueries(sql),
