@@ -13,7 +13,14 @@ const DEFAULT_PERIOD = '2025-12';
 let context: Awaited<ReturnType<typeof openExtractContext>> | undefined;
 let stored = 0;
 const keyRing = {
-  keys: [{ keyId: 'bench-key-1', recipient: 'bench-icb', project: 'bench', secret: randomBytes(32).toString('base64') }],
+  keys: [
+    {
+      keyId: 'bench-key-1',
+      recipient: 'bench-icb',
+      project: 'bench',
+      secret: randomBytes(32).toString('base64'),
+    },
+  ],
 };
 
 /**
@@ -25,7 +32,8 @@ const keyRing = {
  */
 export const commissioningSuite: BenchSuite = {
   name: 'commissioning',
-  description: "Governed commissioning extracts: a month's packs, rows/s (reference: the packs' views as compiled SQL)",
+  description:
+    "Governed commissioning extracts: a month's packs, rows/s (reference: the packs' views as compiled SQL)",
   defaultResources: 20_000,
 
   async prepare(ctx: SuiteContext) {
@@ -33,10 +41,15 @@ export const commissioningSuite: BenchSuite = {
     const file = join(ctx.workDir, 'community.ndjson');
     await writeCommunityFile(file, ctx.options.extra['seed'] ?? 'bench-commissioning', ctx.options.resources);
     await writeConcurrently(resourceBatches(file, BATCH), 2, async (batch) => {
-      await context!.store.upsertMany(batch.map((resource) => ({ resource })), { sourceSystem: 'BENCH:community' });
+      await context!.store.upsertMany(
+        batch.map((resource) => ({ resource })),
+        { sourceSystem: 'BENCH:community' },
+      );
     });
     await context.sql`ANALYZE resource`;
-    const [{ live }] = await context.sql<{ live: number }[]>`SELECT count(*)::int AS live FROM resource WHERE NOT deleted`;
+    const [{ live }] = await context.sql<
+      { live: number }[]
+    >`SELECT count(*)::int AS live FROM resource WHERE NOT deleted`;
     stored = live;
     ctx.log(`stored ${stored} resources`);
   },
@@ -71,7 +84,9 @@ export const commissioningSuite: BenchSuite = {
       const packRead = [...stages.values()].reduce((sum, count) => sum + count, 0);
       rows += released;
       read += packRead;
-      ctx.log(`${pack} ${period}: ${released} rows, ${packRead} resources read, in ${(performance.now() - before).toFixed(0)} ms`);
+      ctx.log(
+        `${pack} ${period}: ${released} rows, ${packRead} resources read, in ${(performance.now() - before).toFixed(0)} ms`,
+      );
     }
     const elapsedMs = performance.now() - started;
     ctx.log(
@@ -85,10 +100,20 @@ export const commissioningSuite: BenchSuite = {
     let rows = 0;
     const started = performance.now();
     for (const pack of PACK_NAMES)
-      for await (const page of runViewSql(context!.sql, PACK_VIEWS[pack], { table: 'resource', hasDeletedColumn: true }, 2000))
+      for await (const page of runViewSql(
+        context!.sql,
+        PACK_VIEWS[pack],
+        { table: 'resource', hasDeletedColumn: true },
+        2000,
+      ))
         rows += page.length;
     ctx.log(`compiled SQL: ${rows} rows of every month`);
-    return { label: 'compiled SQL, every month, no door', operations: rows, unit: 'rows', elapsedMs: performance.now() - started };
+    return {
+      label: 'compiled SQL, every month, no door',
+      operations: rows,
+      unit: 'rows',
+      elapsedMs: performance.now() - started,
+    };
   },
 
   async teardown() {

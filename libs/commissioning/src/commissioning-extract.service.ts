@@ -84,10 +84,14 @@ export class CommissioningExtracts {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async run(run: ExtractRun, progress: (step: ExtractProgress) => void = () => undefined): Promise<ExtractResult> {
+  async run(
+    run: ExtractRun,
+    progress: (step: ExtractProgress) => void = () => undefined,
+  ): Promise<ExtractResult> {
     const { request, pack } = run;
     if (!PACK_VIEWS[pack]) throw new GovernanceError([`unknown pack '${pack}'`]);
-    if (!PERIOD.test(run.period)) throw new GovernanceError([`period must be a month, YYYY-MM, not '${run.period}'`]);
+    if (!PERIOD.test(run.period))
+      throw new GovernanceError([`period must be a month, YYYY-MM, not '${run.period}'`]);
     const pseudonymiser =
       request.identifiability === 'pseudonymised'
         ? new Pseudonymiser(pseudonymKeyFor(requireKeyRing(run.keyRing), request.recipient, request.project))
@@ -98,7 +102,8 @@ export class CommissioningExtracts {
     const layout = packLayout(pack);
     const own = packColumns(view);
     const activityDate = own.find((column) => column.activityDate);
-    if (!activityDate) throw new GovernanceError([`pack '${pack}' has no column tagged period=activity-date`]);
+    if (!activityDate)
+      throw new GovernanceError([`pack '${pack}' has no column tagged period=activity-date`]);
 
     // 1. The activity of the month, through the secured door.
     let scanned = 0;
@@ -106,7 +111,9 @@ export class CommissioningExtracts {
       this.store,
       view,
       transactionTime,
-      (row) => typeof row[activityDate.name] === 'string' && (row[activityDate.name] as string).startsWith(run.period),
+      (row) =>
+        typeof row[activityDate.name] === 'string' &&
+        (row[activityDate.name] as string).startsWith(run.period),
       (resources) => progress({ stage: 'activity', resources: (scanned += resources) }),
     );
     // 2. The person and the primary procedure, joined by key.
@@ -116,7 +123,9 @@ export class CommissioningExtracts {
     const procedures = procedureKey ? await this.joinRows('procedure', transactionTime, progress) : new Map();
 
     // 3. Who each row's person is, and their opt-outs (per person, across sources).
-    const patientIds = [...new Set(activity.flatMap((row) => (patientKey ? idOf(row.values[patientKey]) : [])))];
+    const patientIds = [
+      ...new Set(activity.flatMap((row) => (patientKey ? idOf(row.values[patientKey]) : []))),
+    ];
     const personOf = await personKeysOf(this.persons, patientIds);
     const register = await loadOptOutRegister(this.consents, patientIds, personOf, transactionTime);
     progress({ stage: 'opt-outs', rows: activity.length });
@@ -126,8 +135,13 @@ export class CommissioningExtracts {
         const patient = patientKey ? patients.get(String(row.values[patientKey] ?? '')) : undefined;
         const procedure = procedureKey ? procedures.get(String(row.values[procedureKey] ?? '')) : undefined;
         const values: Record<string, ExtractCell> = {};
-        for (const column of layout) values[column.name] = cell(row.values[column.name] ?? patient?.[column.name] ?? procedure?.[column.name]);
-        if (patientKey) values.commissioner_code = commissionerOfPractice(patient?.general_medical_practice_code as string) ?? null;
+        for (const column of layout)
+          values[column.name] = cell(
+            row.values[column.name] ?? patient?.[column.name] ?? procedure?.[column.name],
+          );
+        if (patientKey)
+          values.commissioner_code =
+            commissionerOfPractice(patient?.general_medical_practice_code as string) ?? null;
         const patientId = patientKey ? String(row.values[patientKey] ?? '') : '';
         return {
           personKey: personOf.get(patientId) ?? patientId,
@@ -140,7 +154,11 @@ export class CommissioningExtracts {
       .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 
     // 4. The governed pipeline, in its fixed order.
-    const governed = governRows(request, layout, sourceRows, { optOuts: register, pseudonymiser, generalisation });
+    const governed = governRows(request, layout, sourceRows, {
+      optOuts: register,
+      pseudonymiser,
+      generalisation,
+    });
     const released: Record<string, ExtractCell>[] = [];
     for await (const row of governed.rows) released.push(row);
     progress({ stage: 'governance', rows: released.length });
@@ -150,20 +168,42 @@ export class CommissioningExtracts {
     const directory = run.outDirectory;
     const base = `${pack}-${run.period}`;
     const files: ManifestFile[] = [];
-    let disclosure: { policy: DisclosurePolicy; suppressedCells: number; complementaryCells: number } | undefined;
+    let disclosure:
+      { policy: DisclosurePolicy; suppressedCells: number; complementaryCells: number } | undefined;
     if (request.identifiability === 'aggregate') {
       const policy = run.disclosurePolicy ?? NHS_SECONDARY_CARE_RULE;
       const dimensions = aggregateDimensions(layout);
-      const monthly = released.map((row) => ({ ...row, [MONTH_COLUMN]: String(row[activityDate.name] ?? '').slice(0, 7) }));
+      const monthly = released.map((row) => ({
+        ...row,
+        [MONTH_COLUMN]: String(row[activityDate.name] ?? '').slice(0, 7),
+      }));
       const keys = dimensions.map((column) => (column.dimension === 'month' ? MONTH_COLUMN : column.name));
       const table = await countBy(asAsync(monthly), keys);
       const release = controlDisclosure(table, policy);
       const header = [...keys, COUNT_COLUMN];
       const asRow = (key: readonly (string | null)[], value: number | typeof SUPPRESSED): ViewRow =>
         Object.fromEntries([...keys.map((name, i) => [name, key[i] ?? 'Total']), [COUNT_COLUMN, value]]);
-      files.push(await writeCsvFile(directory, `${base}-counts.csv`, header, release.cells.map((item) => asRow(item.key, item.value))));
-      files.push(await writeCsvFile(directory, `${base}-totals.csv`, header, release.totals.map((item) => asRow(item.key, item.value))));
-      disclosure = { policy, suppressedCells: release.suppressedCells, complementaryCells: release.complementaryCells };
+      files.push(
+        await writeCsvFile(
+          directory,
+          `${base}-counts.csv`,
+          header,
+          release.cells.map((item) => asRow(item.key, item.value)),
+        ),
+      );
+      files.push(
+        await writeCsvFile(
+          directory,
+          `${base}-totals.csv`,
+          header,
+          release.totals.map((item) => asRow(item.key, item.value)),
+        ),
+      );
+      disclosure = {
+        policy,
+        suppressedCells: release.suppressedCells,
+        complementaryCells: release.complementaryCells,
+      };
     } else {
       const header = releasedColumns(layout, request, generalisation);
       files.push(await writeCsvFile(directory, `${base}.csv`, header, released));
@@ -173,7 +213,14 @@ export class CommissioningExtracts {
     const manifest = buildManifest({
       request,
       view: { url: view.url as string, version: view.version as string },
-      parameters: { pack, period: run.period, joins: [patientKey && JOIN_VIEWS.patient, procedureKey && JOIN_VIEWS.procedure].filter(Boolean).map((joined) => `${(joined as { url: string }).url}|${(joined as { version: string }).version}`).join(' ') },
+      parameters: {
+        pack,
+        period: run.period,
+        joins: [patientKey && JOIN_VIEWS.patient, procedureKey && JOIN_VIEWS.procedure]
+          .filter(Boolean)
+          .map((joined) => `${(joined as { url: string }).url}|${(joined as { version: string }).version}`)
+          .join(' '),
+      },
       transactionTime: transactionTime.toISOString(),
       generatedAt: this.clock().toISOString(),
       files,
@@ -203,7 +250,9 @@ export class CommissioningExtracts {
     const byKey = new Map<string, ViewRow>();
     const ordered = rows.map((row: SourcedViewRow) => row.values);
     if (join === 'procedure')
-      ordered.sort((a, b) => String(a.primary_procedure_date ?? '').localeCompare(String(b.primary_procedure_date ?? '')));
+      ordered.sort((a, b) =>
+        String(a.primary_procedure_date ?? '').localeCompare(String(b.primary_procedure_date ?? '')),
+      );
     for (const row of ordered) {
       const value = row[key];
       if (typeof value === 'string' && !byKey.has(value)) byKey.set(value, row);

@@ -27,7 +27,11 @@ export function extractAuditEvent(summary: ExtractAuditSummary, observer: string
     ...(event.entity ?? []),
     {
       what: { display: manifest.view },
-      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+      type: {
+        system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+        code: '2',
+        display: 'System Object',
+      },
       name: `commissioning extract ${summary.pack} ${summary.period}`,
       detail: [
         detail('requester', manifest.requester),
@@ -38,7 +42,9 @@ export function extractAuditEvent(summary: ExtractAuditSummary, observer: string
         detail('data-sharing-agreement', manifest.dataSharingAgreement),
         detail('identifiability', manifest.identifiability),
         detail('transaction-time', manifest.transactionTime),
-        ...manifest.files.map((file) => detail('file', `${file.name} rows=${file.rows} sha256=${file.sha256}`)),
+        ...manifest.files.map((file) =>
+          detail('file', `${file.name} rows=${file.rows} sha256=${file.sha256}`),
+        ),
         detail(
           'national-data-opt-out',
           `rows=${manifest.optOuts.nationalDataOptOut.rowsRemoved} persons=${manifest.optOuts.nationalDataOptOut.personsRemoved}`,

@@ -19,7 +19,12 @@ export async function writeCsvFile(
   const bytes = Buffer.from(text, 'utf8');
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, name), bytes);
-  return { name, rows: rows.length, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    name,
+    rows: rows.length,
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 /** The manifest beside the files. */

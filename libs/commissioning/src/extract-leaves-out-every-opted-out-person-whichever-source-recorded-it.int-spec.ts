@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSENT_CATEGORY_SYSTEM, GP_TYPE_1_OBJECTION, NATIONAL_DATA_OPT_OUT, nhsNumberCheckDigit } from '@continuum/fhir';
+import {
+  CONSENT_CATEGORY_SYSTEM,
+  GP_TYPE_1_OBJECTION,
+  NATIONAL_DATA_OPT_OUT,
+  nhsNumberCheckDigit,
+} from '@continuum/fhir';
 import { checkExtractRequest, type ExtractManifest, type ExtractRequest } from '@continuum/governance';
 import type { Appointment, Consent, Encounter, Patient, Resource } from 'fhir/r4';
 import { openExtractContext } from './testing/extract-test-context';
@@ -28,7 +33,8 @@ function nhsNumber(i: number): string {
 /** Names and birth dates unique per person (the matcher ignores digits in names): letters from the index. */
 const letters = (i: number) =>
   Array.from({ length: 3 }, (_, k) => 'BCDFGHJKLMNPRSTVWZ'[Math.floor(i / 18 ** k) % 18]).join('');
-const birthDate = (i: number) => new Date(Date.UTC(1940, 0, 1) + i * 17 * 86_400_000).toISOString().slice(0, 10);
+const birthDate = (i: number) =>
+  new Date(Date.UTC(1940, 0, 1) + i * 17 * 86_400_000).toISOString().slice(0, 10);
 const gpId = (i: number) => `gp-${String(i).padStart(4, '0')}`;
 const communityId = (i: number) => `ryy-${String(i).padStart(4, '0')}`;
 
@@ -41,7 +47,9 @@ function patient(id: string, i: number, practice: string): Patient {
     gender: i % 2 ? 'female' : 'male',
     birthDate: birthDate(i),
     address: [{ use: 'home', postalCode: `YO${10 + (i % 20)} ${1 + (i % 9)}AB` }],
-    generalPractitioner: [{ reference: 'Organization/ods-y60001', identifier: { system: ODS, value: practice } }],
+    generalPractitioner: [
+      { reference: 'Organization/ods-y60001', identifier: { system: ODS, value: practice } },
+    ],
   };
 }
 function consent(id: string, patientId: string, category: string): Consent {
@@ -65,7 +73,10 @@ function communityContact(i: number): Encounter {
     type: [{ coding: [{ system: CARE, code: 'community' }] }],
     serviceType: { coding: [{ system: TFC, code: '950' }] },
     subject: { reference: `Patient/${communityId(i)}` },
-    period: { start: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`, end: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T10:30:00Z` },
+    period: {
+      start: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
+      end: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T10:30:00Z`,
+    },
     serviceProvider: { reference: 'Organization/ods-ryy', identifier: { system: ODS, value: 'RYY' } },
   };
 }
@@ -80,7 +91,10 @@ function gpAppointment(i: number): Appointment {
     minutesDuration: 10,
     participant: [
       { actor: { reference: `Patient/${gpId(i)}` }, status: 'accepted' },
-      { actor: { reference: 'Location/ods-site-y60001', identifier: { system: SITE, value: 'Y60001' } }, status: 'accepted' },
+      {
+        actor: { reference: 'Location/ods-site-y60001', identifier: { system: SITE, value: 'Y60001' } },
+        status: 'accepted',
+      },
     ],
   };
 }
@@ -107,13 +121,18 @@ describe('a governed commissioning extract over 1,000 people, 37 of whom opted o
 
   beforeAll(async () => {
     context = await openExtractContext(() => fixed);
-    const bySource = new Map<string, Resource[]>([[GP, []], [COMMUNITY, []]]);
+    const bySource = new Map<string, Resource[]>([
+      [GP, []],
+      [COMMUNITY, []],
+    ]);
     for (let i = 0; i < PEOPLE; i++) {
       bySource.get(GP)!.push(patient(gpId(i), i, 'Y60001'), gpAppointment(i));
       bySource.get(COMMUNITY)!.push(patient(communityId(i), i, 'Y60001'), communityContact(i));
       // the opt-out recorded by one source or the other: the community contact belongs to the other record
       if (optedOut.has(i))
-        bySource.get(i % 2 ? GP : COMMUNITY)!.push(consent(`ndoo-${i}`, i % 2 ? gpId(i) : communityId(i), NATIONAL_DATA_OPT_OUT));
+        bySource
+          .get(i % 2 ? GP : COMMUNITY)!
+          .push(consent(`ndoo-${i}`, i % 2 ? gpId(i) : communityId(i), NATIONAL_DATA_OPT_OUT));
       if (objectors.has(i)) bySource.get(GP)!.push(consent(`t1-${i}`, gpId(i), GP_TYPE_1_OBJECTION));
     }
     for (const [sourceSystem, resources] of bySource) {
@@ -121,16 +140,25 @@ describe('a governed commissioning extract over 1,000 people, 37 of whom opted o
       const rest = resources.filter((resource) => resource.resourceType !== 'Patient');
       for (const group of [patients, rest])
         for (let at = 0; at < group.length; at += 500) {
-          const results = await context.store.upsertMany(group.slice(at, at + 500).map((resource) => ({ resource })), { sourceSystem });
+          const results = await context.store.upsertMany(
+            group.slice(at, at + 500).map((resource) => ({ resource })),
+            { sourceSystem },
+          );
           expect(results.filter((result) => result.outcome !== 'created')).toEqual([]);
         }
     }
-    await context.linker.linkStored(Array.from({ length: PEOPLE }, (_, i) => [gpId(i), communityId(i)]).flat());
+    await context.linker.linkStored(
+      Array.from({ length: PEOPLE }, (_, i) => [gpId(i), communityId(i)]).flat(),
+    );
     snapshot = new Date();
   }, 600_000);
   afterAll(() => context?.close());
 
-  const extract = (pack: 'community-contacts' | 'gp-appointments', out: string, overrides: Partial<ExtractRequest> = {}) =>
+  const extract = (
+    pack: 'community-contacts' | 'gp-appointments',
+    out: string,
+    overrides: Partial<ExtractRequest> = {},
+  ) =>
     context.asExtractor(() =>
       context.extracts.run({
         pack,
@@ -141,7 +169,10 @@ describe('a governed commissioning extract over 1,000 people, 37 of whom opted o
       }),
     );
   const csvRows = (directory: string, name: string) =>
-    readFileSync(join(directory, name), 'utf8').split('\r\n').filter(Boolean).map((line) => line.split(','));
+    readFileSync(join(directory, name), 'utf8')
+      .split('\r\n')
+      .filter(Boolean)
+      .map((line) => line.split(','));
 
   it('gives exactly 963 people in the identifiable pack and no row of the 37, whichever source recorded the opt-out', async () => {
     const { manifest, directory } = await extract('community-contacts', 'identifiable');
@@ -151,11 +182,20 @@ describe('a governed commissioning extract over 1,000 people, 37 of whom opted o
     expect(people.size).toBe(PEOPLE - OPTED_OUT);
     for (const i of optedOut) expect(people.has(nhsNumber(i))).toBe(false);
     expect(rows).toHaveLength(PEOPLE - OPTED_OUT);
-    expect(manifest.optOuts.nationalDataOptOut).toEqual({ rowsRemoved: OPTED_OUT, personsRemoved: OPTED_OUT });
+    expect(manifest.optOuts.nationalDataOptOut).toEqual({
+      rowsRemoved: OPTED_OUT,
+      personsRemoved: OPTED_OUT,
+    });
     // community data is not GP data: the type 1 objectors stay
     expect(manifest.optOuts.gpType1Objection).toEqual({ rowsRemoved: 0, personsRemoved: 0 });
-    expect(manifest.files).toEqual([expect.objectContaining({ name: 'community-contacts-2026-10.csv', rows: PEOPLE - OPTED_OUT })]);
-    expect(manifest.organisationCodes?.provider_code).toEqual({ checked: PEOPLE - OPTED_OUT, problems: 0, examples: [] });
+    expect(manifest.files).toEqual([
+      expect.objectContaining({ name: 'community-contacts-2026-10.csv', rows: PEOPLE - OPTED_OUT }),
+    ]);
+    expect(manifest.organisationCodes?.provider_code).toEqual({
+      checked: PEOPLE - OPTED_OUT,
+      problems: 0,
+      examples: [],
+    });
     expect(manifest.organisationCodes?.commissioner_code?.problems).toBe(0);
   }, 300_000);
 
@@ -170,9 +210,15 @@ describe('a governed commissioning extract over 1,000 people, 37 of whom opted o
       optOutExemption: { basis: 'consented', reference: 'CONSENT-STUDY-7' },
     });
     expect(consented.manifest.files[0].rows).toBe(PEOPLE);
-    expect(consented.manifest.optOuts.exemption).toEqual({ basis: 'consented', reference: 'CONSENT-STUDY-7' });
+    expect(consented.manifest.optOuts.exemption).toEqual({
+      basis: 'consented',
+      reference: 'CONSENT-STUDY-7',
+    });
     expect(() =>
-      request({ identifiability: 'pseudonymised', optOutExemption: { basis: 'anonymised', reference: 'DPIA-1' } }),
+      request({
+        identifiability: 'pseudonymised',
+        optOutExemption: { basis: 'anonymised', reference: 'DPIA-1' },
+      }),
     ).toThrow(/only for aggregate outputs/);
     const audited = await context.sql<{ content: { outcomeDesc?: string } }[]>`
       SELECT content FROM audit_event WHERE content->>'outcomeDesc' LIKE 'opt-outs skipped under a consented exemption%'`;
@@ -187,9 +233,17 @@ describe('a governed commissioning extract over 1,000 people, 37 of whom opted o
     const second = await extract('community-contacts', 'again-2', { identifiability: 'aggregate' });
     expect(strip(second.manifest)).toEqual(strip(first.manifest));
     for (const file of first.manifest.files)
-      expect(readFileSync(join(second.directory, file.name))).toEqual(readFileSync(join(first.directory, file.name)));
+      expect(readFileSync(join(second.directory, file.name))).toEqual(
+        readFileSync(join(first.directory, file.name)),
+      );
     const [header, ...cells] = csvRows(first.directory, 'community-contacts-2026-10-counts.csv');
-    expect(header).toEqual(['provider_code', 'treatment_function_code', 'commissioner_code', 'activity_month', 'activity_count']);
+    expect(header).toEqual([
+      'provider_code',
+      'treatment_function_code',
+      'commissioner_code',
+      'activity_month',
+      'activity_count',
+    ]);
     expect(cells).toEqual([['RYY', '950', '03Q', '2026-10', '965']]); // 963 rounded to the nearest 5
   }, 300_000);
 });

@@ -25,7 +25,11 @@ export async function readViewRows(
 ): Promise<SourcedViewRow[]> {
   const evaluator = new ViewEvaluator(view);
   const rows: SourcedViewRow[] = [];
-  for await (const page of store.scan({ types: { include: [evaluator.resourceType] }, until, pageSize: SCAN_PAGE })) {
+  for await (const page of store.scan({
+    types: { include: [evaluator.resourceType] },
+    until,
+    pageSize: SCAN_PAGE,
+  })) {
     for (const scanned of page) {
       if (!scanned.content) continue;
       for (const values of evaluator.rows(scanned.content as Resource))

@@ -34,13 +34,19 @@ describe('the extract packs over a generated community', () => {
     await close?.();
   });
 
-  it.each([...PACK_NAMES, 'patient', 'procedure'])('%s: both engines agree, and it has rows', async (name) => {
-    const view = PACK_VIEWS[name as keyof typeof PACK_VIEWS] ?? JOIN_VIEWS[name as keyof typeof JOIN_VIEWS];
-    const outcome = await engine(view, file);
-    if ('error' in outcome) throw outcome.error;
-    expect(outcome.rows.length).toBeGreaterThan(0);
-    expect(outcome.columns).toEqual(view.select.flatMap((select) => (select.column ?? []).map((column) => column.name)));
-  }, 120_000);
+  it.each([...PACK_NAMES, 'patient', 'procedure'])(
+    '%s: both engines agree, and it has rows',
+    async (name) => {
+      const view = PACK_VIEWS[name as keyof typeof PACK_VIEWS] ?? JOIN_VIEWS[name as keyof typeof JOIN_VIEWS];
+      const outcome = await engine(view, file);
+      if ('error' in outcome) throw outcome.error;
+      expect(outcome.rows.length).toBeGreaterThan(0);
+      expect(outcome.columns).toEqual(
+        view.select.flatMap((select) => (select.column ?? []).map((column) => column.name)),
+      );
+    },
+    120_000,
+  );
 
   it('finds the commissioning content where it belongs: admission methods, treatment functions, ICD-10, OPCS-4', async () => {
     const rows = async (view: unknown) => {
@@ -52,9 +58,13 @@ describe('the extract packs over a generated community', () => {
     expect(new Set(apc.map((row) => row.admission_method))).toContain('21');
     expect(apc.every((row) => typeof row.treatment_function_code === 'string')).toBe(true);
     expect(apc.some((row) => /^[A-Z]\d\d/.test(String(row.primary_diagnosis_icd10)))).toBe(true);
-    expect(apc.every((row) => row.provider_code === 'RXX' && row.site_of_treatment_code === 'RXX01')).toBe(true);
+    expect(apc.every((row) => row.provider_code === 'RXX' && row.site_of_treatment_code === 'RXX01')).toBe(
+      true,
+    );
     const mentalHealth = await rows(PACK_VIEWS['mental-health-contacts']);
-    expect(mentalHealth.every((row) => ['710', '711', '715'].includes(String(row.treatment_function_code)))).toBe(true);
+    expect(
+      mentalHealth.every((row) => ['710', '711', '715'].includes(String(row.treatment_function_code))),
+    ).toBe(true);
     const procedures = await rows(JOIN_VIEWS.procedure);
     expect(procedures.every((row) => /^[A-Z]\d\d\.\d$/.test(String(row.primary_procedure_opcs)))).toBe(true);
     const patients = await rows(JOIN_VIEWS.patient);

@@ -37,7 +37,12 @@ describe('extract packs', () => {
   it('release the NHS number as a pseudonym, or not at all in aggregates, and keys only in identifiable extracts', () => {
     const layout = packLayout('admitted-patient-care');
     expect(releasedColumns(layout, request('pseudonymised'))).toEqual(
-      expect.arrayContaining(['nhs_number_pseudonym', 'admission_method', 'primary_procedure_opcs', 'commissioner_code']),
+      expect.arrayContaining([
+        'nhs_number_pseudonym',
+        'admission_method',
+        'primary_procedure_opcs',
+        'commissioner_code',
+      ]),
     );
     for (const kind of ['pseudonymised', 'aggregate']) {
       const released = releasedColumns(layout, request(kind));
@@ -45,7 +50,9 @@ describe('extract packs', () => {
       expect(released).not.toContain('patient_key');
       expect(released).not.toContain('diagnosis_description'); // free text, dropped by default
     }
-    expect(releasedColumns(layout, request('identifiable'))).toEqual(expect.arrayContaining(['nhs_number', 'activity_key']));
+    expect(releasedColumns(layout, request('identifiable'))).toEqual(
+      expect.arrayContaining(['nhs_number', 'activity_key']),
+    );
   });
 
   it('refuse a view with a column whose role is not tagged', () => {

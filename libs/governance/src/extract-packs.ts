@@ -94,13 +94,17 @@ function packColumn(view: ViewDefinition, column: ViewColumn): PackColumn {
   const tag = (name: string) => column.tag?.find((candidate) => candidate.name === name)?.value;
   const role = tag('governance');
   if (!role || !ROLES.includes(role))
-    throw new PackError(`${view.url}: column '${column.name}' has no governance tag (one of ${ROLES.join(', ')})`);
+    throw new PackError(
+      `${view.url}: column '${column.name}' has no governance tag (one of ${ROLES.join(', ')})`,
+    );
   return {
     name: column.name,
     role: role as PackColumn['role'],
     description: column.description ?? '',
     ...(tag('data-dictionary') ? { dataDictionary: tag('data-dictionary') } : {}),
-    ...(tag('organisation-code') ? { organisationCode: tag('organisation-code') as OrganisationCodeRole } : {}),
+    ...(tag('organisation-code')
+      ? { organisationCode: tag('organisation-code') as OrganisationCodeRole }
+      : {}),
     ...(tag('dimension') ? { dimension: tag('dimension') as PackDimension } : {}),
     ...(tag('join') ? { join: tag('join') as PackJoin } : {}),
     activityDate: tag('period') === 'activity-date',
@@ -119,10 +123,5 @@ export function packLayout(pack: PackName): PackColumn[] {
       ? packColumns(JOIN_VIEWS[join]).filter((column) => column.join !== join)
       : [];
   const person = joined('patient');
-  return [
-    ...own,
-    ...person,
-    ...(person.length ? [COMMISSIONER_COLUMN] : []),
-    ...joined('procedure'),
-  ];
+  return [...own, ...person, ...(person.length ? [COMMISSIONER_COLUMN] : []), ...joined('procedure')];
 }

@@ -23,8 +23,8 @@ export const REFERENCE_DATA_VERSION = reference.version;
 export const COMMUNITY_ORGANISATIONS: readonly CommunityOrganisation[] = reference.organisations;
 
 /** The GP practices of the reference data, in file order (the generator's practices, one each). */
-export const REFERENCE_PRACTICES: readonly CommunityOrganisation[] = COMMUNITY_ORGANISATIONS.filter((organisation) =>
-  organisation.roles.includes('gp-practice'),
+export const REFERENCE_PRACTICES: readonly CommunityOrganisation[] = COMMUNITY_ORGANISATIONS.filter(
+  (organisation) => organisation.roles.includes('gp-practice'),
 );
 
 /** Unknown practice: the Data Dictionary's default commissioner is not defined, so none is derived. */
@@ -37,4 +37,3 @@ export function commissionerOfPractice(practiceCode: string | null | undefined):
 export function communityOrganisationReference(): OrganisationReference {
   return new OrganisationReference(COMMUNITY_ORGANISATIONS);
 }
-

@@ -50,7 +50,10 @@ export function registerExtract(program: Command): void {
     .option('--agreement <ref>', 'the data-sharing agreement reference')
     .option('--identifiability <kind>', 'identifiable, pseudonymised or aggregate', 'pseudonymised')
     .option('--key-file <file>', 'the key ring (JSON, outside the database) for pseudonymised extracts')
-    .option('--exemption <basis:reference>', 'skip the opt-outs: anonymised:<assessment> (aggregates) or consented:<record>')
+    .option(
+      '--exemption <basis:reference>',
+      'skip the opt-outs: anonymised:<assessment> (aggregates) or consented:<record>',
+    )
     .option('--birth-date <precision>', 'day, month or year', DEFAULT_GENERALISATION.birthDate)
     .option('--postcode <precision>', 'full, district or area', DEFAULT_GENERALISATION.postcode)
     .option('--keep-free-text', 'keep free-text columns (dropped by default)')
@@ -108,7 +111,9 @@ export function registerExtract(program: Command): void {
                 postcode: options.postcode,
                 keepFreeText: options.keepFreeText ?? false,
               },
-              disclosurePolicy: options.trueTotals ? TRUE_TOTALS_WITH_COMPLEMENTARY_SUPPRESSION : NHS_SECONDARY_CARE_RULE,
+              disclosurePolicy: options.trueTotals
+                ? TRUE_TOTALS_WITH_COMPLEMENTARY_SUPPRESSION
+                : NHS_SECONDARY_CARE_RULE,
             },
             progress,
           ),

@@ -23,7 +23,11 @@ export async function openExtractContext(now: () => Date = () => new Date()) {
   const database = await createScratchDatabase(TEST_DATABASE_URL, `continuum_test_extract_${uniqueSuffix()}`);
   const sql: postgres.Sql = createSql(database.config, { applicationName: 'test-extract' });
   const store: FhirStore = createFhirStore(sql, { baseUrl: BASE });
-  const { secured, auditLog: log, consents } = createSecuredStore(sql, store, { baseUrl: BASE, observer: 'extract-test' });
+  const {
+    secured,
+    auditLog: log,
+    consents,
+  } = createSecuredStore(sql, store, { baseUrl: BASE, observer: 'extract-test' });
   const extracts = new CommissioningExtracts(
     secured,
     new PersonQueries(sql),

@@ -1,6 +1,11 @@
 import type { Consent, Identifier, Reference } from 'fhir/r4';
 import { IdentifierSystem } from '../identifier-systems';
-import { CONSENT_CATEGORY_SYSTEM, GP_TYPE_1_OBJECTION, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from './consent-codes';
+import {
+  CONSENT_CATEGORY_SYSTEM,
+  GP_TYPE_1_OBJECTION,
+  NATIONAL_DATA_OPT_OUT,
+  SCOPE_SYSTEM,
+} from './consent-codes';
 
 /**
  * What a patient's Consent says about sharing their record, reduced to the facts access decisions need:

@@ -1,9 +1,4 @@
-import {
-  AuditLog,
-  ConsentQueries,
-  type ResourceStore,
-  RestrictedPersonQueries,
-} from '@continuum/store';
+import { AuditLog, ConsentQueries, type ResourceStore, RestrictedPersonQueries } from '@continuum/store';
 import type postgres from 'postgres';
 import { AuditRecorder } from '../audit/audit.recorder';
 import { auditedPatients } from '../audit/audit-event.builder';
