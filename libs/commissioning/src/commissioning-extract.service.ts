@@ -162,7 +162,11 @@ export class CommissioningExtracts {
     const released: Record<string, ExtractCell>[] = [];
     for await (const row of governed.rows) released.push(row);
     progress({ stage: 'governance', rows: released.length });
-    const organisationCodes = checkOrganisationCodes(layout, released);
+    const organisationCodes = checkOrganisationCodes(
+      layout,
+      releasedColumns(layout, request, generalisation),
+      released,
+    );
 
     // 5. Files: person-level rows, or counts under disclosure control.
     const directory = run.outDirectory;
@@ -303,12 +307,13 @@ function aggregateDimensions(layout: readonly PackColumn[]): PackColumn[] {
 
 function checkOrganisationCodes(
   layout: readonly PackColumn[],
+  released: readonly string[],
   rows: readonly Record<string, ExtractCell>[],
 ): Record<string, OrganisationCodeCheck> {
   const reference = communityOrganisationReference();
   const checks: Record<string, OrganisationCodeCheck> = {};
   for (const column of layout) {
-    if (!column.organisationCode || !(column.name in (rows[0] ?? {}))) continue;
+    if (!column.organisationCode || !released.includes(column.name)) continue;
     let problems = 0;
     const examples: string[] = [];
     for (const row of rows) {
