@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../suite';
 import { apiSuite } from './api.suite';
+import { commissioningSuite } from './commissioning.suite';
 import { exportSuite } from './export.suite';
 import { extractSuite } from './extract.suite';
 import { generateSuite } from './generate.suite';
@@ -26,4 +27,5 @@ export const suites: Record<string, BenchSuite> = {
   [portalSuite.name]: portalSuite,
   [exportSuite.name]: exportSuite,
   [workloadSuite.name]: workloadSuite,
+  [commissioningSuite.name]: commissioningSuite,
 };

@@ -36,6 +36,15 @@ export interface ExtractManifest {
     readonly suppressedCells: number;
     readonly complementaryCells: number;
   };
+  /** Per organisation-code column: values checked against the reference data, and the problems found. */
+  readonly organisationCodes?: Readonly<Record<string, OrganisationCodeCheck>>;
+}
+
+export interface OrganisationCodeCheck {
+  readonly checked: number;
+  readonly problems: number;
+  /** The first few problems, in row order (codes, never people). */
+  readonly examples: readonly string[];
 }
 
 export interface ManifestFile {
@@ -56,6 +65,7 @@ export interface ManifestInputs {
   readonly generalisation: GeneralisationOptions;
   readonly pseudonymKeyId?: string;
   readonly disclosure?: { policy: DisclosurePolicy; suppressedCells: number; complementaryCells: number };
+  readonly organisationCodes?: Readonly<Record<string, OrganisationCodeCheck>>;
 }
 
 export function buildManifest(inputs: ManifestInputs): ExtractManifest {
@@ -92,6 +102,7 @@ export function buildManifest(inputs: ManifestInputs): ExtractManifest {
       : {}),
     generalisation: inputs.generalisation,
     ...(inputs.disclosure ? { disclosureControl: inputs.disclosure } : {}),
+    ...(inputs.organisationCodes ? { organisationCodes: inputs.organisationCodes } : {}),
   };
 }
 

@@ -80,7 +80,7 @@ export function checkExtractRequest(input: Partial<Record<keyof ExtractRequest, 
 export type ExtractCell = string | number | boolean | null;
 
 /** What a pack column holds, which decides what governance does to it. */
-export type ColumnRole = 'nhs-number' | 'birth-date' | 'postcode' | 'free-text' | 'value';
+export type ColumnRole = 'nhs-number' | 'birth-date' | 'postcode' | 'free-text' | 'record-key' | 'value';
 
 export interface ExtractColumn {
   readonly name: string;
@@ -130,6 +130,7 @@ export function releasedColumns(
       return [request.identifiability === 'pseudonymised' ? `${column.name}_pseudonym` : column.name];
     }
     if (column.role === 'free-text' && !generalisation.keepFreeText) return [];
+    if (column.role === 'record-key' && request.identifiability !== 'identifiable') return [];
     return [column.name];
   });
 }
@@ -201,6 +202,11 @@ export function governRows(
             continue;
           case 'free-text':
             if (!generalisation.keepFreeText) continue;
+            released[header[at++]] = value;
+            continue;
+          case 'record-key':
+            // a store key links back to the record: identifiable extracts only
+            if (request.identifiability !== 'identifiable') continue;
             released[header[at++]] = value;
             continue;
           default:

@@ -4,3 +4,5 @@ export * from './generalisation';
 export * from './governed-extract';
 export * from './extract-manifest';
 export * from './organisation-codes';
+export * from './reference-organisations';
+export * from './extract-packs';

@@ -3,6 +3,7 @@ export * from './scopes/smart-scope.parser';
 export * from './access/access-context';
 export * from './access/access-scope';
 export { SecuredResourceStore } from './access/secured-resource.store';
+export { createSecuredStore } from './access/secured-store.factory';
 export { PersonScope } from './access/person-scope';
 export * from './consent/consent.evaluator';
 export { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAuditVerify } from './audit-verify.command';
 import { registerConsentRebuild } from './consent-rebuild.command';
 import { registerExport } from './export.command';
+import { registerExtract } from './extract.command';
 import { registerGenerate } from './generate.command';
 import { registerGeneratePopulation } from './generate-population.command';
 import { registerIdentityPersons } from './identity-persons.command';
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   registerAuditVerify,
   registerConsentRebuild,
   registerExport,
+  registerExtract,
   registerGenerate,
   registerGeneratePopulation,
   registerIdentityPersons,

@@ -1,16 +1,23 @@
 import type { Consent, Identifier, Reference } from 'fhir/r4';
 import { IdentifierSystem } from '../identifier-systems';
-import { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from './consent-codes';
+import {
+  CONSENT_CATEGORY_SYSTEM,
+  GP_TYPE_1_OBJECTION,
+  NATIONAL_DATA_OPT_OUT,
+  SCOPE_SYSTEM,
+} from './consent-codes';
 
 /**
  * What a patient's Consent says about sharing their record, reduced to the facts access decisions need:
  * - `sharing-objection`: the patient objects to sharing (scope patient-privacy, provision deny), except with the
  *   organisations it names (typically the GP practice);
- * - `data-opt-out`: the national data opt-out (our consent category), which covers secondary use.
+ * - `data-opt-out`: the national data opt-out (our consent category), which covers secondary use;
+ * - `gp-type-1-objection`: the type 1 objection (our consent category): GP-sourced data only, applied by the
+ *   governed extract pipeline (libs/governance), never by the door to direct care.
  * Whom a directive hides a patient from is the access policy's decision (libs/security consent.evaluator); when it
  * is in force is its period, judged at the time of each access.
  */
-export type ConsentDirectiveKind = 'sharing-objection' | 'data-opt-out';
+export type ConsentDirectiveKind = 'sharing-objection' | 'data-opt-out' | 'gp-type-1-objection';
 
 export interface ConsentDirective {
   kind: ConsentDirectiveKind;
@@ -75,5 +82,7 @@ export function consentDirectivesOf(consent: Consent): ConsentDirective[] {
     });
   if (hasCode(consent.category, CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT))
     directives.push({ kind: 'data-opt-out', permittedOrganisations: [], ...when });
+  if (hasCode(consent.category, CONSENT_CATEGORY_SYSTEM, GP_TYPE_1_OBJECTION))
+    directives.push({ kind: 'gp-type-1-objection', permittedOrganisations: [], ...when });
   return directives;
 }

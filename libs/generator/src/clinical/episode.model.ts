@@ -65,6 +65,12 @@ export interface EncounterDetail {
   /** An inpatient stay that began in A&E: the ADT stream admits from the same attendance. */
   fromEmergency?: boolean;
   transferWard?: string;
+  /** NHS Data Dictionary ADMISSION METHOD, for admissions (the UK Core AdmissionMethod extension). */
+  admissionMethod?: CodeDisplay;
+  /** NHS Data Dictionary TREATMENT FUNCTION CODE of the service seen (Encounter.serviceType). */
+  treatmentFunction?: CodeDisplay;
+  /** OPCS-4 procedures done, the primary first. */
+  procedures?: Array<{ code: CodeDisplay; at: Date }>;
 }
 
 export interface AppointmentDetail {
@@ -72,6 +78,8 @@ export interface AppointmentDetail {
   start: Date;
   end: Date;
   created: Date;
+  /** The care setting booked (a missed appointment has no encounter to say). */
+  setting?: SettingKey;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Clinician, Community, SourceSystem } from '../community/community.
 import type { Person } from '../person/person.model';
 import type { Random } from '../random/random';
 import { addDays, addMinutes, atTime, daysBetween, parseDate, yearsBetween } from './dates';
-import type { Diagnosis, Episode, MedicationIssue } from './episode.model';
+import type { AppointmentDetail, Diagnosis, Episode, MedicationIssue } from './episode.model';
 import { applyEffects, createPhysiology, isLabTest, measureSet, runLabTest, type Physiology } from './measurement.factory';
 
 interface ActiveCondition {
@@ -18,6 +18,8 @@ interface ActiveCondition {
   onset: Date;
   medicines: string[];
 }
+
+const COMMISSIONING = codeTables.commissioning;
 
 const ACUTE_SETTING_OF: Partial<Record<SettingKey, AcuteSetting>> = { gp: 'gp', ooh: 'ooh', emergency: 'ae', inpatient: 'admission' };
 const CHRONIC_EXTRA: Partial<Record<SettingKey, keyof ChronicCondition>> = {
@@ -27,6 +29,7 @@ const CHRONIC_EXTRA: Partial<Record<SettingKey, keyof ChronicCondition>> = {
   emergency: 'aePerYear',
   inpatient: 'admissionPerYear',
   community: 'communityPerYear',
+  mentalHealth: 'mentalHealthPerYear',
   socialCare: 'socialCarePerYear',
 };
 
@@ -70,6 +73,7 @@ export class TimelineFactory {
       emergency: skewed(),
       inpatient: skewed(),
       community: skewed(),
+      mentalHealth: skewed(),
       ooh: skewed(),
       socialCare: skewed(),
     };
@@ -200,15 +204,19 @@ export class TimelineFactory {
     const minutes = this.rng.int(minMinutes, maxMinutes);
     if (care.dna && this.rng.chance(care.dna)) {
       const missed = this.newEpisode(source, start, minutes);
-      missed.appointment = this.appointment(start, minutes, 'noshow');
+      missed.appointment = { ...this.appointment(start, minutes, 'noshow'), setting };
       this.episodes.push(missed);
       return;
     }
     const episode = this.newEpisode(source, start, minutes, setting === 'gp' && this.rng.chance(0.6) ? this.person.usualGp : undefined);
     const telephone = this.rng.chance(care.telephone ?? 0);
     episode.encounter = { setting, care, type: telephone ? codeTables.telephoneType : care.type, telephone };
-    if (setting === 'outpatient') episode.encounter.specialty = this.specialty();
-    if (care.appointment && this.rng.chance(care.appointment)) episode.appointment = this.appointment(start, minutes, 'fulfilled');
+    if (setting === 'outpatient') {
+      episode.encounter.specialty = this.specialty();
+      episode.encounter.treatmentFunction = episode.encounter.specialty;
+      if (this.rng.chance(COMMISSIONING.outpatientProcedureChance)) this.procedure(episode, start);
+    } else episode.encounter.treatmentFunction = this.treatmentFunction(setting, start);
+    if (care.appointment && this.rng.chance(care.appointment)) episode.appointment = { ...this.appointment(start, minutes, 'fulfilled'), setting };
     const acuteSetting = ACUTE_SETTING_OF[setting];
     if (acuteSetting && care.acute && this.rng.chance(care.acute)) this.acuteProblem(episode, acuteSetting, start);
     if (care.vitals && !telephone && this.rng.chance(care.vitalsChance ?? 0)) {
@@ -221,6 +229,34 @@ export class TimelineFactory {
     if (care.carePlan && this.rng.chance(care.carePlan)) episode.carePlan = { title: 'Care and support plan', start };
     this.episodes.push(episode);
     if (setting === 'emergency' && care.admit && this.rng.chance(care.admit)) this.admission(episode.end, episode, true);
+  }
+
+  /** The service's treatment function where commissioning datasets record one (GP, OOH and social care have none). */
+  private treatmentFunction(setting: SettingKey, at: Date): [string, string] | undefined {
+    const functions = COMMISSIONING.treatmentFunctions;
+    if (setting === 'emergency') return functions.emergency;
+    if (setting === 'community') return functions.community;
+    if (setting !== 'mentalHealth') return undefined;
+    const age = this.ageAt(at);
+    return age < 18 ? functions.mentalHealthChild : age >= 65 ? functions.mentalHealthOlder : functions.mentalHealthAdult;
+  }
+
+  /** An OPCS-4 procedure the specialty does, when it does any. */
+  private procedure(episode: Episode, at: Date): void {
+    const specialty = episode.encounter?.specialty;
+    const candidates = specialty ? COMMISSIONING.procedures[specialty[0]] : undefined;
+    if (!candidates?.length || !episode.encounter) return;
+    episode.encounter.procedures = [{ code: this.rng.pick(candidates), at: addMinutes(at, 60) }];
+  }
+
+  /** Admission method: from A&E (21), else elective (waiting list, booked, planned) or a direct emergency. */
+  private admissionMethod(fromEmergency: boolean): [string, string] {
+    if (fromEmergency) return COMMISSIONING.emergencyDepartmentAdmissionMethod;
+    const methods = this.rng.chance(COMMISSIONING.electiveShare)
+      ? COMMISSIONING.electiveAdmissionMethods
+      : COMMISSIONING.directEmergencyAdmissionMethods;
+    const [code, display] = this.rng.weighted(methods.map((method) => ({ value: method, weight: method[2] })));
+    return [code, display];
   }
 
   private specialty(): [string, string] {
@@ -248,7 +284,10 @@ export class TimelineFactory {
       ward: this.rng.pick(codeTables.wards),
       fromEmergency,
       transferWard: this.rng.chance(0.3) ? this.rng.pick(codeTables.wards) : undefined,
+      admissionMethod: this.admissionMethod(fromEmergency),
     };
+    episode.encounter.treatmentFunction = episode.encounter.specialty;
+    if (this.rng.chance(COMMISSIONING.inpatientProcedureChance)) this.procedure(episode, admitted);
     const reason = fromEpisode?.diagnoses[0];
     if (reason) episode.diagnoses.push({ ...reason, recorded: admitted });
     else this.acuteProblem(episode, 'admission', admitted);
@@ -384,7 +423,7 @@ export class TimelineFactory {
     this.episodes.push(episode);
   }
 
-  private appointment(start: Date, minutes: number, status: 'fulfilled' | 'noshow'): Episode['appointment'] {
+  private appointment(start: Date, minutes: number, status: 'fulfilled' | 'noshow'): AppointmentDetail {
     return { status, start, end: addMinutes(start, minutes), created: addDays(start, -this.rng.int(0, 21)) };
   }
 }

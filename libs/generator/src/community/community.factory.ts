@@ -1,5 +1,6 @@
 import type { Identifier, Location, Organization, Practitioner } from 'fhir/r4';
 import { IdentifierSystem, localIdentifierSystem } from '@continuum/fhir';
+import { REFERENCE_PRACTICES } from '@continuum/governance';
 import { codeTables, type SourceKind } from '../data/code-tables';
 import { Random } from '../random/random';
 import type { Clinician, Community, SourceSystem } from './community.model';
@@ -18,6 +19,8 @@ interface SourceSpec {
   clinicians: number;
   clinicianKind: Clinician['codeKind'] | 'consultant' | 'gp';
   siteCode?: string;
+  /** Where the organisation is, when the reference data says (else drawn). */
+  town?: string;
 }
 
 /** The fixed non-GP sources. Codes are ODS-shaped but fictional (RXX/RYY/NXX/LA123), so they never name a real body. */
@@ -30,20 +33,27 @@ const FIXED_SOURCES: SourceSpec[] = [
 
 const GP_PRODUCTS = ['EMIS-Web', 'SystmOne'];
 
-/** The community is fixed for a seed (never for a population size), so patient i is the same in every run of seed S. */
+/**
+ * The community is fixed for a seed (never for a population size), so patient i is the same in every run of seed S.
+ * GP practices are the reference data's (libs/governance reference/organisations.json: code, name, town and the
+ * commissioner of their registered list), so extracts can check and derive organisation codes from the same file.
+ * Each practice's main site has the practice code as its site code (as ODS gives a practice's main surgery).
+ */
 export function createCommunity(seed: string, today: Date): Community {
   const rng = Random.of(seed, 'community');
-  const practices = codeTables.practiceNames.map((name, i) =>
+  const practices = REFERENCE_PRACTICES.map((practice, i) =>
     buildSource(rng, {
       kind: 'gp',
-      odsCode: `Y${10000 + i * 7000 + rng.int(0, 6999)}`, // distinct per practice by construction
+      odsCode: practice.code,
       product: GP_PRODUCTS[i % GP_PRODUCTS.length],
-      organisationName: name,
+      organisationName: practice.name,
       format: 'fhir',
       localIdPrefix: '',
       localIdDigits: i % 2 === 0 ? 7 : 9,
       clinicians: 4,
       clinicianKind: 'gp',
+      siteCode: practice.code,
+      town: practice.town,
     }),
   );
   const [acute, community, ooh, social] = FIXED_SOURCES.map((spec) => buildSource(rng, spec));
@@ -53,7 +63,8 @@ export function createCommunity(seed: string, today: Date): Community {
 
 function buildSource(rng: Random, spec: SourceSpec): SourceSystem {
   const id = `${spec.odsCode}:${spec.product}`;
-  const town = rng.weighted(codeTables.towns.map((t) => ({ value: t, weight: t.weight })));
+  const drawn = rng.weighted(codeTables.towns.map((t) => ({ value: t, weight: t.weight })));
+  const town = codeTables.towns.find((t) => t.name === spec.town) ?? drawn;
   const clinicians = Array.from({ length: spec.clinicians }, () => buildClinician(rng, spec.clinicianKind));
   return {
     id,
@@ -122,7 +133,7 @@ function buildDirectory(sources: SourceSystem[]): Array<Organization | Practitio
         id: source.locationId,
         identifier: [{ system: IdentifierSystem.odsSiteCode, value: source.siteCode }],
         status: 'active',
-        name: `${source.town} Hospital`,
+        name: source.kind === 'gp' ? source.organisationName : `${source.town} Hospital`,
         managingOrganization: { reference: `Organization/${source.organisationId}` },
       });
     }

@@ -11,7 +11,7 @@ import settingsJson from './settings.json';
 export type CodeDisplay = [code: string, display: string];
 export type Sex = 'male' | 'female';
 export type SourceKind = 'gp' | 'acute' | 'community' | 'ooh' | 'social';
-export type SettingKey = 'gp' | 'outpatient' | 'emergency' | 'inpatient' | 'community' | 'ooh' | 'socialCare';
+export type SettingKey = 'gp' | 'outpatient' | 'emergency' | 'inpatient' | 'community' | 'mentalHealth' | 'ooh' | 'socialCare';
 export type AcuteSetting = 'gp' | 'ooh' | 'ae' | 'admission';
 
 export interface ChronicCondition {
@@ -36,6 +36,7 @@ export interface ChronicCondition {
   admissionPerYear?: number;
   communityPerYear?: number;
   socialCarePerYear?: number;
+  mentalHealthPerYear?: number;
 }
 
 export interface AcuteCondition {
@@ -127,6 +128,24 @@ export interface VaccineProgramme {
   uptake: number;
 }
 
+/** What commissioning datasets read from activity (settings.json `commissioning`). */
+export interface CommissioningTables {
+  careSettingSystem: string;
+  treatmentFunctionSystem: string;
+  admissionMethodExtension: string;
+  admissionMethodSystem: string;
+  opcs4System: string;
+  electiveAdmissionMethods: Array<[code: string, display: string, weight: number]>;
+  directEmergencyAdmissionMethods: Array<[code: string, display: string, weight: number]>;
+  emergencyDepartmentAdmissionMethod: CodeDisplay;
+  electiveShare: number;
+  treatmentFunctions: Record<'emergency' | 'community' | 'mentalHealthChild' | 'mentalHealthAdult' | 'mentalHealthOlder', CodeDisplay>;
+  /** OPCS-4 procedures by the treatment function that does them. */
+  procedures: Record<string, CodeDisplay[]>;
+  inpatientProcedureChance: number;
+  outpatientProcedureChance: number;
+}
+
 export interface Town {
   name: string;
   districts: string[];
@@ -145,6 +164,7 @@ export const codeTables = {
   settings: settingsJson.settings as Record<SettingKey, CareSetting>,
   telephoneType: settingsJson.telephoneType as CodeDisplay,
   specialties: settingsJson.specialties as CodeDisplay[],
+  commissioning: settingsJson.commissioning as unknown as CommissioningTables,
   wards: settingsJson.wards,
   repeatIssueDays: settingsJson.repeatIssueDays,
   historyYears: settingsJson.historyYears,
@@ -158,7 +178,6 @@ export const codeTables = {
   county: placesJson.county,
   towns: placesJson.towns as Town[],
   streets: placesJson.streets,
-  practiceNames: placesJson.practiceNames,
 } as const;
 
 /** Linear interpolation over [age, value] points, flat beyond the ends. */

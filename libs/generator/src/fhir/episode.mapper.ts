@@ -12,12 +12,13 @@ import type {
   MedicationStatement,
   Observation,
   ObservationReferenceRange,
+  Procedure,
   Quantity,
   FhirResource,
   Reference,
 } from 'fhir/r4';
-import { CONTINUUM_URI_BASE, localIdentifierSystem } from '@continuum/fhir';
-import { codeTables } from '../data/code-tables';
+import { CONTINUUM_URI_BASE, IdentifierSystem, localIdentifierSystem } from '@continuum/fhir';
+import { codeTables, type SettingKey } from '../data/code-tables';
 import { isoDate, isoDateTime } from '../clinical/dates';
 import type { Diagnosis, Episode, LabResult, Measurement, MedicationIssue } from '../clinical/episode.model';
 import type { SourceSystem } from '../community/community.model';
@@ -28,6 +29,25 @@ export const LOINC = 'http://loinc.org';
 export const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
 const UCUM = 'http://unitsofmeasure.org';
 const TERMINOLOGY = 'http://terminology.hl7.org/CodeSystem';
+
+const COMMISSIONING = codeTables.commissioning;
+
+/** The care setting as Continuum codes it (a second Encounter.type, Appointment.serviceCategory). */
+const CARE_SETTING: Record<SettingKey, [string, string]> = {
+  gp: ['gp', 'General practice'],
+  outpatient: ['outpatient', 'Outpatient attendance'],
+  emergency: ['emergency', 'Emergency care attendance'],
+  inpatient: ['admitted-patient-care', 'Admitted patient care'],
+  community: ['community', 'Community health services contact'],
+  mentalHealth: ['mental-health', 'Mental health services contact'],
+  ooh: ['out-of-hours', 'Out-of-hours primary care contact'],
+  socialCare: ['social-care', 'Adult social care contact'],
+};
+
+function careSetting(setting: SettingKey): CodeableConcept {
+  const [code, display] = CARE_SETTING[setting];
+  return { coding: [{ system: COMMISSIONING.careSettingSystem, code, display }] };
+}
 
 const CLASS_DISPLAY: Record<string, string> = { AMB: 'ambulatory', EMER: 'emergency', IMP: 'inpatient encounter', HH: 'home health', VR: 'virtual' };
 
@@ -72,7 +92,21 @@ export class EpisodeMapper {
     private readonly ctx: MappingContext,
   ) {
     this.subject = { reference: `Patient/${ctx.patientId}` };
-    this.sourceRef = { reference: `Organization/${episode.source.organisationId}` };
+    // the ODS code rides on the reference (as UK Core references carry it), so a view can read it without a join
+    this.sourceRef = {
+      reference: `Organization/${episode.source.organisationId}`,
+      identifier: { system: IdentifierSystem.odsOrganisationCode, value: episode.source.odsCode },
+    };
+  }
+
+  /** The source's site (its main site: a hospital, or a practice's surgery), by reference and ODS site code. */
+  private siteRef(): Reference | undefined {
+    const source = this.episode.source;
+    if (!source.locationId || !source.siteCode) return undefined;
+    return {
+      reference: `Location/${source.locationId}`,
+      identifier: { system: IdentifierSystem.odsSiteCode, value: source.siteCode },
+    };
   }
 
   map(): FhirResource[] {
@@ -83,6 +117,7 @@ export class EpisodeMapper {
     const encounter = e.encounter ? this.encounter(appointment) : undefined;
     if (encounter) out.push(encounter);
     const encounterRef = encounter ? { reference: `Encounter/${encounter.id}` } : undefined;
+    for (const p of e.encounter?.procedures ?? []) out.push(this.procedure(p, encounterRef));
     for (const d of e.diagnoses) out.push(this.condition(d, encounterRef));
     for (const a of e.allergies) out.push(this.allergy(a, encounterRef));
     for (const m of e.measurements) out.push(this.observation(m, encounterRef));
@@ -103,7 +138,7 @@ export class EpisodeMapper {
 
   private appointment(): Appointment {
     const a = this.episode.appointment!;
-    return {
+    const appointment: Appointment = {
       resourceType: 'Appointment',
       id: this.ctx.ids.uuid(),
       identifier: this.identifier('appointment'),
@@ -118,8 +153,12 @@ export class EpisodeMapper {
       participant: [
         { actor: this.subject, status: 'accepted' },
         { actor: this.clinicianRef(), status: 'accepted' },
+        ...(this.siteRef() ? [{ actor: this.siteRef(), status: 'accepted' as const }] : []),
       ],
     };
+    const setting = a.setting ?? this.episode.encounter?.setting ?? (this.episode.source.kind === 'gp' ? 'gp' : undefined);
+    if (setting) appointment.serviceCategory = [careSetting(setting)];
+    return appointment;
   }
 
   private encounter(appointment: Appointment | undefined): Encounter {
@@ -132,18 +171,51 @@ export class EpisodeMapper {
       identifier: this.identifier('encounter'),
       status: 'finished',
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: classCode, display: CLASS_DISPLAY[classCode] },
-      type: [{ coding: [{ system: SNOMED, code: detail.type[0], display: detail.type[1] }] }],
+      type: [{ coding: [{ system: SNOMED, code: detail.type[0], display: detail.type[1] }] }, careSetting(detail.setting)],
       subject: this.subject,
       participant: [{ individual: this.clinicianRef() }],
       period: { start: isoDateTime(e.start), end: isoDateTime(e.end) },
       serviceProvider: this.sourceRef,
     };
-    if (detail.specialty) encounter.serviceType = { text: `${detail.specialty[1]} (treatment function ${detail.specialty[0]})` };
+    if (detail.admissionMethod) {
+      const [code, display] = detail.admissionMethod;
+      encounter.extension = [
+        {
+          url: COMMISSIONING.admissionMethodExtension,
+          valueCodeableConcept: { coding: [{ system: COMMISSIONING.admissionMethodSystem, code, display }] },
+        },
+      ];
+    }
+    if (detail.treatmentFunction) {
+      const [code, display] = detail.treatmentFunction;
+      encounter.serviceType = { coding: [{ system: COMMISSIONING.treatmentFunctionSystem, code, display }] };
+    }
     if (appointment) encounter.appointment = [{ reference: `Appointment/${appointment.id}` }];
     const reason = e.diagnoses[0];
-    if (reason) encounter.reasonCode = [{ coding: [{ system: SNOMED, code: reason.condition.snomed[0], display: reason.condition.snomed[1] }] }];
-    if (e.source.locationId) encounter.location = [{ location: { reference: `Location/${e.source.locationId}` } }];
+    if (reason) {
+      const coding = [{ system: SNOMED, code: reason.condition.snomed[0], display: reason.condition.snomed[1] }];
+      // hospitals code the primary diagnosis in ICD-10 (as the condition itself is coded: see condition())
+      if (e.source.kind === 'acute') coding.unshift({ system: ICD10, code: reason.condition.icd10[0], display: reason.condition.icd10[1] });
+      encounter.reasonCode = [{ coding }];
+    }
+    const site = this.siteRef();
+    if (site) encounter.location = [{ location: site }];
     return encounter;
+  }
+
+  private procedure(p: { code: [string, string]; at: Date }, encounter: Reference | undefined): Procedure {
+    const procedure: Procedure = {
+      resourceType: 'Procedure',
+      id: this.ctx.ids.uuid(),
+      identifier: this.identifier('procedure'),
+      status: 'completed',
+      code: { coding: [{ system: COMMISSIONING.opcs4System, code: p.code[0], display: p.code[1] }] },
+      subject: this.subject,
+      performedDateTime: isoDateTime(p.at),
+      performer: [{ actor: this.clinicianRef(), onBehalfOf: this.sourceRef }],
+    };
+    if (encounter) procedure.encounter = encounter;
+    return procedure;
   }
 
   private condition(d: Diagnosis, encounter: Reference | undefined): Condition {

@@ -50,7 +50,13 @@ export function patientOf(person: Person, view: SourceView, id: string, localId 
     ],
   };
   if (person.deceasedDate) patient.deceasedDateTime = person.deceasedDate;
-  if (person.practice) patient.generalPractitioner = [{ reference: `Organization/${person.practice.organisationId}` }];
+  if (person.practice)
+    patient.generalPractitioner = [
+      {
+        reference: `Organization/${person.practice.organisationId}`,
+        identifier: { system: IdentifierSystem.odsOrganisationCode, value: person.practice.odsCode },
+      },
+    ];
   if (person.nextOfKin && view.source.kind !== 'ooh') {
     patient.contact = [
       {

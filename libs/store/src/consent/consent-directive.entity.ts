@@ -9,7 +9,7 @@ const key = { primaryKeyConstraintName: 'consent_directive_pkey' };
  */
 @Entity({ name: 'consent_directive' })
 @Index('consent_directive_patient_idx', ['patientId', 'kind'])
-@Check('consent_directive_kind_ck', `kind IN ('sharing-objection', 'data-opt-out')`)
+@Check('consent_directive_kind_ck', `kind IN ('sharing-objection', 'data-opt-out', 'gp-type-1-objection')`)
 export class ConsentDirectiveEntity {
   /** The Consent's `resource.resource_key`. */
   @PrimaryColumn({ name: 'consent_key', type: 'bigint', ...key }) consentKey!: string;
