@@ -18,6 +18,7 @@ export type SensitiveCategory =
   | 'gender-identity'
   | 'assisted-conception'
   | 'termination-of-pregnancy'
+  | 'mental-health'
   | 'sensitivity-label';
 
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
@@ -26,6 +27,8 @@ const SNOMED = 'http://snomed.info/sct';
 
 /** v3 sensitivity policy labels that mark a whole resource as sensitive, whatever its codes. */
 const SENSITIVITY_LABELS = new Set(['HIV', 'STD', 'SEX', 'SDV', 'PSY', 'ETH', 'SUD', 'GDIS', 'TBOO']);
+/** Labels with a category of their own: a mental health view shows PSY-labelled items as its own work. */
+const LABEL_CATEGORIES: Record<string, SensitiveCategory> = { PSY: 'mental-health' };
 
 const ICD10_PREFIXES: [string, SensitiveCategory][] = [
   ...['A50', 'A51', 'A52', 'A53', 'A54', 'A55', 'A56', 'A57', 'A58', 'A59', 'A60', 'A63', 'A64'].map(
@@ -67,12 +70,12 @@ function codingsOf(resource: Resource): Coding[] {
 
 /** The sensitive category a resource falls in, or undefined: by its security labels first, then by its codes. */
 export function sensitiveCategoryOf(resource: Resource): SensitiveCategory | undefined {
-  if (
-    (resource.meta?.security ?? []).some(
-      (label) => label.system === ACT_CODE && SENSITIVITY_LABELS.has(label.code ?? ''),
-    )
-  )
-    return 'sensitivity-label';
+  const labels = (resource.meta?.security ?? [])
+    .filter((label) => label.system === ACT_CODE && SENSITIVITY_LABELS.has(label.code ?? ''))
+    .map((label) => label.code ?? '');
+  if (labels.length)
+    // a resource labelled with more than one policy is as sensitive as its broadest label
+    return labels.length === 1 && LABEL_CATEGORIES[labels[0]] ? LABEL_CATEGORIES[labels[0]] : 'sensitivity-label';
   for (const coding of codingsOf(resource)) {
     const code = (coding.code ?? '').toUpperCase();
     if (coding.system === SNOMED && SNOMED_CODES.has(code)) return SNOMED_CODES.get(code);
