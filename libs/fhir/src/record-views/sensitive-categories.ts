@@ -21,6 +21,17 @@ export type SensitiveCategory =
   | 'mental-health'
   | 'sensitivity-label';
 
+/** What each category is called on a page (an item shown on request is marked with it). */
+export const SENSITIVE_CATEGORY_NAMES: Record<SensitiveCategory, string> = {
+  'sexual-health': 'Sexual health',
+  hiv: 'HIV',
+  'gender-identity': 'Gender identity',
+  'assisted-conception': 'Assisted conception',
+  'termination-of-pregnancy': 'Termination of pregnancy',
+  'mental-health': 'Mental health',
+  'sensitivity-label': 'Marked sensitive by its source',
+};
+
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
 const SNOMED = 'http://snomed.info/sct';
