@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import nunjucks from 'nunjucks';
 import { PortalModule } from './portal.module';
-import { cuiDate } from '@continuum/fhir';
+import { cuiDate, SENSITIVE_CATEGORY_NAMES } from '@continuum/fhir';
 
 /** Where nhsuk-frontend keeps its templates, styles, scripts and assets (served from node_modules, not copied). */
 const NHSUK = join(dirname(require.resolve('nhsuk-frontend/package.json')), 'dist');
@@ -44,6 +44,7 @@ export async function createPortalApp(
     noCache: false,
   });
   views.addGlobal('serviceName', 'Continuum shared care record');
+  views.addGlobal('sensitiveCategoryNames', SENSITIVE_CATEGORY_NAMES);
   views.addFilter('dateTime', cuiDateTime);
   app.setViewEngine('njk');
   return app;

@@ -23,6 +23,7 @@ import { RecordAccessLog } from './privacy/record-access-log';
 import { PersonRecordLoader } from './record/person-record.loader';
 import { RecordController } from './record/record.controller';
 import { RecordViewService } from './record/record-view.service';
+import { SensitiveDisclosure } from './record/sensitive-disclosure.service';
 import { AccessScopeInterceptor } from './session/access-scope.interceptor';
 import { PortalSessions } from './session/portal-session';
 import { SessionGuard } from './session/session.guard';
@@ -69,6 +70,7 @@ import { SessionGuard } from './session/session.guard';
     SmartLaunchStates,
     PersonRecordLoader,
     RecordViewService,
+    SensitiveDisclosure,
     RecordAccessLog,
     {
       provide: HEALTH_CHECKS,

@@ -1,4 +1,3 @@
-import { badRequest } from '@continuum/fhir';
 import { PrivacyOffice } from '@continuum/security';
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
@@ -6,15 +5,22 @@ import { accessOf, clinicianOf } from '../session/portal-access';
 import type { PortalRequest } from '../session/portal-request';
 import { PortalSessions, SESSION_COOKIE } from '../session/portal-session';
 import { BREAK_GLASS_REASONS } from './break-glass-reasons';
+import { readReason, reasonForm } from './given-reason';
 import { RecordViewService } from './record-view.service';
+import { SensitiveDisclosure } from './sensitive-disclosure.service';
+import { SENSITIVE_REASONS } from './sensitive-reasons';
 
-/** The record of the patient in context, in the signed-in user's role view; and breaking the glass. */
+/**
+ * The record of the patient in context, in the signed-in user's role view; breaking the glass; showing the
+ * sensitive information the view withholds.
+ */
 @Controller('record')
 export class RecordController {
   constructor(
     private readonly views: RecordViewService,
     private readonly sessions: PortalSessions,
     private readonly privacy: PrivacyOffice,
+    private readonly sensitive: SensitiveDisclosure,
   ) {}
 
   @Get()
@@ -27,7 +33,7 @@ export class RecordController {
     if (page.kind === 'break-glass')
       return response
         .status(403)
-        .render('break-glass', { session, banner: page.banner, reasons: BREAK_GLASS_REASONS });
+        .render('break-glass', { session, banner: page.banner, form: reasonForm(BREAK_GLASS_REASONS) });
     response.render('record', { session, ...page });
   }
 
@@ -40,21 +46,10 @@ export class RecordController {
   ): Promise<void> {
     const session = clinicianOf(request.session!);
     if (!session.patientId) return response.redirect(303, '/find');
-    const code =
-      typeof body?.reason === 'string' && BREAK_GLASS_REASONS[body.reason] ? body.reason : undefined;
-    const detail = typeof body?.detail === 'string' ? body.detail.trim().slice(0, 500) : '';
-    if (!code || detail.length < 10) {
-      const problem = !code ? 'Choose a reason' : 'Say why you need this record (at least 10 characters)';
-      return response.status(400).render('break-glass', {
-        session,
-        reasons: BREAK_GLASS_REASONS,
-        error: problem,
-        chosen: code,
-        detail,
-        banner: undefined,
-      });
-    }
-    if (/[\r\n]/.test(detail)) throw badRequest('The reason must be one line');
+    const given = readReason(body, BREAK_GLASS_REASONS);
+    if ('form' in given)
+      return response.status(400).render('break-glass', { session, form: given.form, banner: undefined });
+    const { code, detail } = given.reason;
     const brokeGlass = {
       ...session,
       breakGlass: { patientId: session.patientId, reason: `${code}: ${detail}` },
@@ -72,6 +67,37 @@ export class RecordController {
     });
     const sealed = await this.sessions.seal(brokeGlass);
     response.cookie(SESSION_COOKIE, sealed, this.sessions.cookieOptions());
+    response.redirect(303, '/record');
+  }
+
+  /** The page asking why: how many items are withheld (never what); back to the record when none is. */
+  @Get('sensitive')
+  async sensitiveForm(@Req() request: PortalRequest, @Res() response: Response): Promise<void> {
+    const session = clinicianOf(request.session!);
+    if (!session.patientId) return response.redirect(303, '/find');
+    const offer = await this.sensitive.offer({ ...session, patientId: session.patientId });
+    if (!offer) return response.redirect(303, '/record');
+    response.render('sensitive', { session, ...offer, form: reasonForm(SENSITIVE_REASONS) });
+  }
+
+  /** Audits the choice, then holds it in the (signed) session for this patient only. */
+  @Post('sensitive')
+  async showSensitive(
+    @Body() body: { reason?: unknown; detail?: unknown },
+    @Req() request: PortalRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const session = clinicianOf(request.session!);
+    if (!session.patientId) return response.redirect(303, '/find');
+    const inContext = { ...session, patientId: session.patientId };
+    const given = readReason(body, SENSITIVE_REASONS);
+    if ('form' in given) {
+      const offer = await this.sensitive.offer(inContext);
+      if (!offer) return response.redirect(303, '/record');
+      return response.status(400).render('sensitive', { session, ...offer, form: given.form });
+    }
+    const shown = await this.sensitive.show(inContext, given.reason, request.path);
+    response.cookie(SESSION_COOKIE, await this.sessions.seal(shown), this.sessions.cookieOptions());
     response.redirect(303, '/record');
   }
 }

@@ -24,7 +24,15 @@ export interface PortalSession {
   /** The Patient record in context: set by a verified launch or by the user's own search, never by a query parameter. */
   patientId?: string;
   /** The glass broken for the patient in context: the reason given (every read then audited as emergency access). */
-  breakGlass?: { patientId: string; reason: string };
+  breakGlass?: ReasonForPatient;
+  /** Sensitive information shown on request, for this patient only: the reason given (audited when chosen). */
+  sensitiveShown?: ReasonForPatient;
+}
+
+/** A choice the user made, with their reason, that holds for one patient only. */
+export interface ReasonForPatient {
+  patientId: string;
+  reason: string;
 }
 
 export const SESSION_COOKIE = 'continuum_portal';
@@ -59,7 +67,10 @@ export class PortalSessions {
         audience: ISSUER,
         algorithms: ['HS256'],
       });
-      const { subject, name, role, organisation, patientId, breakGlass } = payload as Record<string, unknown>;
+      const { subject, name, role, organisation, patientId, breakGlass, sensitiveShown } = payload as Record<
+        string,
+        unknown
+      >;
       if (typeof subject !== 'string' || typeof organisation !== 'string' || !isPortalUserRole(role))
         return undefined;
       return {
@@ -68,7 +79,8 @@ export class PortalSessions {
         organisation,
         ...(typeof name === 'string' ? { name } : {}),
         ...(typeof patientId === 'string' ? { patientId } : {}),
-        ...(isBreakGlass(breakGlass) ? { breakGlass } : {}),
+        ...(isReasonForPatient(breakGlass) ? { breakGlass } : {}),
+        ...(isReasonForPatient(sensitiveShown) ? { sensitiveShown } : {}),
       };
     } catch {
       return undefined;
@@ -117,7 +129,7 @@ export class PortalSessions {
   }
 }
 
-function isBreakGlass(value: unknown): value is PortalSession['breakGlass'] {
+function isReasonForPatient(value: unknown): value is ReasonForPatient {
   const candidate = value as { patientId?: unknown; reason?: unknown } | undefined;
   return typeof candidate?.patientId === 'string' && typeof candidate.reason === 'string';
 }

@@ -1,6 +1,7 @@
 import type { CodeableConcept, Reference, Resource } from 'fhir/r4';
 import { cuiDate, NOT_KNOWN } from './patient-banner';
 import type { PersonRecord } from './person-record';
+import type { SensitiveCategory } from './sensitive-categories';
 
 /** One line of a section: what, and where it came from (every item shows its source, organisation and date). */
 export interface RecordItem {
@@ -15,6 +16,8 @@ export interface RecordItem {
   recorded: string;
   /** ISO date used for ordering. */
   sortDate: string;
+  /** Set when the item falls in a sensitive category and is shown (the role's own, or revealed on request). */
+  sensitive?: SensitiveCategory;
 }
 
 export function conceptText(concept: CodeableConcept | undefined): string | undefined {

@@ -8,7 +8,7 @@ import type {
 } from 'fhir/r4';
 import type { PersonRecord, RecordResources, RecordResourceType } from './person-record';
 import { conceptText, itemOf, newestFirst, type RecordItem } from './record-item';
-import { sensitiveCategoryOf } from './sensitive-categories';
+import { type SensitiveCategory, sensitiveCategoryOf } from './sensitive-categories';
 
 /**
  * Section ids: headings of the PRSB Core Information Standard (v3), as kebab-case ids. A role view is a list of these
@@ -44,8 +44,10 @@ export interface RecordSection {
 
 export interface SectionOptions {
   now: Date;
-  /** Show sensitive categories too (default: left out). */
+  /** Show every sensitive category too (default: left out), each such item marked with its category. */
   includeSensitive?: boolean;
+  /** Sensitive categories that are the viewer's own work, shown (marked) without asking. */
+  ownSensitive?: readonly SensitiveCategory[];
 }
 
 const SNOMED = 'http://snomed.info/sct';
@@ -358,10 +360,16 @@ export function sectionTitle(id: SectionId): string {
 export function buildSection(id: SectionId, record: PersonRecord, options: SectionOptions): RecordSection {
   const spec = SECTIONS[id];
   const split = (picked: Picked) => {
-    const hidden = options.includeSensitive ? [] : picked.filter((p) => sensitiveCategoryOf(p.resource));
-    const kept = new Set(hidden);
-    const items = picked.filter((p) => !kept.has(p)).map((p) => p.item);
-    return { hidden: hidden.length, items: items.sort(newestFirst) };
+    let hidden = 0;
+    const items: RecordItem[] = [];
+    for (const { resource, item } of picked) {
+      const category = sensitiveCategoryOf(resource);
+      if (!category) items.push(item);
+      else if (options.includeSensitive || options.ownSensitive?.includes(category))
+        items.push({ ...item, sensitive: category });
+      else hidden += 1;
+    }
+    return { hidden, items: items.sort(newestFirst) };
   };
   const picked = split(spec.pick(record, options.now));
   const hiddenSensitive = picked.hidden;

@@ -2,6 +2,7 @@ import type { Patient } from 'fhir/r4';
 import { buildPatientBanner, type PatientBanner } from './patient-banner';
 import type { PersonRecord } from './person-record';
 import { buildSection, type RecordSection, type SectionId } from './record-sections';
+import type { SensitiveCategory } from './sensitive-categories';
 
 /** The groups of professionals the portal has a view for. */
 export type PortalRole = 'gp' | 'acute' | 'community' | 'mental-health' | 'social-care' | 'urgent-care';
@@ -19,6 +20,13 @@ export interface RoleView {
   title: string;
   /** PRSB Core Information Standard sections, in the order shown. */
   sections: readonly SectionId[];
+  /**
+   * Whether a user in this role may ask to see the sensitive categories withheld from the view (giving a reason,
+   * audited). False for roles that must never see them, however asked.
+   */
+  sensitiveOnRequest: boolean;
+  /** Sensitive categories that are this role's own work: shown, marked, without asking. */
+  ownSensitive?: readonly SensitiveCategory[];
 }
 
 const URGENT_CARE_RECORD: readonly SectionId[] = [
@@ -40,11 +48,13 @@ export const ROLE_VIEWS: Record<PortalRole, RoleView> = {
     role: 'urgent-care',
     title: 'Ambulance, 111 and out-of-hours: urgent care record',
     sections: URGENT_CARE_RECORD,
+    sensitiveOnRequest: true,
   },
   acute: {
     role: 'acute',
     title: 'Acute and emergency care',
     sections: [...URGENT_CARE_RECORD, 'investigation-results', 'procedures'],
+    sensitiveOnRequest: true,
   },
   gp: {
     role: 'gp',
@@ -62,6 +72,7 @@ export const ROLE_VIEWS: Record<PortalRole, RoleView> = {
       'end-of-life-care',
       'professional-contacts',
     ],
+    sensitiveOnRequest: true,
   },
   community: {
     role: 'community',
@@ -76,6 +87,7 @@ export const ROLE_VIEWS: Record<PortalRole, RoleView> = {
       'professional-contacts',
       'encounters',
     ],
+    sensitiveOnRequest: true,
   },
   'mental-health': {
     role: 'mental-health',
@@ -89,6 +101,8 @@ export const ROLE_VIEWS: Record<PortalRole, RoleView> = {
       'professional-contacts',
       'encounters',
     ],
+    sensitiveOnRequest: true,
+    ownSensitive: ['mental-health'],
   },
   'social-care': {
     role: 'social-care',
@@ -100,6 +114,8 @@ export const ROLE_VIEWS: Record<PortalRole, RoleView> = {
       'end-of-life-care',
       'social-context',
     ],
+    // social care works outside the NHS confidentiality regime these categories are withheld under
+    sensitiveOnRequest: false,
   },
 };
 
@@ -111,18 +127,45 @@ export interface BuiltRoleView {
   view: RoleView;
   banner: PatientBanner;
   sections: RecordSection[];
+  sensitive: SensitiveSummary;
 }
 
-/** A role's view of one person: the banner and the role's sections, in order. Pure. */
+/** What the view withheld and revealed, for the page (a count, never what) and for the audit (what was revealed). */
+export interface SensitiveSummary {
+  /** Items left out across the view's sections. */
+  withheld: number;
+  /** Whether the user may ask to see them: the role allows it and something is withheld. */
+  offered: boolean;
+  /** Items shown only because the user asked (not the role's own categories), with their category. */
+  revealed: { ref: string; category: SensitiveCategory }[];
+}
+
+/**
+ * A role's view of one person: the banner and the role's sections, in order. Pure. `includeSensitive` (the user
+ * asked) is honoured only for roles that may ask; the role's own sensitive categories are always shown.
+ */
 export function buildRoleView(
   role: PortalRole,
   record: PersonRecord & { patients: Patient[] },
   options: { now: Date; includeSensitive?: boolean },
 ): BuiltRoleView {
   const view = ROLE_VIEWS[role];
+  const includeSensitive = view.sensitiveOnRequest && options.includeSensitive === true;
+  const sections = view.sections.map((id) =>
+    buildSection(id, record, { now: options.now, includeSensitive, ownSensitive: view.ownSensitive }),
+  );
+  const withheld = sections.reduce((sum, section) => sum + section.hiddenSensitive, 0);
+  const revealed = new Map<string, SensitiveCategory>();
+  for (const item of sections.flatMap((section) => section.items))
+    if (item.sensitive && !view.ownSensitive?.includes(item.sensitive)) revealed.set(item.ref, item.sensitive);
   return {
     view,
     banner: buildPatientBanner(record.patients, options.now),
-    sections: view.sections.map((id) => buildSection(id, record, options)),
+    sections,
+    sensitive: {
+      withheld,
+      offered: view.sensitiveOnRequest && withheld > 0,
+      revealed: [...revealed].map(([ref, category]) => ({ ref, category })),
+    },
   };
 }

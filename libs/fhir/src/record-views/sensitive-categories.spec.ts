@@ -25,10 +25,11 @@ describe('sensitive categories are recognised by code lists and security labels'
     expect(sensitiveCategoryOf(condition(system, code))).toBe(category);
   });
 
-  it('a source security label (v3 sensitivity policy) makes any resource sensitive', () => {
-    expect(sensitiveCategoryOf(condition('http://snomed.info/sct', '195967001', 'PSY'))).toBe(
+  it('a source security label (v3 sensitivity policy) makes any resource sensitive; PSY is mental health', () => {
+    expect(sensitiveCategoryOf(condition('http://snomed.info/sct', '195967001', 'SDV'))).toBe(
       'sensitivity-label',
     );
+    expect(sensitiveCategoryOf(condition('http://snomed.info/sct', '195967001', 'PSY'))).toBe('mental-health');
   });
 
   it('ordinary diagnoses are not sensitive', () => {

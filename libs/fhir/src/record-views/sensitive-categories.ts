@@ -18,7 +18,19 @@ export type SensitiveCategory =
   | 'gender-identity'
   | 'assisted-conception'
   | 'termination-of-pregnancy'
+  | 'mental-health'
   | 'sensitivity-label';
+
+/** What each category is called on a page (an item shown on request is marked with it). */
+export const SENSITIVE_CATEGORY_NAMES: Record<SensitiveCategory, string> = {
+  'sexual-health': 'Sexual health',
+  hiv: 'HIV',
+  'gender-identity': 'Gender identity',
+  'assisted-conception': 'Assisted conception',
+  'termination-of-pregnancy': 'Termination of pregnancy',
+  'mental-health': 'Mental health',
+  'sensitivity-label': 'Marked sensitive by its source',
+};
 
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
@@ -26,6 +38,8 @@ const SNOMED = 'http://snomed.info/sct';
 
 /** v3 sensitivity policy labels that mark a whole resource as sensitive, whatever its codes. */
 const SENSITIVITY_LABELS = new Set(['HIV', 'STD', 'SEX', 'SDV', 'PSY', 'ETH', 'SUD', 'GDIS', 'TBOO']);
+/** Labels with a category of their own: a mental health view shows PSY-labelled items as its own work. */
+const LABEL_CATEGORIES: Record<string, SensitiveCategory> = { PSY: 'mental-health' };
 
 const ICD10_PREFIXES: [string, SensitiveCategory][] = [
   ...['A50', 'A51', 'A52', 'A53', 'A54', 'A55', 'A56', 'A57', 'A58', 'A59', 'A60', 'A63', 'A64'].map(
@@ -67,12 +81,12 @@ function codingsOf(resource: Resource): Coding[] {
 
 /** The sensitive category a resource falls in, or undefined: by its security labels first, then by its codes. */
 export function sensitiveCategoryOf(resource: Resource): SensitiveCategory | undefined {
-  if (
-    (resource.meta?.security ?? []).some(
-      (label) => label.system === ACT_CODE && SENSITIVITY_LABELS.has(label.code ?? ''),
-    )
-  )
-    return 'sensitivity-label';
+  const labels = (resource.meta?.security ?? [])
+    .filter((label) => label.system === ACT_CODE && SENSITIVITY_LABELS.has(label.code ?? ''))
+    .map((label) => label.code ?? '');
+  if (labels.length)
+    // a resource labelled with more than one policy is as sensitive as its broadest label
+    return labels.length === 1 && LABEL_CATEGORIES[labels[0]] ? LABEL_CATEGORIES[labels[0]] : 'sensitivity-label';
   for (const coding of codingsOf(resource)) {
     const code = (coding.code ?? '').toUpperCase();
     if (coding.system === SNOMED && SNOMED_CODES.has(code)) return SNOMED_CODES.get(code);

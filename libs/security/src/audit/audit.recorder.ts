@@ -32,6 +32,8 @@ export interface EdgeAnswer {
   description: string;
   /** Who asked, when the token could be read. */
   caller?: AuditedCaller;
+  /** `Type/id` of resources the answer concerns (e.g. the items a disclosure revealed). */
+  resources?: string[];
 }
 
 /**
@@ -113,7 +115,10 @@ export class AuditRecorder {
         outcomeDescription: answer.description,
         access: answer.caller,
         patientIds: [...patients].sort(),
-        resources: request.instance ? [`${request.instance.resourceType}/${request.instance.id}`] : [],
+        resources: [
+          ...(request.instance ? [`${request.instance.resourceType}/${request.instance.id}`] : []),
+          ...(answer.resources ?? []),
+        ],
         query: `${request.method} ${request.url}`,
         correlationId: request.correlationId ?? currentCorrelationId(),
         observer: this.observer,

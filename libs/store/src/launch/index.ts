@@ -5,3 +5,4 @@ export * from './used-launch-tokens.repository';
 export { LaunchStoreModule } from './launch-store.module';
 export * from './smart-launch.entities';
 export * from './smart-launches.repository';
+export * from './launch-state.sweeper';

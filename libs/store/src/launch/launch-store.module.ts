@@ -1,16 +1,43 @@
-import { DatabaseConfig } from '@continuum/config';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthConfig, DatabaseConfig } from '@continuum/config';
+import { APP_LOGGER, type Logger } from '@continuum/observability';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../database/data-source';
+import { LaunchStateSweeper } from './launch-state.sweeper';
 import { LAUNCH_ENTITIES } from './used-launch-token.entity';
 import { SmartLaunches } from './smart-launches.repository';
 import { UsedLaunchTokens } from './used-launch-tokens.repository';
 
+/** Mean time between sweeps of expired launch state (each replica, jittered). */
+const SWEEP_EVERY_MS = 10 * 60_000;
+/** Kept past expiry beyond the verifier's clock skew, so a `jti` row always outlives its token. */
+const SWEEP_MARGIN_MS = 60_000;
+
+@Injectable()
+class LaunchStateSweepLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(private readonly sweeper: LaunchStateSweeper) {}
+
+  onApplicationBootstrap(): void {
+    this.sweeper.start();
+  }
+
+  /** Before the pool closes: a sweep in progress finishes and returns its connection. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sweeper.stop();
+  }
+}
+
 /**
  * The launch control tables (the portal's used launch tokens; the SMART authorization server's launches and codes)
  * through @nestjs/typeorm, on a pool of its own (a launch is one
- * small insert). Needs DatabaseConfig. The schema comes from migrations only (never synchronize).
+ * small insert), and their sweeper (LaunchStateSweeper) on every replica. Needs DatabaseConfig and AuthConfig. The schema comes from migrations only (never synchronize).
  */
 @Module({})
 export class LaunchStoreModule {
@@ -40,8 +67,20 @@ export class LaunchStoreModule {
           useFactory: (dataSource: DataSource) => new SmartLaunches(dataSource),
           inject: [getDataSourceToken()],
         },
+        {
+          provide: LaunchStateSweeper,
+          useFactory: (tokens: UsedLaunchTokens, launches: SmartLaunches, auth: AuthConfig, logger: Logger) =>
+            new LaunchStateSweeper(
+              tokens,
+              launches,
+              { graceMs: auth.clockSkewSeconds * 1000 + SWEEP_MARGIN_MS, everyMs: SWEEP_EVERY_MS },
+              logger,
+            ),
+          inject: [UsedLaunchTokens, SmartLaunches, AuthConfig, APP_LOGGER],
+        },
+        LaunchStateSweepLifecycle,
       ],
-      exports: [UsedLaunchTokens, SmartLaunches],
+      exports: [UsedLaunchTokens, SmartLaunches, LaunchStateSweeper],
     };
   }
 }

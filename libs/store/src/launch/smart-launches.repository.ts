@@ -149,12 +149,23 @@ export class SmartLaunches {
     };
   }
 
-  /** Deletes launches (and their codes) that expired before `before`. */
+  /**
+   * Deletes codes that expired before `before`, and launches that did too unless a code issued from them is still
+   * live (a code may outlive its launch by its own lifetime; deleting the launch would cascade to it).
+   */
   async forgetExpired(before: Date): Promise<number> {
-    const [, affected] = (await this.dataSource.query(`DELETE FROM smart_launch WHERE expires_at < $1`, [
-      before,
-    ])) as [unknown, number];
-    return affected;
+    const [, codes] = (await this.dataSource.query(
+      `DELETE FROM smart_authorization_code WHERE expires_at < $1`,
+      [before],
+    )) as [unknown, number];
+    const [, launches] = (await this.dataSource.query(
+      `DELETE FROM smart_launch launch
+       WHERE launch.expires_at < $1
+         AND NOT EXISTS (SELECT 1 FROM smart_authorization_code code
+                         WHERE code.launch_id = launch.launch_id AND code.expires_at >= $1)`,
+      [before],
+    )) as [unknown, number];
+    return codes + launches;
   }
 
   private async whyNot(table: string, key: string, value: string): Promise<RedeemRefusal> {

@@ -21,7 +21,10 @@ export class UsedLaunchTokens {
     return (result.raw as unknown[]).length === 1;
   }
 
-  /** Forgets tokens that expired before `before` (they would be refused as expired anyway). */
+  /**
+   * Forgets tokens that expired before `before`. Pass a cutoff earlier than now by at least the verifier's clock
+   * skew: until then the token itself is still accepted and only this row refuses its replay.
+   */
   async forgetExpired(before: Date): Promise<number> {
     const result = await this.dataSource
       .createQueryBuilder()
