@@ -13,6 +13,7 @@ import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-C
 import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExportJobTables';
 import { CreateSmartLaunchAndPrivacyAlertTables1796610000000 } from './1796610000000-CreateSmartLaunchAndPrivacyAlertTables';
 import { ReindexRestrictedPeoplePerLinkStatement1796612000000 } from './1796612000000-ReindexRestrictedPeoplePerLinkStatement';
+import { RestrictedPeopleLinkTriggerProbesByKey1796613000000 } from './1796613000000-RestrictedPeopleLinkTriggerProbesByKey';
 import { AllowGpType1ObjectionDirectives1796700000000 } from './1796700000000-AllowGpType1ObjectionDirectives';
 
 /**
@@ -35,5 +36,6 @@ export const STORE_MIGRATIONS = [
   CreateSmartLaunchAndPrivacyAlertTables1796610000000,
   StatisticsOnSearchReferenceCodeAndTarget1796611000000,
   ReindexRestrictedPeoplePerLinkStatement1796612000000,
+  RestrictedPeopleLinkTriggerProbesByKey1796613000000,
   AllowGpType1ObjectionDirectives1796700000000,
 ];
