@@ -62,7 +62,7 @@ export class PersonEntity {
   `"state" IN ('MATCH', 'POSSIBLE_MATCH', 'NO_MATCH', 'POSSIBLE_DUPLICATE', 'REDIRECT')`,
 )
 @Check('identity_link_origin_check', `"origin" IN ('AUTO', 'MANUAL')`)
-@Index('identity_link_person_idx', ['personId'])
+@Index('identity_link_person_idx', ['personId', 'state'])
 @Index('identity_link_one_match_per_patient', ['patientId'], {
   unique: true,
   where: `"state" IN ('MATCH', 'REDIRECT')`,

@@ -14,6 +14,7 @@ import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExport
 import { CreateSmartLaunchAndPrivacyAlertTables1796610000000 } from './1796610000000-CreateSmartLaunchAndPrivacyAlertTables';
 import { ReindexRestrictedPeoplePerLinkStatement1796612000000 } from './1796612000000-ReindexRestrictedPeoplePerLinkStatement';
 import { RestrictedPeopleLinkTriggerProbesByKey1796613000000 } from './1796613000000-RestrictedPeopleLinkTriggerProbesByKey';
+import { IdentityLinkPersonIndexCarriesState1796614000000 } from './1796614000000-IdentityLinkPersonIndexCarriesState';
 import { AllowGpType1ObjectionDirectives1796700000000 } from './1796700000000-AllowGpType1ObjectionDirectives';
 
 /**
@@ -37,5 +38,6 @@ export const STORE_MIGRATIONS = [
   StatisticsOnSearchReferenceCodeAndTarget1796611000000,
   ReindexRestrictedPeoplePerLinkStatement1796612000000,
   RestrictedPeopleLinkTriggerProbesByKey1796613000000,
+  IdentityLinkPersonIndexCarriesState1796614000000,
   AllowGpType1ObjectionDirectives1796700000000,
 ];
