@@ -14,6 +14,7 @@ import { CreateExportJobTables1796586240765 } from './1796586240765-CreateExport
 import { CreateSmartLaunchAndPrivacyAlertTables1796610000000 } from './1796610000000-CreateSmartLaunchAndPrivacyAlertTables';
 import { ReindexRestrictedPeoplePerLinkStatement1796612000000 } from './1796612000000-ReindexRestrictedPeoplePerLinkStatement';
 import { AllowGpType1ObjectionDirectives1796700000000 } from './1796700000000-AllowGpType1ObjectionDirectives';
+import { AllowExtractExportJobs1796710000000 } from './1796710000000-AllowExtractExportJobs';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -36,4 +37,5 @@ export const STORE_MIGRATIONS = [
   StatisticsOnSearchReferenceCodeAndTarget1796611000000,
   ReindexRestrictedPeoplePerLinkStatement1796612000000,
   AllowGpType1ObjectionDirectives1796700000000,
+  AllowExtractExportJobs1796710000000,
 ];
