@@ -105,16 +105,14 @@ export class CommissioningExtracts {
     if (!activityDate)
       throw new GovernanceError([`pack '${pack}' has no column tagged period=activity-date`]);
 
-    // 1. The activity of the month, through the secured door.
-    let scanned = 0;
+    // 1. The activity of the month, through the secured door (the month selected by the statement).
+    let read = 0;
     const activity = await readViewRows(
       this.store,
       view,
       transactionTime,
-      (row) =>
-        typeof row[activityDate.name] === 'string' &&
-        (row[activityDate.name] as string).startsWith(run.period),
-      (resources) => progress({ stage: 'activity', resources: (scanned += resources) }),
+      { column: activityDate.name, prefix: run.period },
+      (rows) => progress({ stage: 'activity', rows: (read += rows) }),
     );
     // 2. The person and the primary procedure, joined by key.
     const patientKey = own.find((column) => column.join === 'patient')?.name;
@@ -247,9 +245,9 @@ export class CommissioningExtracts {
   ): Promise<Map<string, ViewRow>> {
     const view = JOIN_VIEWS[join];
     const key = packColumns(view).find((column) => column.join === join)?.name as string;
-    let scanned = 0;
-    const rows = await readViewRows(this.store, view, until, undefined, (resources) =>
-      progress({ stage: join === 'patient' ? 'patients' : 'procedures', resources: (scanned += resources) }),
+    let read = 0;
+    const rows = await readViewRows(this.store, view, until, undefined, (count) =>
+      progress({ stage: join === 'patient' ? 'patients' : 'procedures', rows: (read += count) }),
     );
     const byKey = new Map<string, ViewRow>();
     const ordered = rows.map((row: SourcedViewRow) => row.values);

@@ -1,8 +1,8 @@
-import { accessContextFrom, createSecuredStore, runWithAccess } from '@continuum/security';
+import { createSecuredStore, runWithAccess } from '@continuum/security';
 import { createFhirStore, PersonQueries } from '@continuum/store';
 import type postgres from 'postgres';
 import { CommissioningExtracts } from './commissioning-extract.service';
-import { EXTRACT_READ_SCOPES } from './extract-access';
+import { extractAccessFor } from './extract-access';
 import { auditExtractsTo } from './extract-audit';
 
 /**
@@ -22,15 +22,6 @@ export function createCommissioningExtracts(
     auditExtractsTo(auditLog, options.observer),
   );
   const asRequester = <T>(requester: string, work: () => Promise<T>): Promise<T> =>
-    runWithAccess(
-      accessContextFrom({
-        sub: requester,
-        client_id: options.clientId,
-        scope: EXTRACT_READ_SCOPES,
-        purpose_of_use: 'HSYSADMIN',
-      }),
-      undefined,
-      work,
-    );
+    runWithAccess(extractAccessFor(requester, options.clientId), undefined, work);
   return { extracts, asRequester, flush: () => auditLog.flush() };
 }

@@ -1,3 +1,5 @@
+import { type AccessContext, accessContextFrom } from '@continuum/security';
+
 /**
  * What an extract reads through the secured door: search on the types the packs and their joins read. It reads as a
  * system caller for system administration (HSYSADMIN), not for the secondary purpose itself, so that the door does
@@ -11,3 +13,16 @@ export const EXTRACT_READ_SCOPES = [
   'system/Patient.rs',
   'system/Procedure.rs',
 ].join(' ');
+
+/** The types an extract reads; `$extract` is granted only to a system client that may search all of them. */
+export const EXTRACT_READ_TYPES = ['Encounter', 'Appointment', 'Patient', 'Procedure'];
+
+/** The access an extract runs under, for the CLI and the exporter's extract jobs alike. */
+export function extractAccessFor(requester: string, clientId: string): AccessContext {
+  return accessContextFrom({
+    sub: requester,
+    client_id: clientId,
+    scope: EXTRACT_READ_SCOPES,
+    purpose_of_use: 'HSYSADMIN',
+  });
+}

@@ -4,3 +4,7 @@ export * from './extract-audit';
 export { loadOptOutRegister, personKeysOf } from './opt-out.register';
 export * from './commissioning-extracts.factory';
 export { EXTRACT_READ_SCOPES } from './extract-access';
+export { extractAccessFor, EXTRACT_READ_TYPES } from './extract-access';
+export * from './extract-order';
+export * from './extract-jobs';
+export { extractJobRunners, extractKickOff } from './extract-jobs.providers';

@@ -1,9 +1,8 @@
-import { ViewEvaluator, type ViewDefinition, type ViewRow } from '@continuum/fhir';
+import type { ViewDefinition, ViewRow } from '@continuum/fhir';
 import type { ResourceStore } from '@continuum/store';
-import type { Resource } from 'fhir/r4';
 
-/** Resources read through the door per page: memory stays bounded by a page plus the rows kept. */
-const SCAN_PAGE = 1000;
+/** Rows per page from the door: memory stays bounded by a page plus the rows kept. */
+const PAGE_ROWS = 1000;
 
 /** A view's row with the source system of the record it came from (the type 1 objection needs it). */
 export interface SourcedViewRow {
@@ -12,30 +11,28 @@ export interface SourcedViewRow {
 }
 
 /**
- * Runs a ViewDefinition over the record as the current caller sees it: the store's secured scan (scopes, audit of
- * every page, restricted people redacted) up to the extract's transactionTime, evaluated in memory page by page, as
- * ViewDefinition/$run does. `keep` selects rows as they come (the period), so only the rows kept are held.
+ * Runs a ViewDefinition over the record as the current caller sees it: `ResourceStore.runView`, the view compiled
+ * to SQL behind the secured door (scopes, consent, audit of every page, restricted people's locating details
+ * removed before any column is computed), over the resources last updated by the extract's transactionTime. With
+ * `startsWith`, the statement keeps only the rows whose column starts with the prefix (the period on the pack's
+ * activity-date column), so a month's rows, not the type's whole history, reach the pipeline.
  */
 export async function readViewRows(
   store: ResourceStore,
   view: ViewDefinition,
   until: Date,
-  keep: (row: ViewRow) => boolean = () => true,
-  onPage: (resources: number) => void = () => undefined,
+  startsWith?: { column: string; prefix: string },
+  onPage: (rows: number) => void = () => undefined,
 ): Promise<SourcedViewRow[]> {
-  const evaluator = new ViewEvaluator(view);
   const rows: SourcedViewRow[] = [];
-  for await (const page of store.scan({
-    types: { include: [evaluator.resourceType] },
+  for await (const page of store.runView(view, {
     until,
-    pageSize: SCAN_PAGE,
+    columnStartsWith: startsWith,
+    withSourceSystem: true,
+    pageSize: PAGE_ROWS,
   })) {
-    for (const scanned of page) {
-      if (!scanned.content) continue;
-      for (const values of evaluator.rows(scanned.content as Resource))
-        if (keep(values)) rows.push({ values, sourceSystem: scanned.sourceSystem ?? null });
-    }
-    onPage(page.length);
+    page.rows.forEach((values, index) => rows.push({ values, sourceSystem: page.sourceSystems?.[index] ?? null }));
+    onPage(page.rows.length);
   }
   return rows;
 }

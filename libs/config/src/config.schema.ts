@@ -464,6 +464,12 @@ export class ExportConfig {
   @Min(1)
   @Max(32)
   workerConcurrency!: number;
+
+  /** The key ring (JSON, outside the database) for pseudonymised `$extract` jobs; empty: they fail saying so. */
+  @Env('EXTRACT_KEY_FILE', { default: '' })
+  @ValidateIf((config: ExportConfig) => config.extractKeyFile !== '')
+  @Matches(/^\//, { message: 'must be an absolute path' })
+  extractKeyFile!: string;
 }
 
 export class ExporterMetricsConfig extends MetricsServerConfig {

@@ -34,6 +34,8 @@ export interface ExportManifest {
   output: ManifestEntry[];
   deleted?: ManifestEntry[];
   error: ManifestEntry[];
+  /** For a commissioning extract job (`$extract`): its governed manifest, also listed as a file. */
+  extract?: unknown;
 }
 
 export interface ManifestEntry {
@@ -122,7 +124,9 @@ export class BulkExportService {
             job.status === 'accepted' ? 'accepted, waiting for a worker' : `${job.exported} resources exported`,
           retryAfterSeconds: this.settings.retryAfterSeconds,
         };
-      return { state: 'completed', manifest: this.manifest(job, await this.jobs.files(id)), expires: job.expiresAt };
+      const manifest = this.manifest(job, await this.jobs.files(id));
+      if (job.kind === 'extract') manifest.extract = await this.extractManifest(job.id, manifest.output);
+      return { state: 'completed', manifest, expires: job.expiresAt };
     });
   }
 
@@ -160,10 +164,19 @@ export class BulkExportService {
     return job;
   }
 
+  private async extractManifest(id: string, output: ManifestEntry[]): Promise<unknown> {
+    const name = output.find((entry) => entry.type === 'manifest')?.url.split('/').pop();
+    if (!name) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.files.read(id, name)) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  }
+
   private manifest(job: ExportJob, files: ExportFile[]): ExportManifest {
+    // an extract lists every file: a CSV of no rows still says so (its header), and the manifest is always there
     const entries = (kind: ExportFile['kind']) =>
       files
-        .filter((file) => file.kind === kind && file.count > 0)
+        .filter((file) => file.kind === kind && (file.count > 0 || job.kind === 'extract'))
         .map((file) => ({
           type: file.resourceType,
           url: `${this.settings.baseUrl}/${statusPath(job.id).replace('$export-status', '$export-file')}/${file.name}`,

@@ -8,6 +8,7 @@ import {
   Module,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
+  type ModuleMetadata,
   type Provider,
 } from '@nestjs/common';
 import type postgres from 'postgres';
@@ -15,9 +16,11 @@ import { BulkExportService } from './bulk-export.service';
 import { ExportFileStore, FilesystemExportFileStore } from './export-file.store';
 import { ExportRunner } from './export.runner';
 import type { ExportSettings } from './export-settings';
-import { ExportWorker } from './export.worker';
+import { ExportWorker, type JobRunners } from './export.worker';
 
 export const EXPORT_SETTINGS = Symbol('EXPORT_SETTINGS');
+/** JobRunners for the other job kinds, provided by the module that owns each (e.g. libs/commissioning). */
+export const JOB_RUNNERS = Symbol('JOB_RUNNERS');
 
 export function exportSettingsOf(config: ExportConfig, http: HttpConfig): ExportSettings {
   return {
@@ -79,15 +82,18 @@ export class ExportModule {
           inject: [ExportJobs, ExportFileStore, ResourceStore, AuditRecorder, EXPORT_SETTINGS],
         },
       ],
-      exports: [BulkExportService],
+      exports: [BulkExportService, ExportJobs, ExportFileStore, EXPORT_SETTINGS],
     };
   }
 
-  static forWorker(): DynamicModule {
+  /** `more`: modules and providers for other job kinds; one of them provides JOB_RUNNERS. */
+  static forWorker(more: Pick<ModuleMetadata, 'imports' | 'providers'> = {}): DynamicModule {
     return {
       module: ExportModule,
+      imports: more.imports ?? [],
       providers: [
         ...shared,
+        ...(more.providers ?? []),
         {
           provide: ExportRunner,
           useFactory: (store: ResourceStore, jobs: ExportJobs, files: ExportFileStore, settings: ExportSettings) =>
@@ -103,13 +109,22 @@ export class ExportModule {
             settings: ExportSettings,
             config: ExportConfig,
             logger: Logger,
+            runners: JobRunners | undefined,
           ) =>
             new ExportWorker(jobs, runner, files, settings, {
               concurrency: config.workerConcurrency,
               idlePollMs: 250,
               sweepEveryMs: 60_000,
-            }, logger),
-          inject: [ExportJobs, ExportRunner, ExportFileStore, EXPORT_SETTINGS, ExportConfig, APP_LOGGER],
+            }, logger, runners),
+          inject: [
+            ExportJobs,
+            ExportRunner,
+            ExportFileStore,
+            EXPORT_SETTINGS,
+            ExportConfig,
+            APP_LOGGER,
+            { token: JOB_RUNNERS, optional: true },
+          ],
         },
         ExportWorkerLifecycle,
       ],

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@continuum/observability';
-import type { ExportJob, ExportJobs } from '@continuum/store';
+import type { ExportJob, ExportJobKind, ExportJobs } from '@continuum/store';
 import type { ExportFileStore } from './export-file.store';
-import { type ExportRunner, failureReasonOf } from './export.runner';
+import { type ExportRunner, failureReasonOf, type RunOutcome } from './export.runner';
 import { type ExportSettings, leaseMsOf } from './export-settings';
+
+/** Runs one claimed job of a kind; `lost` says when the worker no longer holds it. */
+export interface JobRunner {
+  run(job: ExportJob, workerId: string, lost: () => boolean): Promise<RunOutcome>;
+}
+
+/** Runners for kinds other than the Bulk Data export (e.g. `extract`, from libs/commissioning). */
+export type JobRunners = Partial<Record<ExportJobKind, JobRunner>>;
 
 export interface ExportWorkerOptions {
   /** Jobs one worker process runs at once. */
@@ -34,6 +42,7 @@ export class ExportWorker {
     private readonly settings: ExportSettings,
     private readonly options: ExportWorkerOptions,
     private readonly logger: Logger,
+    private readonly runners: JobRunners = {},
   ) {}
 
   start(): void {
@@ -103,7 +112,8 @@ export class ExportWorker {
     const log = { job: job.id, attempt: job.attempts, resumeAfter: job.resumeAfter };
     try {
       this.logger.info(log, 'export job started');
-      const outcome = await this.runner.run(job, this.id, () => lost || !this.running);
+      const runner = this.runners[job.kind] ?? this.runner;
+      const outcome = await runner.run(job, this.id, () => lost || !this.running);
       if (outcome === 'lost') {
         if (!this.running) await this.jobs.release(job.id, this.id);
         else if (!(await this.jobs.find(job.id))) await this.files.remove(job.id); // cancelled under us

@@ -6,4 +6,4 @@ export * from './export.worker';
 export * from './export-settings';
 export * from './export-parts.writer';
 export * from './access-snapshot';
-export { ExportModule, EXPORT_SETTINGS, exportSettingsOf } from './export.module';
+export { ExportModule, EXPORT_SETTINGS, JOB_RUNNERS, exportSettingsOf } from './export.module';

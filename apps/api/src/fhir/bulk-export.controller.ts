@@ -22,6 +22,9 @@ const exportRoute = (resourceType: string | undefined, summary: string) =>
     summary,
   });
 const NDJSON = 'application/fhir+ndjson';
+/** Bulk Data files are NDJSON; an extract's are CSV and its manifest JSON. */
+const contentTypeOf = (name: string) =>
+  name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : NDJSON;
 
 /**
  * FHIR Bulk Data Access (docs/bulk-export.md): kick-off at system, Patient and Group level (GET, or POST with a
@@ -100,7 +103,7 @@ export class BulkExportController {
     res.setHeader('Accept-Ranges', 'bytes');
     // no-transform: compression would break byte ranges (and NDJSON is often already compressed by the client's proxy)
     res.setHeader('Cache-Control', 'private, no-transform');
-    res.type(NDJSON);
+    res.type(contentTypeOf(name));
     if (download.range) {
       const { start, end } = download.range;
       res.status(206);

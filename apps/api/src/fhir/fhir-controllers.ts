@@ -1,5 +1,6 @@
 import { BulkExportController } from './bulk-export.controller';
 import { CapabilityController } from './capability.controller';
+import { ExtractController } from './extract.controller';
 import { FallbackController } from './fallback.controller';
 import { PatientMergeController } from './patient-merge.controller';
 import { PatientIdentityController } from './patient-identity.controller';
@@ -15,6 +16,7 @@ import { ViewRunController } from '../views/view-run.controller';
 export const FHIR_CONTROLLERS = [
   CapabilityController,
   BulkExportController,
+  ExtractController,
   SystemController,
   PatientOperationsController,
   PatientMergeController,

@@ -8,6 +8,7 @@ import {
 import { RouterModule } from '@nestjs/core';
 import { PatientFindingModule } from '../pdqm/patient-finding.module';
 import { IdentityServicesModule } from '@continuum/security/identity';
+import { extractKickOff } from '@continuum/commissioning';
 import { ExportModule } from '@continuum/export';
 import compression from 'compression';
 import { ContentNegotiationMiddleware } from './content-negotiation.middleware';
@@ -40,6 +41,7 @@ export class FhirModule implements NestModule {
         FhirService,
         PatientRecordService,
         ViewRunService,
+        extractKickOff,
         { provide: FHIR_ROUTES, useValue: fhirRouteTable(FHIR_CONTROLLERS) },
       ],
     };

@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createCommissioningExtracts, type ExtractProgress } from '@continuum/commissioning';
-import {
-  checkExtractRequest,
-  DEFAULT_GENERALISATION,
-  GovernanceError,
-  isPackName,
-  type KeyRingDocument,
-  NHS_SECONDARY_CARE_RULE,
-  PACK_NAMES,
-  TRUE_TOTALS_WITH_COMPLEMENTARY_SUPPRESSION,
-} from '@continuum/governance';
+import { createCommissioningExtracts, type ExtractProgress, planExtract } from '@continuum/commissioning';
+import { DEFAULT_GENERALISATION, GovernanceError, type KeyRingDocument, PACK_NAMES } from '@continuum/governance';
 import type { Command } from 'commander';
 import { withCliContext } from '../cli-context';
 
@@ -59,29 +50,18 @@ export function registerExtract(program: Command): void {
     .option('--keep-free-text', 'keep free-text columns (dropped by default)')
     .option('--true-totals', 'publish true totals with complementary suppression (aggregates)')
     .action(async (pack: string, options: ExtractOptions) => {
-      const problems: string[] = [];
-      if (!isPackName(pack)) problems.push(`unknown pack '${pack}': one of ${PACK_NAMES.join(', ')}`);
-      const [basis, ...reference] = (options.exemption ?? '').split(':');
-      const request = (() => {
+      const plan = (() => {
         try {
-          return checkExtractRequest({
+          return planExtract({
+            ...options,
+            pack,
             requester: options.requester ?? process.env.USER,
-            recipient: options.recipient,
-            project: options.project,
-            purpose: options.purpose,
-            legalBasis: options.legalBasis,
-            dataSharingAgreement: options.agreement,
-            identifiability: options.identifiability,
-            ...(options.exemption ? { optOutExemption: { basis, reference: reference.join(':') } } : {}),
           });
         } catch (error) {
           if (!(error instanceof GovernanceError)) throw error;
-          problems.push(...error.problems);
-          return undefined;
+          throw new Error(`the extract request is refused:\n  - ${error.problems.join('\n  - ')}`);
         }
       })();
-      if (problems.length || !request || !isPackName(pack))
-        throw new Error(`the extract request is refused:\n  - ${problems.join('\n  - ')}`);
       const keyRing = options.keyFile
         ? (JSON.parse(readFileSync(options.keyFile, 'utf8')) as KeyRingDocument)
         : undefined;
@@ -98,25 +78,8 @@ export function registerExtract(program: Command): void {
               `${step.resources !== undefined ? ` ${step.resources} resources read` : ''}` +
               `${step.rows !== undefined ? ` ${step.rows} rows` : ''}\n`,
           );
-        const { manifest } = await asRequester(request.requester, () =>
-          extracts.run(
-            {
-              pack,
-              period: options.period,
-              request,
-              outDirectory: options.out,
-              keyRing,
-              generalisation: {
-                birthDate: options.birthDate,
-                postcode: options.postcode,
-                keepFreeText: options.keepFreeText ?? false,
-              },
-              disclosurePolicy: options.trueTotals
-                ? TRUE_TOTALS_WITH_COMPLEMENTARY_SUPPRESSION
-                : NHS_SECONDARY_CARE_RULE,
-            },
-            progress,
-          ),
+        const { manifest } = await asRequester(plan.request.requester, () =>
+          extracts.run({ ...plan, outDirectory: options.out, keyRing }, progress),
         );
         await flush();
         process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,8 +1,11 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
-/** What a job produces: a FHIR Bulk Data export; a later ViewDefinition export reuses the same tables. */
-export type ExportJobKind = 'bulk-export' | 'view-export';
-export const EXPORT_JOB_KINDS: readonly ExportJobKind[] = ['bulk-export', 'view-export'];
+/**
+ * What a job produces: a FHIR Bulk Data export; a ViewDefinition export; a governed commissioning extract
+ * (`$extract`, libs/commissioning). The same workers claim them all and run each by its kind.
+ */
+export type ExportJobKind = 'bulk-export' | 'view-export' | 'extract';
+export const EXPORT_JOB_KINDS: readonly ExportJobKind[] = ['bulk-export', 'view-export', 'extract'];
 
 /** accepted → in-progress → completed | failed. A cancelled job is deleted with its files. */
 export type ExportJobStatus = 'accepted' | 'in-progress' | 'completed' | 'failed';

@@ -16,6 +16,7 @@ import { ReindexRestrictedPeoplePerLinkStatement1796612000000 } from './17966120
 import { RestrictedPeopleLinkTriggerProbesByKey1796613000000 } from './1796613000000-RestrictedPeopleLinkTriggerProbesByKey';
 import { IdentityLinkPersonIndexCarriesState1796614000000 } from './1796614000000-IdentityLinkPersonIndexCarriesState';
 import { AllowGpType1ObjectionDirectives1796700000000 } from './1796700000000-AllowGpType1ObjectionDirectives';
+import { AllowExtractExportJobs1796710000000 } from './1796710000000-AllowExtractExportJobs';
 
 /**
  * Every migration, in order. The search workstream appends its CreateSearchIndexTables here; listing classes
@@ -40,4 +41,5 @@ export const STORE_MIGRATIONS = [
   RestrictedPeopleLinkTriggerProbesByKey1796613000000,
   IdentityLinkPersonIndexCarriesState1796614000000,
   AllowGpType1ObjectionDirectives1796700000000,
+  AllowExtractExportJobs1796710000000,
 ];

@@ -4,7 +4,7 @@ import { visibleUnderConsentForScans } from '../consent/consent-directive.sql';
 import { redactedContent, rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
 import { reserveForScan } from '../scan/scan-connection';
 import { asViewError } from './view-sql.runner';
-import { COMPARTMENTS_COLUMN, compileViewToSql } from './view.sql-compiler';
+import { COMPARTMENTS_COLUMN, compileViewToSql, SOURCE_SYSTEM_COLUMN } from './view.sql-compiler';
 
 /** Which of the store's resources a view runs over (the selection a scan of the view's type would make). */
 export interface ViewRunOptions {
@@ -16,6 +16,12 @@ export interface ViewRunOptions {
   consent?: ConsentRestriction;
   /** Computes the rows from a restricted person's resources without their locating details (the secured door). */
   redactRestricted?: boolean;
+  /** Only resources last updated by this instant (a snapshot, as a scan's `until`). */
+  until?: Date;
+  /** Only rows whose column is a string starting with the prefix (decided by the statement). */
+  columnStartsWith?: { column: string; prefix: string };
+  /** Also answer each row's source system (`sourceSystems`, in row order). */
+  withSourceSystem?: boolean;
   /** Rows per page; default 1000. */
   pageSize?: number;
 }
@@ -24,6 +30,8 @@ export interface ViewRunOptions {
 export interface ViewRowsPage {
   rows: ViewRow[];
   patientIds: string[];
+  /** With `withSourceSystem`: each row's resource's source system, in row order. */
+  sourceSystems?: (string | null)[];
 }
 
 /** The alias the compiled statement reads the selected resources under (a CTE of this statement). */
@@ -46,11 +54,16 @@ export async function* runStoredView(
   options: ViewRunOptions = {},
 ): AsyncGenerator<ViewRowsPage> {
   const plan = planView(view);
-  const compiled = compileViewToSql(plan, { table: SOURCE, withCompartments: true });
+  const compiled = compileViewToSql(plan, {
+    table: SOURCE,
+    withCompartments: true,
+    withSourceSystem: options.withSourceSystem,
+    columnStartsWith: options.columnStartsWith,
+  });
   const { connection, release } = await reserveForScan(sql);
   try {
     const q = connection as unknown as postgres.Sql; // builds fragments as the pool does
-    const { since, compartment, consent } = options;
+    const { since, until, compartment, consent } = options;
     const restricted = options.redactRestricted
       ? q`(r.resource_type = ANY(${LOCATING_TYPES}::text[]) AND ${rowOfRestrictedPerson(q, 'r')})`
       : q`false`;
@@ -58,21 +71,29 @@ export async function* runStoredView(
     // computed once per use instead of once per row
     const statement = q`
       WITH ${q(SOURCE)} AS MATERIALIZED (
-        SELECT r.resource_type, r.resource_key, r.compartments, ${redactedContent(q, 'r', restricted)} AS content
+        SELECT r.resource_type, r.resource_key, r.compartments, r.source_system,
+          ${redactedContent(q, 'r', restricted)} AS content
         FROM resource r
         WHERE r.resource_type = ${plan.resource} AND NOT r.deleted
           ${since ? q`AND r.last_updated > ${since}` : q``}
+          ${until ? q`AND r.last_updated <= ${until}` : q``}
           ${compartment ? q`AND r.compartments && ${compartment.patientIds}::text[]` : q``}
           ${consent ? q`AND ${visibleUnderConsentForScans(q, 'r', consent)}` : q``})
       ${fragmentOf(q, compiled.text, compiled.params)}`;
     for await (const page of statement.cursor(options.pageSize ?? 1000)) {
       const patients = new Set<string>();
+      const sourceSystems: (string | null)[] = [];
       const rows = page.map((row) => {
-        const { [COMPARTMENTS_COLUMN]: compartments, ...values } = row as Record<string, unknown>;
+        const {
+          [COMPARTMENTS_COLUMN]: compartments,
+          [SOURCE_SYSTEM_COLUMN]: sourceSystem,
+          ...values
+        } = row as Record<string, unknown>;
         (compartments as string[]).forEach((patient) => patients.add(patient));
+        if (options.withSourceSystem) sourceSystems.push((sourceSystem as string | null) ?? null);
         return values as ViewRow;
       });
-      yield { rows, patientIds: [...patients] };
+      yield { rows, patientIds: [...patients], ...(options.withSourceSystem ? { sourceSystems } : {}) };
     }
   } catch (error) {
     throw asViewError(error);

@@ -22,10 +22,19 @@ export interface ViewSource {
    * source): what the secured door audits. No view column can clash: view column names start with a letter.
    */
   withCompartments?: boolean;
+  /** Each row also carries its resource's `source_system` as `__source_system` (a column of the source). */
+  withSourceSystem?: boolean;
+  /**
+   * Only rows whose output column is a string starting with the prefix (a commissioning extract's month on its
+   * activity-date column, `2026-10`): the test a reader would make on the row, made by the statement.
+   */
+  columnStartsWith?: { column: string; prefix: string };
 }
 
 /** The column a row's compartments come in when the source asks for them. */
 export const COMPARTMENTS_COLUMN = '__compartments';
+/** The column a row's source system comes in when the source asks for it. */
+export const SOURCE_SYSTEM_COLUMN = '__source_system';
 
 export interface CompiledViewSql {
   text: string;
@@ -56,10 +65,18 @@ export function compileViewToSql(plan: ViewPlan, source: ViewSource): CompiledVi
   const rows = builder.select(plan.root, root, 'false');
   const columns = plan.root.outputs.map((column) => `v.${quoteIdentifier(column.name)}`);
   if (source.withCompartments) columns.push(`r.compartments AS ${quoteIdentifier(COMPARTMENTS_COLUMN)}`);
+  if (source.withSourceSystem) columns.push(`r.source_system AS ${quoteIdentifier(SOURCE_SYSTEM_COLUMN)}`);
+  const startsWith = source.columnStartsWith;
+  if (startsWith && !plan.root.outputs.some((column) => column.name === startsWith.column))
+    throw new Error(`The view has no column '${startsWith.column}' to select rows by`);
+  const prefix = startsWith && params.bind(startsWith.prefix, 'text');
+  const rowFilter = startsWith
+    ? [`jsonb_typeof(v.${quoteIdentifier(startsWith.column)}) = 'string' AND left(v.${quoteIdentifier(startsWith.column)} #>> '{}', length(${prefix})) = ${prefix}`]
+    : [];
   const text = `SELECT ${[...columns].join(', ') || '1'}
 FROM ${source.schema ? `${quoteIdentifier(source.schema)}.` : ''}${quoteIdentifier(source.table)} r${whereValues.length ? `\nCROSS JOIN LATERAL (SELECT ${whereValues.join(', ')} OFFSET 0) wv` : ''}
 CROSS JOIN LATERAL (${rows}) v
-WHERE r.resource_type = ${params.bind(plan.resource, 'text')}${source.hasDeletedColumn ? ' AND NOT r.deleted' : ''}${where.map((condition) => `\n  AND ${condition}`).join('')}
+WHERE r.resource_type = ${params.bind(plan.resource, 'text')}${source.hasDeletedColumn ? ' AND NOT r.deleted' : ''}${[...where, ...rowFilter].map((condition) => `\n  AND ${condition}`).join('')}
 ORDER BY r.resource_key, v.__ord`;
   return { text, params: params.values, columns: plan.root.outputs.map((column) => column.name) };
 }
