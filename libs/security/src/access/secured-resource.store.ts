@@ -1,4 +1,5 @@
 import { notFound, planView, redactLocating, type SearchRequest } from '@continuum/fhir';
+import { isChunk, rowsIn } from '@continuum/store';
 import type {
   CheckpointedScan,
   ConsentQueries,
@@ -6,6 +7,7 @@ import type {
   HistoryScope,
   RecordSearchOptions,
   ResourceStore,
+  ScannedItem,
   ScannedResource,
   ScanOptions,
   SearchResult,
@@ -244,16 +246,18 @@ export class SecuredResourceStore implements ResourceStore {
   scanCheckpointed(options: ScanOptions = {}): CheckpointedScan {
     let pending = { patients: new Set<string>(), counts: new Map<string, number>() };
     let caller: AccessContext | undefined;
-    const pages = async function* (this: SecuredResourceStore): AsyncGenerator<ScannedResource[]> {
+    const pages = async function* (this: SecuredResourceStore): AsyncGenerator<ScannedItem[]> {
       const { access, scope } = await this.scanScope(options);
       caller = access;
-      for await (const page of this.store.scan(scope)) {
+      const scan = this.store.scanCheckpointed(scope).pages;
+      for await (const page of scan) {
         const visible = readable(access, page);
-        for (const row of visible) {
-          row.compartments.forEach((patient) => pending.patients.add(patient));
-          pending.counts.set(row.resourceType, (pending.counts.get(row.resourceType) ?? 0) + 1);
+        for (const item of visible) {
+          item.compartments.forEach((patient) => pending.patients.add(patient));
+          pending.counts.set(item.resourceType, (pending.counts.get(item.resourceType) ?? 0) + rowsIn(item));
         }
-        if (visible.length) yield visible.map(redactedRow);
+        // a chunk holds no restricted person's row: the statement kept those as rows
+        if (visible.length) yield visible.map((item) => (isChunk(item) ? item : redactedRow(item)));
       }
     }.call(this);
     return {
@@ -412,7 +416,7 @@ export class SecuredResourceStore implements ResourceStore {
 }
 
 /** The rows of types the caller may read. */
-function readable(access: AccessContext, page: ScannedResource[]): ScannedResource[] {
+function readable<T extends ScannedItem>(access: AccessContext, page: T[]): T[] {
   return page.filter((row) => can(access, row.resourceType, 'r'));
 }
 
