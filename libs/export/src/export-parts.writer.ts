@@ -57,17 +57,6 @@ export class ExportPartsWriter {
     if (chunkLines) await this.append(part, chunk, chunkBytes, chunkLines);
   }
 
-  /**
-   * Appends `count` lines already joined (no final newline) to the type's current part: in one write when they fit,
-   * else line by line as `write` splits them at the size limit.
-   */
-  async writeJoined(kind: ExportFileKind, resourceType: string, joined: string, count: number): Promise<void> {
-    const part = await this.current(kind, resourceType);
-    const bytes = Buffer.byteLength(joined) + 1;
-    if (part.file.bytes + bytes > this.maxFileBytes) return this.write(kind, resourceType, joined.split('\n'));
-    await this.append(part, `${joined}\n`, bytes, count);
-  }
-
   /** Every byte written so far is in the store; answers the files changed since the previous call. */
   async flush(): Promise<ExportFile[]> {
     await Promise.all([...this.open.values()].map((part) => part.sink.flush()));

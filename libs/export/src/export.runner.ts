@@ -6,15 +6,7 @@ import {
   parseSearchRequest,
 } from '@continuum/fhir';
 import { runWithAccess } from '@continuum/security';
-import {
-  type ExportJob,
-  type ExportJobs,
-  isChunk,
-  type ResourceStore,
-  type ScannedItem,
-  type ScannedResource,
-  type ScanOptions,
-} from '@continuum/store';
+import type { ExportJob, ExportJobs, ResourceStore, ScannedResource, ScanOptions } from '@continuum/store';
 import type { Bundle, Group, Resource } from 'fhir/r4';
 import { type AccessSnapshot, accessFrom } from './access-snapshot';
 import type { ExportFileStore } from './export-file.store';
@@ -135,7 +127,6 @@ export class ExportRunner {
       until,
       pageSize: this.settings.pageSize,
       contentAsText: true,
-      ...this.chunking(parameters),
       ...(job.resumeAfter ? { afterKey: job.resumeAfter } : {}),
     };
     if (parameters.level === 'system') return options;
@@ -147,17 +138,6 @@ export class ExportRunner {
       ? named.filter((id) => parameters.patients?.includes(id))
       : named;
     return { ...options, compartment: { patientIds: await this.persons(patients) } };
-  }
-
-  /**
-   * Rows Postgres may join into NDJSON chunks: those of types no `_typeFilter` or `_elements` changes (an unqualified
-   * `_elements` changes every type: no chunks).
-   */
-  private chunking(parameters: ExportParameters): Pick<ScanOptions, 'ndjsonChunks'> {
-    if (parameters.elements?.some((element) => !element.includes('.'))) return {};
-    const rowTypes = new Set(Object.keys(parameters.typeFilters));
-    for (const element of parameters.elements ?? []) rowTypes.add(element.split('.', 2)[0]);
-    return { ndjsonChunks: { rowTypes: [...rowTypes] } };
   }
 
   /** The Patients a Group lists as active members (other member types noted in the error file). */
@@ -180,50 +160,32 @@ export class ExportRunner {
     return [...all].sort();
   }
 
-  /**
-   * Writes one page: live resources to their type's file (after `_typeFilter`), deletions as one Bundle. Chunks
-   * (rows the store joined as NDJSON: none of a type with `_typeFilter` or `_elements`) are written as they came.
-   */
+  /** Writes one page: live resources to their type's file (after `_typeFilter`), deletions as one Bundle. */
   private async writePage(
-    page: ScannedItem[],
+    page: ScannedResource[],
     parameters: ExportParameters,
     parts: ExportPartsWriter,
   ): Promise<number> {
-    const byType = new Map<string, ScannedItem[]>();
+    const byType = new Map<string, ScannedResource[]>();
     const deleted: ScannedResource[] = [];
-    for (const item of page) {
-      if (!isChunk(item) && item.deleted) deleted.push(item);
+    for (const row of page) {
+      if (row.deleted) deleted.push(row);
       else {
-        const items = byType.get(item.resourceType);
-        if (items) items.push(item);
-        else byType.set(item.resourceType, [item]);
+        const rows = byType.get(row.resourceType);
+        if (rows) rows.push(row);
+        else byType.set(row.resourceType, [row]);
       }
     }
     let written = 0;
-    for (const [type, items] of byType) {
+    for (const [type, rows] of byType) {
+      const kept = await this.typeFiltered(type, rows, parameters.typeFilters[type]);
       const names = elementsFor(type, parameters.elements);
-      // in page order: a run of rows, then a chunk, then the next run
-      let rows: ScannedResource[] = [];
-      const writeRows = async () => {
-        if (!rows.length) return;
-        const kept = await this.typeFiltered(type, rows, parameters.typeFilters[type]);
-        await parts.write(
-          'output',
-          type,
-          kept.map((row) => lineOf(row, names)),
-        );
-        written += kept.length;
-        rows = [];
-      };
-      for (const item of items) {
-        if (!isChunk(item)) rows.push(item);
-        else {
-          await writeRows();
-          await parts.writeJoined('output', type, item.ndjson, item.count);
-          written += item.count;
-        }
-      }
-      await writeRows();
+      await parts.write(
+        'output',
+        type,
+        kept.map((row) => lineOf(row, names)),
+      );
+      written += kept.length;
     }
     if (deleted.length) {
       const bundle: Bundle = {

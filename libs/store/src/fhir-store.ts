@@ -10,7 +10,7 @@ import { ResourceWriter, type UpdateOptions } from './resource.writer';
 import type { PersonQueries } from './identity/person.queries';
 import { expandPersonFilters } from './identity/person-filters';
 import type { CheckpointedScan, HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
-import type { ResourceSourceReader, ScannedItem, ScanOptions, ScannedResource } from './scan/resource-source.reader';
+import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
 import { mappingTransientErrors } from './database/postgres-errors';
@@ -124,12 +124,7 @@ export class FhirStore implements ResourceStore {
     return this.persons.expand([patientId]);
   }
 
-  /** Rows only: a scan's `ndjsonChunks` applies to `scanCheckpointed` alone. */
-  scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {
-    return this.items({ ...options, ndjsonChunks: undefined }) as AsyncIterable<ScannedResource[]>;
-  }
-
-  private async *items(options: ScanOptions): AsyncIterable<ScannedItem[]> {
+  async *scan(options: ScanOptions = {}): AsyncIterable<ScannedResource[]> {
     const pages = this.scanner.scanPages(options);
     try {
       for (;;) {
@@ -148,7 +143,7 @@ export class FhirStore implements ResourceStore {
 
   /** The plain store audits nothing: the checkpoint's audit is empty. */
   scanCheckpointed(options: ScanOptions = {}): CheckpointedScan {
-    return { pages: this.items(options), auditCheckpoint: () => Promise.resolve() };
+    return { pages: this.scan(options), auditCheckpoint: () => Promise.resolve() };
   }
 
   /** A `transaction` or `batch` Bundle; answers the matching `-response` Bundle. */

@@ -4,15 +4,14 @@ import type { Bundle, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { HistoryOptions } from './resource.reader';
 import type { UpdateOptions } from './resource.writer';
-import type { ScannedItem, ScanOptions, ScannedResource } from './scan/resource-source.reader';
+import type { ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { SearchOptions, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
 import type { ViewRowsPage, ViewRunOptions } from './views/stored-view.runner';
 
 /** A scan whose disclosures its reader audits at its own checkpoints (ResourceStore.scanCheckpointed). */
 export interface CheckpointedScan {
-  /** Rows, and with `ScanOptions.ndjsonChunks` chunks of rows joined by the store. */
-  pages: AsyncIterable<ScannedItem[]>;
+  pages: AsyncIterable<ScannedResource[]>;
   /**
    * Appends, inside `tx` (the transaction recording the checkpoint, so both commit or neither does), the audit of
    * everything the pages yielded since the previous call: the patients whose compartments those rows are in, and

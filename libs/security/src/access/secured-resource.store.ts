@@ -1,5 +1,4 @@
 import { notFound, planView, redactLocating, type SearchRequest } from '@continuum/fhir';
-import { isChunk, rowsIn } from '@continuum/store';
 import type {
   CheckpointedScan,
   ConsentQueries,
@@ -7,7 +6,6 @@ import type {
   HistoryScope,
   RecordSearchOptions,
   ResourceStore,
-  ScannedItem,
   ScannedResource,
   ScanOptions,
   SearchResult,
@@ -246,18 +244,16 @@ export class SecuredResourceStore implements ResourceStore {
   scanCheckpointed(options: ScanOptions = {}): CheckpointedScan {
     let pending = { patients: new Set<string>(), counts: new Map<string, number>() };
     let caller: AccessContext | undefined;
-    const pages = async function* (this: SecuredResourceStore): AsyncGenerator<ScannedItem[]> {
+    const pages = async function* (this: SecuredResourceStore): AsyncGenerator<ScannedResource[]> {
       const { access, scope } = await this.scanScope(options);
       caller = access;
-      const scan = this.store.scanCheckpointed(scope).pages;
-      for await (const page of scan) {
+      for await (const page of this.store.scan(scope)) {
         const visible = readable(access, page);
-        for (const item of visible) {
-          item.compartments.forEach((patient) => pending.patients.add(patient));
-          pending.counts.set(item.resourceType, (pending.counts.get(item.resourceType) ?? 0) + rowsIn(item));
+        for (const row of visible) {
+          row.compartments.forEach((patient) => pending.patients.add(patient));
+          pending.counts.set(row.resourceType, (pending.counts.get(row.resourceType) ?? 0) + 1);
         }
-        // a chunk holds no restricted person's row: the statement kept those as rows
-        if (visible.length) yield visible.map((item) => (isChunk(item) ? item : redactedRow(item)));
+        if (visible.length) yield visible.map(redactedRow);
       }
     }.call(this);
     return {
@@ -416,7 +412,7 @@ export class SecuredResourceStore implements ResourceStore {
 }
 
 /** The rows of types the caller may read. */
-function readable<T extends ScannedItem>(access: AccessContext, page: T[]): T[] {
+function readable(access: AccessContext, page: ScannedResource[]): ScannedResource[] {
   return page.filter((row) => can(access, row.resourceType, 'r'));
 }
 

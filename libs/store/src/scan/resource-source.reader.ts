@@ -57,12 +57,6 @@ export interface ScanOptions {
    * without parsing and serialising every resource again.
    */
   contentAsText?: boolean;
-  /**
-   * Postgres joins the rows an export writes untouched into NDJSON chunks (`ScannedChunk`): live rows of no
-   * restricted person, of types other than `rowTypes` (those that a `_typeFilter` or `_elements` changes).
-   * Implies `contentAsText` for the rows that stay rows.
-   */
-  ndjsonChunks?: { rowTypes: string[] };
 }
 
 /** A scanned row: the current resource and the patients whose compartments hold it (for consent and audit). */
@@ -71,34 +65,6 @@ export interface ScannedResource extends CurrentResource {
   /** The stored JSON, when the scan asked for text (`contentAsText`). */
   contentText?: string | null;
 }
-
-/**
- * Consecutive rows of one type in a page, joined by Postgres into NDJSON (one stored JSON text a line, without the
- * last newline), so a page reaches Node as a few strings rather than a thousand: `count` rows, `resourceKey` the last
- * one's, `compartments` the distinct patients whose compartments hold any of them (for consent and audit).
- */
-export interface ScannedChunk {
-  resourceType: string;
-  resourceKey: string;
-  ndjson: string;
-  count: number;
-  compartments: string[];
-}
-
-/** An item of a scan's page: a row, or (with `ndjsonChunks`) a chunk of rows. */
-export type ScannedItem = ScannedResource | ScannedChunk;
-
-export function isChunk(item: ScannedItem): item is ScannedChunk {
-  return 'ndjson' in item;
-}
-
-/** How many rows an item stands for. */
-export function rowsIn(item: ScannedItem): number {
-  return isChunk(item) ? item.count : 1;
-}
-
-/** A chunked segment's item as read: its page's number in the segment, and its chunk columns (null for a row). */
-type SegmentItem = ScannedResource & { page: number; ndjson: string | null; count: number };
 
 /**
  * Bulk reads of the `resource` table: current rows by reference (what the change consumer indexes), keyset scans by
@@ -122,7 +88,7 @@ export class ResourceSourceReader {
 
   /** Every current row of the selected types, deleted ones included, in resource_key order, page by page. */
   scan(types: TypeSelection, pageSize: number): AsyncGenerator<ScannedResource[]> {
-    return this.scanPages({ types, pageSize, includeDeleted: true }) as AsyncGenerator<ScannedResource[]>;
+    return this.scanPages({ types, pageSize, includeDeleted: true });
   }
 
   /**
@@ -132,21 +98,23 @@ export class ResourceSourceReader {
    * segment starts after its last key, so a long scan sees consent changes and new rows segment by segment rather
    * than holding one snapshot for hours. It runs on a connection of its own (reserveForScan: JIT off).
    */
-  async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedItem[]> {
+  async *scanPages(options: ScanOptions = {}): AsyncGenerator<ScannedResource[]> {
     const pageSize = options.pageSize ?? 1000;
     const segmentRows = pageSize * SEGMENT_PAGES;
     let after = options.afterKey ?? '-1';
     const { connection, release } = await reserveForScan(this.sql);
-    // a reserved connection builds queries and fragments as the pool does (its type lacks the pool's extras)
-    const sql = connection as unknown as postgres.Sql;
     try {
       for (;;) {
         let read = 0;
-        const pages = options.ndjsonChunks
-          ? this.chunkedPages(sql, options, options.ndjsonChunks.rowTypes, after, pageSize, segmentRows)
-          : this.selection(sql, options, after, segmentRows).cursor(pageSize);
-        for await (const page of pages) {
-          read += page.reduce((rows, item) => rows + rowsIn(item), 0);
+        // a reserved connection builds queries and fragments as the pool does (its type lacks the pool's extras)
+        const cursor = this.selection(
+          connection as unknown as postgres.Sql,
+          options,
+          after,
+          segmentRows,
+        ).cursor(pageSize);
+        for await (const page of cursor) {
+          read += page.length;
           after = page[page.length - 1].resourceKey;
           yield page;
         }
@@ -155,83 +123,6 @@ export class ResourceSourceReader {
     } finally {
       await release();
     }
-  }
-
-  /** One segment's pages, their untouched rows joined into chunks by the statement (ScanOptions.ndjsonChunks). */
-  private async *chunkedPages(
-    sql: postgres.Sql,
-    options: ScanOptions,
-    rowTypes: string[],
-    after: string,
-    pageSize: number,
-    limit: number,
-  ): AsyncGenerator<ScannedItem[]> {
-    let page: ScannedItem[] = [];
-    let current = 0;
-    for await (const batch of this.chunkedSelection(sql, options, rowTypes, after, pageSize, limit).cursor(200)) {
-      for (const { page: number, ndjson, count, ...row } of batch) {
-        if (number !== current && page.length) {
-          yield page;
-          page = [];
-        }
-        current = number;
-        page.push(
-          ndjson === null
-            ? row
-            : { resourceType: row.resourceType, resourceKey: row.resourceKey, ndjson, count, compartments: row.compartments },
-        );
-      }
-    }
-    if (page.length) yield page;
-  }
-
-  /**
-   * A segment as `selection` reads it, cut into pages of `pageSize` rows; within a page, each run of consecutive
-   * rows of a type that are written untouched (live, not a restricted person's, not of `rowTypes`) becomes one chunk
-   * (string_agg of the stored JSON texts, the distinct compartment owners), the other rows stay rows. Items come in
-   * order of their last key: a page's last item holds its last key (the resume position), and a type's runs and
-   * rows do not interleave, so its file keeps the order rows would have given it.
-   */
-  private chunkedSelection(
-    sql: postgres.Sql,
-    options: ScanOptions,
-    rowTypes: string[],
-    after: string,
-    pageSize: number,
-    limit: number,
-  ): postgres.PendingQuery<SegmentItem[]> {
-    const rows = this.selection(sql, { ...options, contentAsText: true }, after, limit);
-    return sql<SegmentItem[]>`
-      WITH segment AS (
-        SELECT s.*, ((row_number() OVER (ORDER BY s."resourceKey") - 1) / ${pageSize})::int AS page,
-               (s.deleted OR s."restrictedPerson" OR s."resourceType" = ANY(${rowTypes}::text[])) AS as_row
-        FROM (${rows}) s
-      ),
-      runs AS (
-        SELECT segment.*, count(*) FILTER (WHERE as_row)
-                 OVER (PARTITION BY page, "resourceType" ORDER BY "resourceKey") AS run
-        FROM segment
-      ),
-      owners AS (
-        SELECT page, "resourceType", run, array_agg(DISTINCT owner) AS compartments
-        FROM runs, unnest(compartments) AS owner
-        WHERE NOT as_row
-        GROUP BY page, "resourceType", run
-      )
-      SELECT page, "resourceType", id, "resourceKey", "versionId", "lastUpdated", deleted, "sourceSystem",
-             compartments, content, "contentText", "restrictedPerson", NULL::text AS ndjson, 1 AS count
-      FROM runs WHERE as_row
-      UNION ALL
-      SELECT c.page, c."resourceType", NULL, c."resourceKey", NULL, NULL, false, NULL,
-             coalesce(o.compartments, '{}'), NULL, NULL, false, c.ndjson, c.count
-      FROM (
-        SELECT page, "resourceType", run, max("resourceKey") AS "resourceKey",
-               string_agg("contentText", E'\n' ORDER BY "resourceKey") AS ndjson, count(*)::int AS count
-        FROM runs WHERE NOT as_row
-        GROUP BY page, "resourceType", run
-      ) c
-      LEFT JOIN owners o USING (page, "resourceType", run)
-      ORDER BY page, "resourceKey"`;
   }
 
   /** One segment of a scan: at most `limit` selected rows after the key, in key order. */
