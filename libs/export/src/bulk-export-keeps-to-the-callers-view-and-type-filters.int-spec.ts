@@ -1,5 +1,6 @@
 import { aNationalDataOptOut } from '@continuum/fhir/consent/testing/consent-builders';
 import type { Condition, Group, Observation, Patient, Resource } from 'fhir/r4';
+import { aLocatablePatient } from '@continuum/store/restricted/testing/restricted-people';
 import type { ExportWorker } from './export.worker';
 import { type ExportContext, openExportContext } from './testing/export-test-context';
 
@@ -116,6 +117,20 @@ describe('a Bulk Data export keeps to the caller’s view and applies _typeFilte
     );
     expect(files.output.get('Patient')?.map((p) => p.id).sort()).toEqual([people.kept, otherRecord].sort());
     expect(patientsIn(files.output.get('Observation'))).toEqual([people.kept, otherRecord].sort());
+  });
+
+  it('writes a restricted person’s Patient without locating details, in key order among the joined rows', async () => {
+    const family = 'chunked-between';
+    const ids: string[] = [];
+    for (const restricted of [false, true, false])
+      ids.push((await context.store.create(aLocatablePatient('ignored', { restricted, family }))).id as string);
+    const files = await context.finished(TREAT, await context.kickOff(TREAT, 'system', [['_type', 'Patient']]));
+    const written = (files.output.get('Patient') ?? []).filter(
+      (resource) => (resource as Patient).name?.[0]?.family === family,
+    ) as Patient[];
+    expect(written.map((patient) => patient.id)).toEqual(ids);
+    expect(written.map((patient) => patient.address?.[0]?.postalCode)).toEqual(['LS1 4AP', undefined, 'LS1 4AP']);
+    expect(written[1].telecom).toBeUndefined();
   });
 
   it('keeps only the _elements asked for, tagged SUBSETTED', async () => {
