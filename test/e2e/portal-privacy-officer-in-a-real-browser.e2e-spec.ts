@@ -3,7 +3,7 @@ import { createSql } from '@continuum/store';
 import { aValidNhsNumber, TEST_DATABASE_URL, uniqueSuffix } from '@continuum/testing';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, newContext, screenshot, startBrowser, type TestBrowser } from './support/browser';
-import { type RunningPortal, seedFixturePerson, startPortal } from './support/portal-app';
+import { birthDateOfThisRun, type RunningPortal, seedFixturePerson, startPortal } from './support/portal-app';
 
 /**
  * The privacy officer (issue #18): a clinician without a relationship breaks the glass in the browser; the alert is
@@ -18,7 +18,7 @@ describe('portal: privacy officer in a real browser', () => {
   const tag = uniqueSuffix();
   const family = `Privacy${tag.replace(/\d/g, '')}`;
   const nhsNumber = aValidNhsNumber();
-  const birthDate = '1948-03-07';
+  const birthDate = birthDateOfThisRun();
   const clinician = `stranger-${randomUUID()}`;
   const detail = `Collapsed at our walk-in centre ${tag}`;
   /** The worklist is the whole service's: this test's rows are told apart by its own texts. */

@@ -5,7 +5,7 @@ import { aValidNhsNumber, TEST_DATABASE_URL, uniqueSuffix } from '@continuum/tes
 import type { AuditEvent } from 'fhir/r4';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, newContext, screenshot, startBrowser, type TestBrowser } from './support/browser';
-import { type RunningPortal, seedFixturePerson, startPortal } from './support/portal-app';
+import { birthDateOfThisRun, type RunningPortal, seedFixturePerson, startPortal } from './support/portal-app';
 
 /**
  * Sensitive information on request (issue #18), in real headless Chromium: the view says how many items it
@@ -20,11 +20,7 @@ describe('portal: sensitive information shown on request in a real browser', () 
   const tag = uniqueSuffix();
   const family = `Sensitive${tag.replace(/\d/g, '')}`;
   const nhsNumber = aValidNhsNumber();
-  /** A birth date of this run's own: earlier runs' people (same fixture, similar names) are never linked to it. */
-  const day = (offset: number) =>
-    new Date(Date.UTC(1930, 0, 1) + offset * 86_400_000).toISOString().slice(0, 10);
-  const birthDay = Math.floor(Math.random() * 20_000);
-  const birthDate = day(birthDay);
+  const birthDate = birthDateOfThisRun();
   const otherNhsNumber = aValidNhsNumber();
   const clinician = `gp-${randomUUID()}`;
   const detail = `Starting antiretroviral interaction check ${tag}`;
@@ -46,7 +42,7 @@ describe('portal: sensitive information shown on request in a real browser', () 
       prefix: `sensitive-other-${tag}`,
       nhsNumber: otherNhsNumber,
       family: `Other${family}`,
-      birthDate: day(birthDay + 400),
+      birthDate: birthDateOfThisRun(400),
     });
     gpPatientId = person.patients.find((patient) => patient.meta?.source?.startsWith('A81001'))!.id!;
     const hiv = person.resources.find(
@@ -62,9 +58,7 @@ describe('portal: sensitive information shown on request in a real browser', () 
 
   async function launch(role: string, subject = `${role}-${randomUUID()}`): Promise<Page> {
     const page = await (await newContext(browser)).newPage();
-    await page.goto(
-      await portal.launchUrl({ role, subject, name: 'Dr Sam Sense', nhsNumber, birthDate }),
-    );
+    await page.goto(await portal.launchUrl({ role, subject, name: 'Dr Sam Sense', nhsNumber, birthDate }));
     return page;
   }
   const expectAccessible = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
@@ -93,7 +87,9 @@ describe('portal: sensitive information shown on request in a real browser', () 
     await tabTo(page, 'a[href="/record/sensitive"]');
     await submitWithEnter(page);
     expect(new URL(page.url()).pathname).toBe('/record/sensitive');
-    await expect(page.getByTestId('sensitive-count').textContent()).resolves.toContain('1 item in this record');
+    await expect(page.getByTestId('sensitive-count').textContent()).resolves.toContain(
+      '1 item in this record',
+    );
     await expect(page.content()).resolves.not.toContain('HIV disease');
     await expectAccessible(page);
     await screenshot(page, 'sensitive-reason');

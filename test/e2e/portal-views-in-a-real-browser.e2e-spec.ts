@@ -4,7 +4,7 @@ import { PORTAL_ROLES, ROLE_VIEWS } from '@continuum/fhir';
 import { aValidNhsNumber, uniqueSuffix } from '@continuum/testing';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, newContext, screenshot, startBrowser, type TestBrowser } from './support/browser';
-import { type RunningPortal, seedFixturePerson, startPortal } from './support/portal-app';
+import { birthDateOfThisRun, type RunningPortal, seedFixturePerson, startPortal } from './support/portal-app';
 
 /**
  * Issue #18 in real headless Chromium (Debian's package, driven by playwright-core): each role's view of the fixture
@@ -19,15 +19,15 @@ describe('portal pages in a real browser', () => {
   const family = `Browser${tag.replace(/\d/g, '')}`;
   const nhsNumber = aValidNhsNumber();
   const restrictedNhsNumber = aValidNhsNumber();
-  const birthDate = '1948-03-07';
+  const birthDate = birthDateOfThisRun();
   /** The restricted person is someone else entirely (the identity linker must not join the two). */
-  const restrictedBirthDate = '1961-10-23';
+  const restrictedBirthDate = birthDateOfThisRun(4_700);
   const spaced = (n: string) => n.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3');
 
   beforeAll(async () => {
     [portal, chromium] = await Promise.all([startPortal(), startBrowser()]);
     browser = chromium.browser;
-    await seedFixturePerson({ prefix: `browser-${tag}`, nhsNumber, family });
+    await seedFixturePerson({ prefix: `browser-${tag}`, nhsNumber, family, birthDate });
     await seedFixturePerson({
       prefix: `restricted-${tag}`,
       nhsNumber: restrictedNhsNumber,

@@ -82,6 +82,18 @@ export async function startPortal(
   return { app, url, launchUrl, close: () => app.close() };
 }
 
+/** Days after 1930-01-01 at which this test file's birth dates start, drawn once per file. */
+const runBirthDay = Math.floor(Math.random() * 20_000);
+
+/**
+ * A birth date of this run's own (`offsetDays` apart for a second person): the shared test database keeps earlier
+ * runs' fixture people, whose generated names are alike, and the identity linker would join them to this run's on a
+ * fixed birth date.
+ */
+export function birthDateOfThisRun(offsetDays = 0): string {
+  return new Date(Date.UTC(1930, 0, 1) + (runBirthDay + offsetDays) * 86_400_000).toISOString().slice(0, 10);
+}
+
 /**
  * Writes the fixture person (libs/fhir record-views) through the plain store, each resource under its source system,
  * and links the two sources' Patient records as one person as ingest does.

@@ -117,6 +117,9 @@ export class IdentityLinker {
         `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) keys`,
         [[...usable]],
       );
+      // the patients' locks before their block-key rows, as every writer of those rows takes them (the initial load
+      // holds a page's patients and then writes their keys): the other order deadlocks with it
+      const linked = await this.links.lockPatients([...records.keys()], manager);
       await manager.query(`DELETE FROM identity_block_key WHERE patient_id = ANY($1::text[])`, [
         [...records.keys()],
       ]);
@@ -129,7 +132,6 @@ export class IdentityLinker {
         );
       // New patients (no links yet, the common case) are decided here and written together; a patient that holds
       // links (a replay, an update, a manual decision) goes through applyAutomatic, after what is pending is written.
-      const linked = await this.links.lockPatients([...records.keys()], manager);
       const pending = new PendingLinks();
       const persons = new Map<string, string | undefined>();
       for (const id of patientIds) {

@@ -15,6 +15,12 @@ import { LAUNCH_ENTITIES } from './used-launch-token.entity';
 import { SmartLaunches } from './smart-launches.repository';
 import { UsedLaunchTokens } from './used-launch-tokens.repository';
 
+/**
+ * The launch tables' data source is named: an app that also runs the identity store (the API) has that one as its
+ * default, and two unnamed TypeORM roots replace each other.
+ */
+const LAUNCH_DATA_SOURCE = 'launch';
+
 /** Mean time between sweeps of expired launch state (each replica, jittered). */
 const SWEEP_EVERY_MS = 10 * 60_000;
 /** Kept past expiry beyond the verifier's clock skew, so a `jti` row always outlives its token. */
@@ -47,8 +53,10 @@ export class LaunchStoreModule {
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
+          name: LAUNCH_DATA_SOURCE,
           useFactory: (config: DatabaseConfig) => ({
             ...typeOrmOptions(config),
+            name: LAUNCH_DATA_SOURCE, // here too: shutdown looks the data source up by the options' name
             entities: LAUNCH_ENTITIES,
             migrations: [],
             extra: { max: 2, statement_timeout: config.statementTimeoutMs },
@@ -60,12 +68,12 @@ export class LaunchStoreModule {
         {
           provide: UsedLaunchTokens,
           useFactory: (dataSource: DataSource) => new UsedLaunchTokens(dataSource),
-          inject: [getDataSourceToken()],
+          inject: [getDataSourceToken(LAUNCH_DATA_SOURCE)],
         },
         {
           provide: SmartLaunches,
           useFactory: (dataSource: DataSource) => new SmartLaunches(dataSource),
-          inject: [getDataSourceToken()],
+          inject: [getDataSourceToken(LAUNCH_DATA_SOURCE)],
         },
         {
           provide: LaunchStateSweeper,
