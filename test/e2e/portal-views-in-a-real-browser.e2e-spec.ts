@@ -104,8 +104,16 @@ describe('portal pages in a real browser', () => {
     await expect(banner.getByTestId('banner-name').textContent()).resolves.toBe(
       `${family.toUpperCase()}, Ada Mary (Mrs)`,
     );
-    const age = Math.floor((Date.now() - Date.UTC(1948, 2, 7)) / (365.25 * 86_400_000));
-    await expect(banner.getByTestId('banner-born').textContent()).resolves.toBe(`07-Mar-1948 (${age}y)`);
+    // the run's own birth date, written DD-Mmm-YYYY with the age in whole years as of today
+    const [year, month, day] = birthDate.split('-').map(Number);
+    const today = new Date();
+    const birthdayPassed =
+      today.getUTCMonth() + 1 > month || (today.getUTCMonth() + 1 === month && today.getUTCDate() >= day);
+    const age = today.getUTCFullYear() - year - (birthdayPassed ? 0 : 1);
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    await expect(banner.getByTestId('banner-born').textContent()).resolves.toBe(
+      `${String(day).padStart(2, '0')}-${months[month - 1]}-${year} (${age}y)`,
+    );
     await expect(banner.getByTestId('banner-gender').textContent()).resolves.toBe('Female');
     await expect(banner.getByTestId('banner-nhs-number').textContent()).resolves.toBe(spaced(nhsNumber));
     await expect(banner.getByTestId('banner-address').textContent()).resolves.toBe(
