@@ -20,7 +20,11 @@ export function registerIdentityRebuild(program: Command): void {
     .description(
       'Link every stored Patient to a person, then re-evaluate POSSIBLE_MATCH links (idempotent, resumable)',
     )
-    .option('--batch-size <n>', 'Patients per batch (and per progress line)', '500')
+    .option(
+      '--batch-size <n>',
+      'Patients per batch, or per page of an initial load (and per progress line)',
+      '5000',
+    )
     .option('--concurrency <n>', 'batch slices linked at once', '2')
     .option('--after <resourceKey>', 'resume after this resource key (as printed by an interrupted run)')
     .option('--stored-linker', 'link an empty index through the stored linker too (a round trip per patient)')
