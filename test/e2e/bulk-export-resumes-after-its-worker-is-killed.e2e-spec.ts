@@ -29,6 +29,8 @@ describe('an export whose worker process is killed is resumed by another', () =>
           FHIR_BASE_URL: context.settings.baseUrl,
           EXPORT_RETRY_AFTER_SECONDS: String(RETRY_AFTER_SECONDS),
           EXPORT_PAGE_SIZE: '10',
+          // a checkpoint every few pages, so a fast machine cannot finish the job before the test sees one
+          EXPORT_CHECKPOINT_EVERY_MS: '50',
           EXPORT_WORKER_CONCURRENCY: '1',
           EXPORTER_METRICS_PORT: '0',
           LOG_LEVEL: 'info',

@@ -458,6 +458,13 @@ export class ExportConfig {
   @Max(10_000)
   pageSize!: number;
 
+  /** How often a running export saves its position (and audits what it wrote): what a lost worker's successor redoes. */
+  @Env('EXPORT_CHECKPOINT_EVERY_MS', { parse: toInt, default: 1000 })
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(50)
+  @Max(600_000)
+  checkpointEveryMs!: number;
+
   /** Jobs one exporter replica runs at once. */
   @Env('EXPORT_WORKER_CONCURRENCY', { parse: toInt, default: 2 })
   @IsInt({ message: 'must be an integer' })

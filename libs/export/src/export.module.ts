@@ -29,7 +29,7 @@ export function exportSettingsOf(config: ExportConfig, http: HttpConfig): Export
     pageSize: config.pageSize,
     retryAfterSeconds: config.retryAfterSeconds,
     expiresAfterSeconds: config.expiresAfterSeconds,
-    checkpointEveryMs: 1000,
+    checkpointEveryMs: config.checkpointEveryMs,
     maxAttempts: 5,
   };
 }
