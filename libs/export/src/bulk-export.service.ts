@@ -121,7 +121,9 @@ export class BulkExportService {
         return {
           state: 'in-progress',
           progress:
-            job.status === 'accepted' ? 'accepted, waiting for a worker' : `${job.exported} resources exported`,
+            job.status === 'accepted'
+              ? 'accepted, waiting for a worker'
+              : `${job.exported} ${job.kind === 'bulk-export' ? 'resources' : 'rows'} exported`,
           retryAfterSeconds: this.settings.retryAfterSeconds,
         };
       const manifest = this.manifest(job, await this.jobs.files(id));
@@ -173,10 +175,11 @@ export class BulkExportService {
   }
 
   private manifest(job: ExportJob, files: ExportFile[]): ExportManifest {
-    // an extract lists every file: a CSV of no rows still says so (its header), and the manifest is always there
+    // an extract or a view export lists every file: one of no rows still says so (a CSV's header), and an
+    // extract's manifest is always there
     const entries = (kind: ExportFile['kind']) =>
       files
-        .filter((file) => file.kind === kind && (file.count > 0 || job.kind === 'extract'))
+        .filter((file) => file.kind === kind && (file.count > 0 || job.kind !== 'bulk-export'))
         .map((file) => ({
           type: file.resourceType,
           url: `${this.settings.baseUrl}/${statusPath(job.id).replace('$export-status', '$export-file')}/${file.name}`,

@@ -17,6 +17,8 @@ import { ExportFileStore, FilesystemExportFileStore } from './export-file.store'
 import { ExportRunner } from './export.runner';
 import type { ExportSettings } from './export-settings';
 import { ExportWorker, type JobRunners } from './export.worker';
+import { ViewExportJobRunner, ViewExportKickOff } from './view-export';
+import { ViewRunService } from './view-run.service';
 
 export const EXPORT_SETTINGS = Symbol('EXPORT_SETTINGS');
 /** JobRunners for the other job kinds, provided by the module that owns each (e.g. libs/commissioning). */
@@ -81,8 +83,15 @@ export class ExportModule {
           ) => new BulkExportService(jobs, files, store, audit, settings),
           inject: [ExportJobs, ExportFileStore, ResourceStore, AuditRecorder, EXPORT_SETTINGS],
         },
+        ViewRunService,
+        {
+          provide: ViewExportKickOff,
+          useFactory: (jobs: ExportJobs, audit: AuditRecorder, views: ViewRunService, settings: ExportSettings) =>
+            new ViewExportKickOff(jobs, audit, views, settings),
+          inject: [ExportJobs, AuditRecorder, ViewRunService, EXPORT_SETTINGS],
+        },
       ],
-      exports: [BulkExportService, ExportJobs, ExportFileStore, EXPORT_SETTINGS],
+      exports: [BulkExportService, ViewRunService, ViewExportKickOff, ExportJobs, ExportFileStore, EXPORT_SETTINGS],
     };
   }
 
@@ -100,6 +109,7 @@ export class ExportModule {
             new ExportRunner(store, jobs, files, settings),
           inject: [ResourceStore, ExportJobs, ExportFileStore, EXPORT_SETTINGS],
         },
+        ViewRunService,
         {
           provide: ExportWorker,
           useFactory: (
@@ -109,13 +119,14 @@ export class ExportModule {
             settings: ExportSettings,
             config: ExportConfig,
             logger: Logger,
+            views: ViewRunService,
             runners: JobRunners | undefined,
           ) =>
             new ExportWorker(jobs, runner, files, settings, {
               concurrency: config.workerConcurrency,
               idlePollMs: 250,
               sweepEveryMs: 60_000,
-            }, logger, runners),
+            }, logger, { 'view-export': new ViewExportJobRunner(views, jobs, files, settings), ...runners }),
           inject: [
             ExportJobs,
             ExportRunner,
@@ -123,6 +134,7 @@ export class ExportModule {
             EXPORT_SETTINGS,
             ExportConfig,
             APP_LOGGER,
+            ViewRunService,
             { token: JOB_RUNNERS, optional: true },
           ],
         },

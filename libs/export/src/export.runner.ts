@@ -49,7 +49,7 @@ export class ExportRunner {
         await this.jobs.files(job.id),
       );
       try {
-        await this.settle(job.transactionTime, lost);
+        if (!(await settleWriters(this.jobs, job.transactionTime, lost))) throw new JobLost();
         const issues = [...job.issues];
         let exported = job.exported;
         let position = job.resumeAfter;
@@ -101,15 +101,6 @@ export class ExportRunner {
         throw error;
       }
     });
-  }
-
-  /** Waits until no transaction that began by the transactionTime is still open (see ExportJobs.writersOpenSince). */
-  private async settle(transactionTime: Date, lost: () => boolean): Promise<void> {
-    const deadline = Date.now() + SETTLE_LIMIT_MS;
-    while ((await this.jobs.writersOpenSince(transactionTime)) && Date.now() < deadline) {
-      if (lost()) throw new JobLost();
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
-    }
   }
 
   /** What the job scans: its types and window, and for Patient and Group exports the compartments of the cohort. */
@@ -254,6 +245,19 @@ export function elementsFor(type: string, elements: string[] | undefined): strin
 }
 
 /** Why a job failed, as the client reads it in the status answer. */
+/**
+ * Waits until no transaction that began by the transactionTime is still open (see ExportJobs.writersOpenSince), so
+ * a snapshot `until` it misses nothing committed late; false when the job was lost meanwhile.
+ */
+export async function settleWriters(jobs: ExportJobs, transactionTime: Date, lost: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  while ((await jobs.writersOpenSince(transactionTime)) && Date.now() < deadline) {
+    if (lost()) return false;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+  return true;
+}
+
 export function failureReasonOf(error: unknown): string | undefined {
   return isFhirError(error) && !error.retryable ? error.message : undefined;
 }

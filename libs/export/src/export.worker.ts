@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { badRequest } from '@continuum/fhir';
 import type { Logger } from '@continuum/observability';
 import type { ExportJob, ExportJobKind, ExportJobs } from '@continuum/store';
 import type { ExportFileStore } from './export-file.store';
@@ -10,7 +11,7 @@ export interface JobRunner {
   run(job: ExportJob, workerId: string, lost: () => boolean): Promise<RunOutcome>;
 }
 
-/** Runners for kinds other than the Bulk Data export (e.g. `extract`, from libs/commissioning). */
+/** Runners for kinds other than the Bulk Data export (`view-export`; `extract`, from libs/commissioning). */
 export type JobRunners = Partial<Record<ExportJobKind, JobRunner>>;
 
 export interface ExportWorkerOptions {
@@ -112,7 +113,9 @@ export class ExportWorker {
     const log = { job: job.id, attempt: job.attempts, resumeAfter: job.resumeAfter };
     try {
       this.logger.info(log, 'export job started');
-      const runner = this.runners[job.kind] ?? this.runner;
+      const runner = job.kind === 'bulk-export' ? this.runner : this.runners[job.kind];
+      // a kind this worker was not given a runner for fails saying so, rather than running as something else
+      if (!runner) throw badRequest(`This exporter has no runner for jobs of kind '${job.kind}'`);
       const outcome = await runner.run(job, this.id, () => lost || !this.running);
       if (outcome === 'lost') {
         if (!this.running) await this.jobs.release(job.id, this.id);

@@ -7,6 +7,7 @@ import { PatientIdentityController } from './patient-identity.controller';
 import { PatientOperationsController } from './patient-operations.controller';
 import { ResourceController } from './resource.controller';
 import { SystemController } from './system.controller';
+import { ViewExportController } from '../views/view-export.controller';
 import { ViewRunController } from '../views/view-run.controller';
 
 /**
@@ -21,6 +22,7 @@ export const FHIR_CONTROLLERS = [
   PatientOperationsController,
   PatientMergeController,
   ViewRunController,
+  ViewExportController,
   PatientIdentityController,
   ResourceController,
   FallbackController,

@@ -18,7 +18,6 @@ import { FHIR_ROUTES, fhirRouteTable } from './fhir-route.table';
 import { FhirService } from './fhir.service';
 import { PatientRecordService } from './patient-record.service';
 import { RequestInputMiddleware } from './request-input.middleware';
-import { ViewRunService } from '../views/view-run.service';
 
 /**
  * The FHIR R4 REST API under `/fhir`: interactions, `$everything`, `$summary`, Bulk Data `$export`, the CapabilityStatement and an
@@ -40,7 +39,6 @@ export class FhirModule implements NestModule {
       providers: [
         FhirService,
         PatientRecordService,
-        ViewRunService,
         extractKickOff,
         { provide: FHIR_ROUTES, useValue: fhirRouteTable(FHIR_CONTROLLERS) },
       ],

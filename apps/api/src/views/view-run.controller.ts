@@ -3,13 +3,7 @@ import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FhirRoute } from '../fhir/fhir-interaction.decorator';
 import { queryParams } from '../fhir/fhir-request';
-import {
-  bodyAsParameters,
-  queryAsParameters,
-  RUN_PARAMETERS,
-  ViewRunService,
-  type ViewRun,
-} from './view-run.service';
+import { bodyAsParameters, queryAsParameters, RUN_PARAMETERS, ViewRunService, type ViewRun } from '@continuum/export';
 
 const RUN = {
   level: 'operation',

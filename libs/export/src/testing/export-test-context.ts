@@ -33,6 +33,8 @@ import { FilesystemExportFileStore } from '../export-file.store';
 import { ExportRunner } from '../export.runner';
 import type { ExportSettings } from '../export-settings';
 import { ExportWorker } from '../export.worker';
+import { ViewExportJobRunner, ViewExportKickOff } from '../view-export';
+import { ViewRunService } from '../view-run.service';
 
 export const BASE = 'http://localhost/fhir';
 
@@ -84,9 +86,19 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
   };
   const service = new BulkExportService(jobs, files, secured, audit, exportSettings);
   const runner = new ExportRunner(secured, jobs, files, exportSettings);
+  const views = new ViewRunService(secured);
+  const viewExports = new ViewExportKickOff(jobs, audit, views, exportSettings);
   const logger = createLogger('export-test', 'error');
   const newWorker = () =>
-    new ExportWorker(jobs, runner, files, exportSettings, { concurrency: 1, idlePollMs: 20, sweepEveryMs: 60_000 }, logger);
+    new ExportWorker(
+      jobs,
+      runner,
+      files,
+      exportSettings,
+      { concurrency: 1, idlePollMs: 20, sweepEveryMs: 60_000 },
+      logger,
+      { 'view-export': new ViewExportJobRunner(views, jobs, files, exportSettings) },
+    );
 
   const as = <T>(claims: AccessClaims, work: () => Promise<T>) =>
     runWithAccess(accessContextFrom({ sub: 'export-test', client_id: 'export-test-client', ...claims }), undefined, work);
@@ -108,8 +120,8 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
       return url.split('/').pop() as string;
     });
 
-  /** Waits for the job to finish (a worker must be running) and reads its files. */
-  const finished = async (claims: AccessClaims, id: string, timeoutMs = 30_000): Promise<ExportedFiles> => {
+  /** The completed job's manifest (a worker must be running); a failed job throws its reason. */
+  const completedManifest = async (claims: AccessClaims, id: string, timeoutMs = 30_000): Promise<ExportManifest> => {
     const job = await waitFor(
       () => jobs.find(id),
       (found) => found?.status === 'completed' || found?.status === 'failed',
@@ -120,8 +132,12 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
     await sql`UPDATE export_job SET last_polled_at = NULL WHERE id = ${id}`;
     const status = await as(claims, () => service.status(id));
     if (status.state !== 'completed') throw new Error(`export not completed: ${status.state}`);
-    return readExport(directory, id, status.manifest);
+    return status.manifest;
   };
+
+  /** Waits for the job to finish (a worker must be running) and reads its files. */
+  const finished = async (claims: AccessClaims, id: string, timeoutMs = 30_000): Promise<ExportedFiles> =>
+    readExport(directory, id, await completedManifest(claims, id, timeoutMs));
 
   return {
     /** The scratch database (for another process, e.g. the exporter app, to work on). */
@@ -139,6 +155,9 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
     as,
     kickOff,
     finished,
+    completedManifest,
+    views,
+    viewExports,
     close: async () => {
       await log.flush();
       await sql.end({ timeout: 5 });

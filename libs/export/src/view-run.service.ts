@@ -83,13 +83,13 @@ export class ViewRunService {
     const inline = params.flatMap((parameter) =>
       parameter.name === 'resource' && parameter.resource ? [parameter.resource as Resource] : [],
     );
-    const compartment = await this.compartment(value('patient'), value('group'));
+    const compartment = await this.compartment(listed(value('patient')), listed(value('group')));
     const writer = new ViewRowWriter(
       format,
       evaluator.columns.map((column) => column.name),
       header !== 'false',
     );
-    const rows = limited(this.rowPages(view, evaluator, inline, since, compartment), limit);
+    const rows = limited(this.rowPages(view, evaluator, { since, compartment }, inline), limit);
     const first = await rows.next(); // a view that fails on the first page is still a 422, not a cut stream
     return {
       format,
@@ -105,14 +105,13 @@ export class ViewRunService {
   /**
    * The view's rows, page by page: over inline resources in memory; over the store compiled to SQL behind the
    * secured door (`ResourceStore.runView`: the same rows, computed where the data is); in memory over the secured
-   * scan for a view the compiler cannot handle.
+   * scan for a view the compiler cannot handle. Memory holds one page whatever the result's size.
    */
-  private rowPages(
+  rowPages(
     view: unknown,
     evaluator: ViewEvaluator,
-    inline: Resource[],
-    since: Date | undefined,
-    compartment: string[] | undefined,
+    selection: ViewSelection,
+    inline: Resource[] = [],
   ): AsyncGenerator<ViewRow[]> {
     if (inline.length)
       return evaluatedPages(
@@ -121,48 +120,49 @@ export class ViewRunService {
           yield inline;
         })(),
       );
+    const { since, until } = selection;
+    const compartment = selection.compartment ? { patientIds: selection.compartment } : undefined;
     if (viewCompilesToSql(view))
-      return compiledPages(
-        this.store.runView(view, {
-          since,
-          compartment: compartment ? { patientIds: compartment } : undefined,
-          pageSize: SCAN_PAGE,
-        }),
-      );
-    return evaluatedPages(evaluator, this.storePages(evaluator.resourceType, since, compartment));
+      return compiledPages(this.store.runView(view, { since, until, compartment, pageSize: SCAN_PAGE }));
+    return evaluatedPages(evaluator, this.storePages(evaluator.resourceType, since, until, compartment));
   }
 
   private async *storePages(
     resourceType: string,
     since: Date | undefined,
-    compartment: string[] | undefined,
+    until: Date | undefined,
+    compartment: { patientIds: string[] } | undefined,
   ): AsyncGenerator<Resource[]> {
-    const scan = this.store.scan({
-      types: { include: [resourceType] },
-      since,
-      compartment: compartment ? { patientIds: compartment } : undefined,
-      pageSize: SCAN_PAGE,
-    });
+    const scan = this.store.scan({ types: { include: [resourceType] }, since, until, compartment, pageSize: SCAN_PAGE });
     for await (const page of scan)
       yield page.flatMap((row) => (row.content ? [row.content as Resource] : []));
   }
 
   /** The view to run: inline, by id, or by canonical url (and version). */
-  private async view(id: string | undefined, params: ParametersParameter[]): Promise<unknown> {
+  private view(id: string | undefined, params: ParametersParameter[]): Promise<unknown> {
     const inline = params.find((parameter) => parameter.name === 'viewResource');
     if (inline) {
       if (!inline.resource) throw badRequest('viewResource must carry the ViewDefinition as its resource');
-      return inline.resource;
+      return Promise.resolve(inline.resource);
     }
     const reference = stringValue(params.find((parameter) => parameter.name === 'viewReference'));
-    if (id !== undefined || reference?.startsWith('ViewDefinition/') || reference?.startsWith('Basic/')) {
-      const storedId = id ?? (reference as string).split('/')[1];
+    if (id !== undefined) return this.storedView(`ViewDefinition/${id}`);
+    if (!reference)
+      throw badRequest('$run needs a view: viewResource, viewReference, or ViewDefinition/{id}/$run');
+    return this.storedView(reference);
+  }
+
+  /**
+   * A stored ViewDefinition by reference: `ViewDefinition/{id}` or `Basic/{id}` (the Basic resource that holds it),
+   * or its canonical `url` with an optional `|version` (the latest version when none is named).
+   */
+  async storedView(reference: string): Promise<unknown> {
+    if (reference.startsWith('ViewDefinition/') || reference.startsWith('Basic/')) {
+      const storedId = reference.split('/')[1];
       const view = viewDefinitionOf(await this.store.read<Basic>('Basic', storedId));
       if (!view) throw notFound(`Basic/${storedId} holds no ViewDefinition`);
       return view;
     }
-    if (!reference)
-      throw badRequest('$run needs a view: viewResource, viewReference, or ViewDefinition/{id}/$run');
     const { url, version } = canonicalReference(reference);
     const found = await this.store.search(
       parseSearchRequest('Basic', [
@@ -177,22 +177,30 @@ export class ViewRunService {
     return view;
   }
 
-  /** The patients a `patient` or `group` parameter confines the rows to: each one's whole person. */
-  private async compartment(patient?: string, group?: string): Promise<string[] | undefined> {
-    if (patient === undefined && group === undefined) return undefined;
-    const patients: string[] = [];
-    if (patient !== undefined) patients.push(idOf(patient, 'Patient'));
-    if (group !== undefined) {
+  /** The patients `patient` and `group` references confine the rows to: each one's whole person; none: no limit. */
+  async compartment(patients: readonly string[] = [], groups: readonly string[] = []): Promise<string[] | undefined> {
+    if (!patients.length && !groups.length) return undefined;
+    const named = patients.map((patient) => idOf(patient, 'Patient'));
+    for (const group of groups) {
       const found = await this.store.read<Group>('Group', idOf(group, 'Group'));
       for (const member of found.member ?? []) {
         const reference = member.entity?.reference ? parseReference(member.entity.reference) : undefined;
-        if (reference?.type === 'Patient') patients.push(reference.id);
+        if (reference?.type === 'Patient') named.push(reference.id);
       }
     }
-    const persons = await Promise.all(patients.map((id) => this.store.personOf(id)));
+    const persons = await Promise.all(named.map((id) => this.store.personOf(id)));
     return [...new Set(persons.flat())];
   }
 }
+
+/** The rows a view gives: changed since, as of a snapshot, within patients' compartments. */
+export interface ViewSelection {
+  since?: Date;
+  until?: Date;
+  compartment?: string[];
+}
+
+const listed = (value: string | undefined) => (value === undefined ? [] : [value]);
 
 function idOf(reference: string, type: string): string {
   const parsed = reference.includes('/') ? parseReference(reference) : { type, id: reference };
@@ -200,7 +208,7 @@ function idOf(reference: string, type: string): string {
   return parsed.id;
 }
 
-function stringValue(parameter: ParametersParameter | undefined): string | undefined {
+export function stringValue(parameter: ParametersParameter | undefined): string | undefined {
   if (!parameter) return undefined;
   const values = [
     parameter.valueString,
@@ -252,6 +260,6 @@ export function bodyAsParameters(body: unknown): ParametersParameter[] {
     return [];
   const parameters = body as Parameters;
   if (parameters.resourceType !== 'Parameters')
-    throw badRequest('The $run body must be a Parameters resource');
+    throw badRequest('The body must be a Parameters resource');
   return parameters.parameter ?? [];
 }
