@@ -35,13 +35,15 @@ class ExportBench {
     });
     const [{ count }] = await this.context.sql<{ count: string }[]>`SELECT count(*) FROM resource`;
     const copies = Math.max(0, Math.ceil(ctx.options.resources / Number(count)) - 1);
-    if (copies > 0)
+    // one statement per copy: all of them at once outlasts the pool's statement timeout at a million
+    for (let copy = 1; copy <= copies; copy++)
       await this.context.sql`
         INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
                               source_updated, compartments, content)
-        SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
-               source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
-        FROM resource, generate_series(1, ${copies}) AS g
+        SELECT resource_type, id || '-c' || ${copy}::int, nextval('resource_key_seq'), version_id, last_updated,
+               deleted, 'BENCH:export-copy', source_updated, compartments,
+               jsonb_set(content, '{id}', to_jsonb(id || '-c' || ${copy}::int))
+        FROM resource
         WHERE source_system = 'BENCH:export'`;
     await this.context.sql`ANALYZE resource`;
     const [{ live }] = await this.context.sql<{ live: number }[]>`
