@@ -4,7 +4,10 @@ import type { Request, Response } from 'express';
 import { REFUSED_BODY } from '../fhir/fhir-body.middleware';
 
 const DESCRIBED = Symbol('continuum:access-request');
-type DescribedRequest = Request & { [DESCRIBED]?: AccessRequest; [REFUSED_BODY]?: string };
+/** The request's answer gate (RequestAuditMiddleware), handed to the audit through its AccessRequest. */
+export const ANSWER_GATE = Symbol('continuum:answer-gate');
+export type GatedRequest = Request & { [ANSWER_GATE]?: AccessRequest['holdAnswer'] };
+type DescribedRequest = GatedRequest & { [DESCRIBED]?: AccessRequest; [REFUSED_BODY]?: string };
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -31,6 +34,7 @@ export function accessRequestOf(request: Request, response: Response, baseUrl?: 
     correlationId: typeof correlation === 'string' ? correlation : undefined,
     ...subjects,
     audited: 0,
+    ...(described[ANSWER_GATE] ? { holdAnswer: described[ANSWER_GATE] } : {}),
   };
   return described[DESCRIBED];
 }

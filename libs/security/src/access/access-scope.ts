@@ -21,6 +21,13 @@ export interface AccessRequest {
    * before any data access), so nothing is audited twice and nothing is left out.
    */
   audited: number;
+  /**
+   * Set by an HTTP edge that holds the answer's bytes until the commits handed to it are durable (the API's answer
+   * gate): a success event's group commit is then handed over rather than awaited, so it overlaps serialising and
+   * compressing the answer, and still no byte of the answer leaves before its AuditEvent is durable. Without it
+   * (jobs, consumers, other apps) the recorder waits for the commit itself.
+   */
+  holdAnswer?: (durable: Promise<void>) => void;
 }
 
 interface Scope {

@@ -52,7 +52,8 @@ export class AuditRecorder {
   /**
    * Runs `work` for the current caller and audits it, whatever the outcome. A write passes `inTransaction` to the
    * store so its success event commits with the data; otherwise (reads, refusals, bundles) the event is written
-   * through the group-committing log before the caller is answered.
+   * through the group-committing log before the caller is answered: awaited here, or, when the request has an
+   * answer gate (`AccessRequest.holdAnswer`), handed to it so that no byte of the answer leaves before it commits.
    */
   async audited<T>(
     interaction: AuditedInteraction,
@@ -82,8 +83,13 @@ export class AuditRecorder {
         .catch(() => undefined);
       throw error;
     }
-    if (!writtenWithData) await this.log.record(this.event(interaction, access, target, 'success'));
-    counted(request);
+    if (writtenWithData) counted(request);
+    else {
+      const durable = this.log.record(this.event(interaction, access, target, 'success')).then(() => counted(request));
+      // the API's answer gate holds the answer until this commits: serialising it overlaps the commit
+      if (request?.holdAnswer) request.holdAnswer(durable);
+      else await durable;
+    }
     return value;
   }
 
