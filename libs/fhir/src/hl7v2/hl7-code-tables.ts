@@ -77,6 +77,33 @@ export const ETHNIC_CATEGORY: Record<string, string> = {
   '99': 'Not known',
 };
 
+/** PV1-4: NHS feeds send the NHS Data Dictionary admission method (UK Core, England; the ITK ADT samples do). */
+export const ADMISSION_METHOD_EXTENSION =
+  'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-AdmissionMethod';
+export const ADMISSION_METHOD_SYSTEM = `${UK_CORE_CS}/UKCore-AdmissionMethodEngland`;
+export const ADMISSION_METHOD: Record<string, string> = {
+  '11': 'Elective Admission: Waiting list',
+  '12': 'Elective Admission: Booked',
+  '13': 'Elective Admission: Planned',
+  '21': 'Emergency Admission: Emergency Care Department or dental casualty department of the Health Care Provider',
+  '22': 'Emergency Admission: General Practitioner: after a request for immediate admission has been made direct to a Hospital Provider, i.e. not through a Bed bureau, by a General Practitioner or deputy',
+  '23': 'Emergency Admission: Bed bureau',
+  '24': 'Emergency Admission: Consultant Clinic, of this or another Health Care Provider',
+  '25': 'Emergency Admission: Admission via Mental Health Crisis Resolution Team',
+  '2A': 'Emergency Admission: Emergency Care Department of another provider where the Patient had not been admitted',
+  '2B': 'Emergency Admission: Transfer of an admitted Patient from another Hospital Provider in an emergency',
+  '2C': 'Emergency Admission: Baby born at home as intended',
+  '2D': 'Emergency Admission: Other emergency admission',
+  '28': 'Emergency Admission: Other means, examples are: - admitted from the Emergency Care Department of another provider where they had not been admitted - transfer of an admitted Patient from another Hospital Provider in an emergency - baby born at home as intended',
+  '31': 'Maternity Admission: Admitted ante partum',
+  '32': 'Maternity Admission: Admitted post partum',
+  '82': 'Other Admission: The birth of a baby in this Health Care Provider',
+  '83': 'Other Admission: Baby born outside the Health Care Provider except when born at home as intended',
+  '81': 'Other Admission: Transfer of any admitted Patient from other Hospital Provider other than in an emergency',
+  '98': 'Not applicable',
+  '99': 'Admission Method not known',
+};
+
 /** PID-32 (NHS table 0445 NSTSnn) to the NHS number verification status (UK Core, England). */
 export const NHS_NUMBER_STATUS_SYSTEM = `${UK_CORE_CS}/UKCore-NHSNumberVerificationStatusEngland`;
 export const NHS_NUMBER_STATUS: Record<string, string> = {

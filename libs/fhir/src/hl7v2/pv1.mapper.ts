@@ -12,6 +12,9 @@ import { locationReference, practitionerReference } from './actor.mappers';
 import { codeableConcept, localCodeSystem } from './datatype.mappers';
 import {
   ACT_CODE_SYSTEM,
+  ADMISSION_METHOD,
+  ADMISSION_METHOD_EXTENSION,
+  ADMISSION_METHOD_SYSTEM,
   ENCOUNTER_STATUS_BY_EVENT,
   PARTICIPANT_FIELDS,
   PATIENT_CLASS,
@@ -102,6 +105,7 @@ export function mapEncounter(
     subject: { reference: patient.reference },
     ...participants(ctx, pv1),
     ...(start || end ? { period: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {}),
+    ...admissionMethod(ctx, pv1),
     ...hospitalization(ctx, pv1),
     ...locations(ctx, pv1, options.trigger, status, serviceProvider),
     ...(serviceProvider?.reference ? { serviceProvider: { reference: serviceProvider.reference } } : {}),
@@ -132,6 +136,26 @@ function admitReason(ctx: MappingContext, pv2: Hl7Segment | undefined): Pick<Enc
   if (!reason.get(1) && !reason.get(2)) return {};
   const coded = reason.get(3) || reason.get(2) ? codeableConcept(ctx.sourceSystem, reason) : undefined;
   return { reasonCode: [coded ?? { text: reason.get(1) }] };
+}
+
+/**
+ * PV1-4 admission type. NHS feeds send the NHS Data Dictionary admission method there (11-13 elective, 21-2D
+ * emergency, 31-32 maternity, 81-83 other), which commissioning's admitted patient care pack reads from the UK Core
+ * AdmissionMethod extension; a value outside that table is kept in the sender's own table (HL7 0007), with a warning.
+ */
+function admissionMethod(ctx: MappingContext, pv1: Hl7Segment): Pick<Encounter, 'extension'> {
+  const code = value(pv1, 4).toUpperCase();
+  if (!code) return {};
+  const display = ADMISSION_METHOD[code];
+  if (!display)
+    ctx.warn(
+      'PV1-4',
+      `Admission type '${code}' is not an NHS Data Dictionary admission method; kept as the sender's code`,
+    );
+  const coding: Coding = display
+    ? { system: ADMISSION_METHOD_SYSTEM, code, display }
+    : { system: localCodeSystem(ctx.sourceSystem, 'hl7v2-0007'), code };
+  return { extension: [{ url: ADMISSION_METHOD_EXTENSION, valueCodeableConcept: { coding: [coding] } }] };
 }
 
 /** PV1-10 hospital service (NHS feeds: the treatment function code), a table local to the sender. */
