@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AccessSnapshot,
+  createJob,
   type ExportFileStore,
   type ExportSettings,
   type JobRunner,
   leaseMsOf,
   type RunOutcome,
-  snapshotOf,
-  statusPath,
 } from '@continuum/export';
 import { badRequest, FhirError, forbidden, operationOutcome } from '@continuum/fhir';
 import { GovernanceError, type KeyRingDocument } from '@continuum/governance';
@@ -49,22 +47,11 @@ export class ExtractKickOff {
       refusedUnlessPlanned(order, (problems) =>
         new FhirError(400, operationOutcome(problems.map((diagnostics) => ({ code: 'required', diagnostics })))),
       );
-      const id = randomUUID();
-      target.resources.push(statusPath(id));
-      const now = new Date();
-      await this.jobs.create({
-        id,
+      return createJob(this.jobs, this.settings, access, target, {
         kind: 'extract',
-        clientId: access.clientId,
-        purposeOfUse: access.purposeOfUse,
-        access: snapshotOf(access),
         requestUrl: request.requestUrl,
-        parameters: { ...order },
-        transactionTime: now,
-        expiresAt: new Date(now.getTime() + this.settings.expiresAfterSeconds * 1000),
-        issues: [],
+        parameters: order,
       });
-      return `${this.settings.baseUrl}/${statusPath(id)}`;
     });
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   type ExportLevel,
@@ -12,7 +11,7 @@ import {
 import { type AccessContext, type AuditRecorder, can } from '@continuum/security';
 import type { ExportFile, ExportJob, ExportJobs, ResourceStore } from '@continuum/store';
 import type { OperationOutcome } from 'fhir/r4';
-import { snapshotOf } from './access-snapshot';
+import { createJob, statusPath } from './export-job';
 import type { ExportFileStore } from './export-file.store';
 import type { ExportSettings } from './export-settings';
 
@@ -83,22 +82,12 @@ export class BulkExportService {
         if (!can(access, type, 's')) throw forbidden(`No search scope on ${type} for an export`);
       // the Group must exist and be readable now; its members are read by the job
       if (request.groupId) await this.store.read('Group', request.groupId);
-      const id = randomUUID();
-      target.resources.push(`${statusPath(id)}`);
-      const now = new Date();
-      await this.jobs.create({
-        id,
+      return createJob(this.jobs, this.settings, access, target, {
         kind: 'bulk-export',
-        clientId: access.clientId,
-        purposeOfUse: access.purposeOfUse,
-        access: snapshotOf(access),
         requestUrl: request.requestUrl,
-        parameters: { ...parameters },
-        transactionTime: now,
-        expiresAt: new Date(now.getTime() + this.settings.expiresAfterSeconds * 1000),
+        parameters,
         issues: ignored,
       });
-      return `${this.settings.baseUrl}/${statusPath(id)}`;
     });
   }
 
@@ -197,9 +186,6 @@ export class BulkExportService {
   }
 }
 
-export function statusPath(id: string): string {
-  return `$export-status/${id}`;
-}
 
 /** A single `bytes=` range (RFC 9110), clamped to the file; a range that cannot be satisfied is a 416. */
 export function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {

@@ -7,6 +7,7 @@ export * from './export.worker';
 export * from './export-settings';
 export * from './export-parts.writer';
 export * from './access-snapshot';
+export * from './export-job';
 export * from './view-run.service';
 export * from './view-export';
 export { ExportModule, EXPORT_SETTINGS, JOB_RUNNERS, exportSettingsOf } from './export.module';

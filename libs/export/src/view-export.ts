@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   badRequest,
   forbidden,
@@ -10,8 +9,8 @@ import {
 import { type AuditRecorder, can, runWithAccess } from '@continuum/security';
 import type { ExportFile, ExportJob, ExportJobs } from '@continuum/store';
 import type { ParametersParameter } from 'fhir/r4';
-import { type AccessSnapshot, accessFrom, snapshotOf } from './access-snapshot';
-import { statusPath } from './bulk-export.service';
+import { type AccessSnapshot, accessFrom } from './access-snapshot';
+import { createJob } from './export-job';
 import type { ExportFileStore } from './export-file.store';
 import { type RunOutcome, settleWriters } from './export.runner';
 import { type ExportSettings, leaseMsOf } from './export-settings';
@@ -76,22 +75,11 @@ export class ViewExportKickOff {
       }
       // the references must be well formed and a named Group readable now; the job reads the members again
       await this.views.compartment(parameters.patients, parameters.groups);
-      const id = randomUUID();
-      target.resources.push(statusPath(id));
-      const now = new Date();
-      await this.jobs.create({
-        id,
+      return createJob(this.jobs, this.settings, access, target, {
         kind: 'view-export',
-        clientId: access.clientId,
-        purposeOfUse: access.purposeOfUse,
-        access: snapshotOf(access),
         requestUrl: request.requestUrl,
-        parameters: { ...parameters },
-        transactionTime: now,
-        expiresAt: new Date(now.getTime() + this.settings.expiresAfterSeconds * 1000),
-        issues: [],
+        parameters,
       });
-      return `${this.settings.baseUrl}/${statusPath(id)}`;
     });
   }
 

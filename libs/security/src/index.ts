@@ -8,7 +8,7 @@ export { PersonScope } from './access/person-scope';
 export * from './consent/consent.evaluator';
 export { CONSENT_CATEGORY_SYSTEM, NATIONAL_DATA_OPT_OUT, SCOPE_SYSTEM } from '@continuum/fhir';
 export * from './audit/audit-event.builder';
-export { AuditRecorder, type EdgeAnswer } from './audit/audit.recorder';
+export { AuditRecorder, type AuditTarget, type EdgeAnswer } from './audit/audit.recorder';
 export * from './audit/audited-request';
 export { JwtVerifier, ALLOWED_ALGORITHMS } from './jwt/jwt.verifier';
 export { LocalIssuer, type LaunchTokenRequest, type TokenRequest } from './jwt/local-issuer';
