@@ -20,7 +20,7 @@ function commit() {
  */
 describe('the answer gate holds a response until its audit commits are durable', () => {
   let server: Server;
-  let handle: (response: ServerResponse, hold: (durable: Promise<void>) => void) => void;
+  let handle: (response: ServerResponse, hold: (durable: Promise<void>) => Promise<void>) => void;
   const failures: unknown[] = [];
 
   beforeAll(async () => {
@@ -90,6 +90,27 @@ describe('the answer gate holds a response until its audit commits are durable',
     client.chunks = answer.chunks;
     expect(await answer.body).toBe('page 1;page 2;end');
     expect(seenWhileHeld).toBe('page 1;'); // page 2 was held while its commit was pending
+  });
+
+  it('keeps at most two commits in flight: handing one over answers when the one before it is durable', async () => {
+    const first = commit();
+    const second = commit();
+    const turns: string[] = [];
+    handle = (response, hold) => {
+      void hold(first.promise).then(() => turns.push('first handed over'));
+      void hold(second.promise).then(() => turns.push('second may go on'));
+      void tick().then(async () => {
+        turns.push('first commit durable');
+        first.resolve();
+        await tick();
+        second.resolve();
+        await tick();
+        response.end('done');
+      });
+    };
+    const answer = await fetchTimed();
+    expect(await answer.body).toBe('done');
+    expect(turns).toEqual(['first handed over', 'first commit durable', 'second may go on']);
   });
 
   it('answers 503 with an OperationOutcome, and none of the held body, when a commit fails before anything left', async () => {

@@ -10,18 +10,19 @@ const KEPT_HEADERS = new Set(['x-correlation-id', 'x-request-id']);
 /**
  * Holds a response's bytes until every commit handed to it so far is durable: the API's guarantee that no answer
  * leaves before the AuditEvent of the data in it is written, without making the request wait for the commit
- * before it serialises and compresses the answer. Writes made while a commit is pending are queued (at most what
- * was written since: a page of a streamed answer) and released, in order, once it is durable; writes made with
- * nothing pending go straight through. If a commit fails, what was queued is dropped and, if no header has left
+ * before it serialises and compresses the answer. Writes made while a commit is pending are queued and released,
+ * in order, once it is durable; writes made with nothing pending go straight through. Handing over a commit answers
+ * the one handed over before it: its audit waits for that, so a streamed answer has at most two commits in flight
+ * and queues at most the pages written since the older one, however slow the audit store. If a commit fails, what was queued is dropped and, if no header has left
  * yet, the answer becomes a 503 OperationOutcome (nothing was disclosed); otherwise the connection is cut.
  *
- * Installed first, before compression and the handlers wrap `write` and `end`, so what they do runs before the
- * hold; only the socket write waits.
+ * Installed by RequestAuditMiddleware on every request; whatever wraps `write` and `end` after it (compression,
+ * where it comes later) runs before the hold.
  */
 export function holdAnswerUntilDurable(
   response: ServerResponse,
   onFailure: (error: unknown) => void,
-): (durable: Promise<void>) => void {
+): (durable: Promise<void>) => Promise<void> {
   const write: Write = response.write.bind(response) as Write;
   const end: End = response.end.bind(response) as End;
   let pending = 0;
@@ -70,9 +71,11 @@ export function holdAnswerUntilDurable(
     return response;
   }) as End;
 
+  // the commit handed over last, settled either way: the next one's writer waits for it
+  let previous: Promise<void> = Promise.resolve();
   return (durable) => {
     pending += 1;
-    durable.then(
+    const settled = durable.then(
       () => {
         pending -= 1;
         release();
@@ -83,5 +86,8 @@ export function holdAnswerUntilDurable(
         release();
       },
     );
+    const turn = previous;
+    previous = settled;
+    return turn;
   };
 }

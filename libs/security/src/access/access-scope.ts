@@ -25,9 +25,10 @@ export interface AccessRequest {
    * Set by an HTTP edge that holds the answer's bytes until the commits handed to it are durable (the API's answer
    * gate): a success event's group commit is then handed over rather than awaited, so it overlaps serialising and
    * compressing the answer, and still no byte of the answer leaves before its AuditEvent is durable. Without it
-   * (jobs, consumers, other apps) the recorder waits for the commit itself.
+   * (jobs, consumers, other apps) the recorder waits for the commit itself. It answers the commit handed over before
+   * this one, which the recorder waits for: a streamed answer keeps at most two commits in flight.
    */
-  holdAnswer?: (durable: Promise<void>) => void;
+  holdAnswer?: (durable: Promise<void>) => Promise<void>;
 }
 
 interface Scope {

@@ -87,8 +87,8 @@ export class AuditRecorder {
     else {
       const durable = this.log.record(this.event(interaction, access, target, 'success')).then(() => counted(request));
       // the API's answer gate holds the answer until this commits: serialising it overlaps the commit
-      if (request?.holdAnswer) request.holdAnswer(durable);
-      else await durable;
+      // (and a stream's next page waits only for the commit before this one)
+      await (request?.holdAnswer ? request.holdAnswer(durable) : durable);
     }
     return value;
   }
