@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessContext, AuditTarget } from '@continuum/security';
-import type { ExportJobKind, ExportJobs } from '@continuum/store';
-import { snapshotOf } from './access-snapshot';
+import { type AccessContext, type AuditTarget, runWithAccess } from '@continuum/security';
+import type { ExportJob, ExportJobKind, ExportJobs } from '@continuum/store';
+import { type AccessSnapshot, accessFrom, snapshotOf } from './access-snapshot';
 import type { ExportSettings } from './export-settings';
 
 /** The path of a job's status URL under the FHIR base (polled, downloaded from and cancelled at). */
@@ -46,4 +46,10 @@ export async function createJob(
     issues: order.issues ?? [],
   });
   return `${settings.baseUrl}/${statusPath(id)}`;
+}
+
+/** A job's work run as the caller who kicked it off: their access, and a request named after the job for its audit. */
+export function asKickOffCaller<T>(job: ExportJob, method: string, work: () => Promise<T>): Promise<T> {
+  const request = { method, url: job.requestUrl, correlationId: job.id, audited: 0 };
+  return runWithAccess(accessFrom(job.access as AccessSnapshot), request, work);
 }

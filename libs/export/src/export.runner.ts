@@ -5,10 +5,9 @@ import {
   operationOutcome,
   parseSearchRequest,
 } from '@continuum/fhir';
-import { runWithAccess } from '@continuum/security';
 import type { ExportJob, ExportJobs, ResourceStore, ScannedResource, ScanOptions } from '@continuum/store';
 import type { Bundle, Group, Resource } from 'fhir/r4';
-import { type AccessSnapshot, accessFrom } from './access-snapshot';
+import { asKickOffCaller } from './export-job';
 import type { ExportFileStore } from './export-file.store';
 import { ExportPartsWriter } from './export-parts.writer';
 import { type ExportSettings, leaseMsOf } from './export-settings';
@@ -40,8 +39,7 @@ export class ExportRunner {
 
   async run(job: ExportJob, workerId: string, lost: () => boolean): Promise<RunOutcome> {
     const parameters = job.parameters as ExportParameters;
-    const request = { method: 'GET', url: job.requestUrl, correlationId: job.id, audited: 0 };
-    return runWithAccess(accessFrom(job.access as AccessSnapshot), request, async () => {
+    return asKickOffCaller(job, 'GET', async () => {
       const parts = new ExportPartsWriter(
         this.files,
         job.id,

@@ -6,11 +6,10 @@ import {
   viewOutputFormat,
   ViewRowWriter,
 } from '@continuum/fhir';
-import { type AuditRecorder, can, runWithAccess } from '@continuum/security';
+import { type AuditRecorder, can } from '@continuum/security';
 import type { ExportFile, ExportJob, ExportJobs } from '@continuum/store';
 import type { ParametersParameter } from 'fhir/r4';
-import { type AccessSnapshot, accessFrom } from './access-snapshot';
-import { createJob } from './export-job';
+import { asKickOffCaller, createJob } from './export-job';
 import type { ExportFileStore } from './export-file.store';
 import { type RunOutcome, settleWriters } from './export.runner';
 import { type ExportSettings, leaseMsOf } from './export-settings';
@@ -32,10 +31,11 @@ const VIEW_PARTS = new Set(['name', 'viewReference', 'viewResource']);
 const OUTPUT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const EXTENSIONS: Record<ViewOutputFormat, string> = { csv: 'csv', ndjson: 'ndjson', json: 'json' };
 
-/** One view of the job: its output name and the ViewDefinition as it stood at kick-off. */
+/** One view of the job: its output name, the ViewDefinition as it stood at kick-off, and the type it reads. */
 interface ExportedView {
   name: string;
   view: unknown;
+  resourceType: string;
 }
 
 /** What a `view-export` job stores: everything its runner needs, fixed at kick-off. */
@@ -69,10 +69,8 @@ export class ViewExportKickOff {
   kickOff(request: { parameters: ParametersParameter[]; requestUrl: string; storedId?: string }): Promise<string> {
     return this.audit.audited('operation', async (target, access) => {
       const parameters = await this.parametersOf(request.parameters, request.storedId);
-      for (const { name, view } of parameters.views) {
-        const type = new ViewEvaluator(view).resourceType;
-        if (!can(access, type, 's')) throw forbidden(`No search scope on ${type} for view '${name}'`);
-      }
+      for (const { name, resourceType } of parameters.views)
+        if (!can(access, resourceType, 's')) throw forbidden(`No search scope on ${resourceType} for view '${name}'`);
       // the references must be well formed and a named Group readable now; the job reads the members again
       await this.views.compartment(parameters.patients, parameters.groups);
       return createJob(this.jobs, this.settings, access, target, {
@@ -103,6 +101,7 @@ export class ViewExportKickOff {
     if (header !== undefined && !['true', 'false'].includes(header))
       throw badRequest('header must be true or false', ['header']);
     const since = single('_since');
+    const clientTrackingId = single('clientTrackingId');
     if (since !== undefined && Number.isNaN(Date.parse(since)))
       throw badRequest('_since must be an instant', ['_since']);
 
@@ -117,7 +116,7 @@ export class ViewExportKickOff {
       patients: all('patient'),
       groups: all('group'),
       ...(since !== undefined ? { since: new Date(since).toISOString() } : {}),
-      ...(single('clientTrackingId') !== undefined ? { clientTrackingId: single('clientTrackingId') } : {}),
+      ...(clientTrackingId !== undefined ? { clientTrackingId } : {}),
     };
   }
 
@@ -147,7 +146,8 @@ export class ViewExportKickOff {
     const views: ExportedView[] = [];
     for (const [index, each] of wanted.entries()) {
       const view = await each.view;
-      new ViewEvaluator(view); // plans (and checks) the view: an invalid one is a 422 now, not a failed job
+      // plans (and checks) the view: an invalid one is a 422 now, not a failed job
+      const { resourceType } = new ViewEvaluator(view);
       const name = each.name ?? (view as { name?: string }).name ?? `view_${index + 1}`;
       if (!OUTPUT_NAME.test(name))
         throw badRequest(
@@ -156,7 +156,7 @@ export class ViewExportKickOff {
         );
       if (names.has(name)) throw badRequest(`Two views are named '${name}': give each a distinct name`, ['view.name']);
       names.add(name);
-      views.push({ name, view });
+      views.push({ name, view, resourceType });
     }
     return views;
   }
@@ -179,8 +179,7 @@ export class ViewExportJobRunner implements JobRunner {
 
   async run(job: ExportJob, workerId: string, lost: () => boolean): Promise<RunOutcome> {
     const parameters = job.parameters as ViewExportParameters;
-    const request = { method: 'POST', url: job.requestUrl, correlationId: job.id, audited: 0 };
-    return runWithAccess(accessFrom(job.access as AccessSnapshot), request, async () => {
+    return asKickOffCaller(job, 'POST', async () => {
       if (!(await settleWriters(this.jobs, job.transactionTime, lost))) return 'lost';
       const compartment = await this.views.compartment(parameters.patients, parameters.groups);
       const selection = {
