@@ -31,6 +31,8 @@ export interface FilterContext {
    * them into joins it might drive from the other side, through every resource of the target type).
    */
   perRow?: boolean;
+  /** Parameters too are checked row by row, each an index probe by the row's key (`keysMeetingAll`'s few keys). */
+  paramsPerRow?: boolean;
 }
 
 type ValueColumn = (name: string) => Fragment;
@@ -109,11 +111,9 @@ const visibleIn = (ctx: FilterContext, alias: string): Fragment =>
 /** `OFFSET 0` in an EXISTS sub-query: Postgres keeps it a per-row sub-plan instead of pulling it up into a join. */
 const perRowFence = (ctx: FilterContext): Fragment => (ctx.perRow ? ctx.sql`OFFSET 0` : ctx.sql``);
 
-function paramCondition(
-  ctx: FilterContext,
-  filter: Extract<SearchFilter, { kind: 'param' }>,
-  row: RowRef,
-): Fragment {
+type ParamFilter = Extract<SearchFilter, { kind: 'param' }>;
+
+function paramCondition(ctx: FilterContext, filter: ParamFilter, row: RowRef): Fragment {
   const { sql } = ctx;
   const rowAlias = sql(row.alias);
   // _id and _lastUpdated live on the resource row itself.
@@ -127,21 +127,71 @@ function paramCondition(
       'OR',
     );
   }
-  const table = TABLE_OF[filter.type];
-  const alias = sql(ctx.aliases.take('i'));
-  const column: ValueColumn = (name) => sql`${alias}.${sql(name)}`;
-  const rows = (condition: Fragment) => sql`EXISTS (SELECT 1 FROM ${sql(`search_${table}`)} ${alias}
+  const match = indexRowsMatching(ctx, filter);
+  const alias = sql(match.alias);
+  const rows = sql`EXISTS (SELECT 1 FROM ${sql(match.table)} ${alias}
     WHERE ${alias}.resource_type = ${typeOf(ctx, row)} AND ${alias}.resource_key = ${rowAlias}.resource_key
-      AND ${alias}.code = ${filter.code} AND (${condition}))`;
+      AND ${alias}.code = ${filter.code} AND (${match.condition}) ${ctx.paramsPerRow ? sql`OFFSET 0` : sql``})`;
   const [first] = filter.values;
-  if (first?.type === 'missing') return first.missing ? sql`NOT ${rows(sql`true`)}` : rows(sql`true`);
-  const any = join(
-    sql,
-    filter.values.map((value) => valueCondition(ctx, filter.modifier, value, column)),
-    'OR',
-  );
-  // :not — resources with no matching value at all (including those without the element), per the R4 spec.
-  return filter.modifier === 'not' ? sql`NOT ${rows(any)}` : rows(any);
+  // :missing=true and :not (resources with no matching value at all, including those without the element, per the
+  // R4 spec) are the absence of index rows.
+  return (first?.type === 'missing' && first.missing) || filter.modifier === 'not' ? sql`NOT ${rows}` : rows;
+}
+
+/** The index table's rows that meet a parameter's values (any of them), under an alias of their own. */
+function indexRowsMatching(
+  ctx: FilterContext,
+  filter: ParamFilter,
+): { table: string; alias: string; condition: Fragment } {
+  const { sql } = ctx;
+  const alias = ctx.aliases.take('i');
+  const column: ValueColumn = (name) => sql`${sql(alias)}.${sql(name)}`;
+  const [first] = filter.values;
+  const condition =
+    first?.type === 'missing'
+      ? sql`true`
+      : join(
+          sql,
+          filter.values.map((value) => valueCondition(ctx, filter.modifier, value, column)),
+          'OR',
+        );
+  return { table: `search_${TABLE_OF[filter.type]}`, alias, condition };
+}
+
+/**
+ * Whether a filter is met by the presence of index rows tied to the resource by its key alone: a parameter's values
+ * (not `_id` or `_lastUpdated`, which are on the resource row; not `:not` or `:missing=true`, which are absences)
+ * or a chain. Such filters can be checked together on keys, before any resource row is read (`keysMeetingAll`).
+ */
+export function isCheckedOnKeys(filter: SearchFilter): boolean {
+  if (filter.kind === 'chain') return true;
+  if (filter.kind !== 'param' || filter.code === '_id' || filter.code === '_lastUpdated') return false;
+  const [first] = filter.values;
+  return filter.modifier !== 'not' && !(first?.type === 'missing' && first.missing);
+}
+
+/**
+ * The keys of one type's resources that meet every one of these filters (each `isCheckedOnKeys`; the first, the
+ * driver, a parameter whose index rows are expected to be few), composed on the index tables alone: the driver's
+ * matching rows give the candidate keys, and each other filter is an index probe by key (fenced, so that the planner
+ * cannot turn it into a join driven from that filter's side, which for a common value reads all of its rows).
+ */
+export function keysMeetingAll(ctx: FilterContext, filters: SearchFilter[], type: string): Fragment {
+  const { sql } = ctx;
+  const [driver, ...rest] = filters;
+  if (driver?.kind !== 'param' || !isCheckedOnKeys(driver))
+    throw new Error('keysMeetingAll: the first filter must be a parameter checked on keys');
+  const match = indexRowsMatching(ctx, driver);
+  const alias = sql(match.alias);
+  const keyRow: RowRef = { alias: match.alias, types: [type] };
+  const perKey: FilterContext = { ...ctx, perRow: true, paramsPerRow: true };
+  return sql`SELECT ${alias}.resource_key FROM ${sql(match.table)} ${alias}
+    WHERE ${alias}.resource_type = ${type}::text AND ${alias}.code = ${driver.code} AND (${match.condition})
+      AND ${join(
+        sql,
+        rest.map((filter) => filterCondition(perKey, filter, keyRow)),
+        'AND',
+      )}`;
 }
 
 function resourceIdCondition(ctx: FilterContext, values: SearchValue[], row: string): Fragment {

@@ -4,13 +4,14 @@ import {
   type ConsentRestriction,
   type IncludeSpec,
   patientsPinnedBy,
+  type SearchFilter,
   type SearchRequest,
   usesLocatingParameter,
 } from '@continuum/fhir';
 import type { OperationOutcome, Resource } from 'fhir/r4';
 import { visibleUnderConsent } from '../consent/consent-directive.sql';
 import { rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
-import { filterCondition } from './filter.sql';
+import { type FilterContext, filterCondition, isCheckedOnKeys, keysMeetingAll } from './filter.sql';
 import {
   type FoundRow,
   includeTargets,
@@ -81,6 +82,17 @@ function candidatePatients(request: SearchRequest, options: SearchOptions): stri
   return asked ? pinned.filter((id) => asked.includes(id)) : pinned;
 }
 
+/**
+ * Up to this many index rows expected for its most selective parameter, a whole-population search with several
+ * filters is composed on keys, each key probed for the other filters (a few milliseconds per thousand keys).
+ */
+const MAX_KEYS_COMPOSED = 20_000;
+
+export interface SearcherTuning {
+  /** Overrides MAX_KEYS_COMPOSED (tests). */
+  maxKeysComposed?: number;
+}
+
 /** Bounds on `_include:iterate` so that a cyclic graph cannot run away. */
 const MAX_INCLUDE_ROUNDS = 4;
 const MAX_INCLUDED = 1000;
@@ -90,7 +102,10 @@ const MAX_INCLUDED = 1000;
  * paging on (sort keys, resource_key), then one statement per include round.
  */
 export class ResourceSearcher {
-  constructor(private readonly defaultSql?: Sql) {}
+  constructor(
+    private readonly defaultSql?: Sql,
+    private readonly tuning: SearcherTuning = {},
+  ) {}
 
   async search(request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
     const sql = options.sql ?? this.defaultSql;
@@ -133,6 +148,13 @@ export class ResourceSearcher {
       visible,
       perRow: patients !== undefined,
     };
+    const composedOnKeys = await this.composedOnKeys(
+      sql,
+      ctx,
+      request.filters,
+      !patients && types?.length === 1 ? types[0] : undefined,
+    );
+    const onRows = request.filters.filter((filter) => !composedOnKeys.includes(filter));
     const from = patients
       ? sql`(SELECT * FROM resource WHERE ${typeCondition(sql`resource_type`)}
               AND compartments && ${patients}::text[] OFFSET 0)`
@@ -146,7 +168,10 @@ export class ResourceSearcher {
         ...(options.excludeRestrictedPeople || usesLocatingParameter(request.filters)
           ? [sql`NOT ${rowOfRestrictedPerson(sql, 'r')}`]
           : []),
-        ...request.filters.map((filter) => filterCondition(ctx, filter, { alias: 'r', types })),
+        ...(composedOnKeys.length && types
+          ? [sql`r.resource_key = ANY(ARRAY(${keysMeetingAll(ctx, composedOnKeys, types[0])}))`]
+          : []),
+        ...onRows.map((filter) => filterCondition(ctx, filter, { alias: 'r', types })),
       ],
       'AND',
     );
@@ -212,13 +237,37 @@ export class ResourceSearcher {
       >`SELECT count(*) AS count FROM ${from} r WHERE ${where}`;
       return Number(count);
     }
-    if (mode === 'estimate') {
-      // The planner's row estimate: instant on any table size, approximate by design.
-      const [row] = await sql<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]>`
-        EXPLAIN (FORMAT JSON) SELECT 1 FROM ${from} r WHERE ${where}`;
-      return Math.round(row['QUERY PLAN'][0].Plan['Plan Rows']);
-    }
+    // The planner's row estimate: instant on any table size, approximate by design.
+    if (mode === 'estimate') return plannedRows(sql, sql`SELECT 1 FROM ${from} r WHERE ${where}`);
     return undefined;
+  }
+
+  /**
+   * The filters of a search over one type's whole population to check together on keys (`keysMeetingAll`): two or
+   * more key-level ones, when one of them is expected to match few index rows (the planner's estimate, a plan per
+   * parameter, not run); that one drives. Each checked as an EXISTS on the row, the planner multiplies their
+   * selectivities as if independent; when that says matches are common it walks the type's rows in key order hoping
+   * to fill the page early, and where they are in fact rare (the organisation-wide encounter search at a million) it
+   * reads tens of thousands of rows for a page. Composed on keys, only matching rows are read, in key order
+   * (docs/performance.md). When every parameter is common, matches are dense and that walk is the right plan. Inside
+   * a compartment the rows are few and already found, and one filter alone the planner estimates well.
+   */
+  private async composedOnKeys(
+    sql: Sql,
+    ctx: FilterContext,
+    filters: SearchFilter[],
+    type: string | undefined,
+  ): Promise<SearchFilter[]> {
+    const onKeys = type ? filters.filter(isCheckedOnKeys) : [];
+    const parameters = onKeys.filter((filter) => filter.kind === 'param');
+    if (!type || !parameters.length || onKeys.length < 2) return [];
+    const expected = await Promise.all(
+      parameters.map((filter) => plannedRows(sql, keysMeetingAll(ctx, [filter], type))),
+    );
+    const fewest = expected.indexOf(Math.min(...expected));
+    if (expected[fewest] > (this.tuning.maxKeysComposed ?? MAX_KEYS_COMPOSED)) return [];
+    const driver = parameters[fewest];
+    return [driver, ...onKeys.filter((filter) => filter !== driver)];
   }
 
   /**
@@ -275,6 +324,13 @@ export class ResourceSearcher {
     const keys = from.filter((row) => row.resource_type === spec.sourceType).map((row) => row.resource_key);
     return keys.length ? includeTargets(sql, spec, keys, restriction) : Promise.resolve([]);
   }
+}
+
+/** The planner's estimate of a statement's rows (EXPLAIN: planned, not run). */
+async function plannedRows(sql: Sql, statement: Fragment): Promise<number> {
+  const [row] = await sql<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]>`
+    EXPLAIN (FORMAT JSON) ${statement}`;
+  return Math.round(row['QUERY PLAN'][0].Plan['Plan Rows']);
 }
 
 function found(row: FoundRow, shape: (content: Resource) => Resource): FoundResource {
