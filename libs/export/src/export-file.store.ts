@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 
 /** A file being appended to: a write stream whose bytes so far the writer counts itself. */
 export interface ExportFileSink {
-  write(chunk: string): Promise<void>;
+  write(chunk: string | Uint8Array): Promise<void>;
   /** Waits until everything written so far has reached the store (a checkpoint counts on it). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -75,7 +75,7 @@ class StreamSink implements ExportFileSink {
     stream.on('error', (error) => (this.failure = error));
   }
 
-  async write(chunk: string): Promise<void> {
+  async write(chunk: string | Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
   }

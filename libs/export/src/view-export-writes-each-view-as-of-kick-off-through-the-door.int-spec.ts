@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm';
 import { join } from 'node:path';
 import { aNationalDataOptOut } from '@continuum/fhir/consent/testing/consent-builders';
 import { type ViewDefinition, viewDefinitionAsBasic } from '@continuum/fhir';
@@ -148,6 +150,21 @@ describe('$viewdefinition-export writes each view as of its kick-off, through th
       [people.kept, 'second'],
     ]);
     expect(manifest.output[0].url).toMatch(/observations\.ndjson$/);
+  });
+
+  it('writes Parquet when asked: the same rows, typed, counted in the manifest', async () => {
+    const id = await kickOff(TREAT, [{ name: '_format', valueCode: 'parquet' }, inline(patientView)]);
+    const manifest = await context.completedManifest(TREAT, id);
+    expect(manifest.output[0].url).toMatch(/patients\.parquet$/);
+    const bytes = readFileSync(join(context.directory, id, manifest.output[0].url.split('/').pop() as string));
+    const rows = tableFromIPC(readParquet(bytes).intoIPCStream())
+      .toArray()
+      .map((row) => row.toJSON());
+    expect(manifest.output[0].count).toBe(rows.length);
+    expect(rows.slice(0, 2)).toEqual([
+      { id: people.kept, family: 'kept' },
+      { id: people.optedOut, family: 'optedOut' },
+    ]);
   });
 
   it('refuses at kick-off, naming the problem: unknown parameters and parts, no view, invalid or clashing views, no scope', async () => {

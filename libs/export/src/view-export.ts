@@ -4,7 +4,7 @@ import {
   type ViewOutputFormat,
   ViewEvaluator,
   viewOutputFormat,
-  ViewRowWriter,
+  VIEW_OUTPUT_FORMATS,
 } from '@continuum/fhir';
 import { type AuditRecorder, can } from '@continuum/security';
 import type { ExportFile, ExportJob, ExportJobs } from '@continuum/store';
@@ -13,6 +13,7 @@ import { asKickOffCaller, createJob } from './export-job';
 import type { ExportFileStore } from './export-file.store';
 import { type RunOutcome, settleWriters } from './export.runner';
 import { type ExportSettings, leaseMsOf } from './export-settings';
+import { encodeViewRows } from './view-encoding';
 import type { JobRunner } from './export.worker';
 import { stringValue, type ViewRunService } from './view-run.service';
 
@@ -29,7 +30,7 @@ export const VIEW_EXPORT_PARAMETERS = [
 const VIEW_PARTS = new Set(['name', 'viewReference', 'viewResource']);
 /** A view's output name becomes its file's name: kept to characters every file system and URL takes as they are. */
 const OUTPUT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-const EXTENSIONS: Record<ViewOutputFormat, string> = { csv: 'csv', ndjson: 'ndjson', json: 'json' };
+const EXTENSIONS: Record<ViewOutputFormat, string> = { csv: 'csv', ndjson: 'ndjson', json: 'json', parquet: 'parquet' };
 
 /** One view of the job: its output name, the ViewDefinition as it stood at kick-off, and the type it reads. */
 interface ExportedView {
@@ -96,7 +97,7 @@ export class ViewExportKickOff {
 
     const formatName = single('_format');
     const format = formatName === undefined ? 'csv' : viewOutputFormat(formatName);
-    if (!format) throw badRequest(`_format '${formatName}' is not one of csv, ndjson, json`, ['_format']);
+    if (!format) throw badRequest(`_format '${formatName}' is not one of ${VIEW_OUTPUT_FORMATS}`, ['_format']);
     const header = single('header');
     if (header !== undefined && !['true', 'false'].includes(header))
       throw badRequest('header must be true or false', ['header']);
@@ -218,33 +219,33 @@ export class ViewExportJobRunner implements JobRunner {
     lost: () => boolean,
   ): Promise<ExportFile | undefined> {
     const evaluator = new ViewEvaluator(view);
-    const writer = new ViewRowWriter(
-      parameters.format,
-      evaluator.columns.map((column) => column.name),
-      parameters.header,
-    );
     const sink = await this.files.append(jobId, fileName, 0);
     let rows = 0;
     let bytes = 0;
-    const write = async (text: string) => {
-      if (!text) return;
-      await sink.write(text);
-      bytes += Buffer.byteLength(text);
-    };
+    let stopped = false;
     const pages = this.views.rowPages(view, evaluator, selection);
-    try {
-      await write(writer.start());
+    const counted = (async function* () {
       for await (const page of pages) {
-        if (lost()) return undefined;
-        await write(writer.rows(page));
+        if (lost()) {
+          stopped = true;
+          return;
+        }
         rows += page.length;
+        yield page;
       }
-      await write(writer.end());
+    })();
+    try {
+      for await (const chunk of encodeViewRows(parameters.format, evaluator.columns, parameters.header, counted)) {
+        if (!chunk.length) continue;
+        await sink.write(chunk);
+        bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      }
     } finally {
       // leaving early closes the rows, which gives back their connection
       await pages.return(undefined).catch(() => undefined);
       await sink.close();
     }
+    if (stopped) return undefined;
     return { name: fileName, kind: 'output', resourceType: '', part: 0, count: rows, bytes, complete: true };
   }
 }

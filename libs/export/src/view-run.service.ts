@@ -9,7 +9,7 @@ import {
   ViewEvaluator,
   viewDefinitionOf,
   viewOutputFormat,
-  ViewRowWriter,
+  VIEW_OUTPUT_FORMATS,
   type ViewDefinition,
   type ViewOutputFormat,
   type ViewRow,
@@ -17,6 +17,7 @@ import {
 } from '@continuum/fhir';
 import { ResourceStore, viewCompilesToSql, type ViewRowsPage } from '@continuum/store';
 import { Injectable } from '@nestjs/common';
+import { encodeViewRows, type ViewChunk } from './view-encoding';
 import type { Basic, Group, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 
 /** Rows (or resources) read from the store per page: memory stays flat whatever the result's size. */
@@ -42,10 +43,10 @@ export interface ViewRunInput {
   parameters: ParametersParameter[];
 }
 
-/** A view ready to stream: its format and media type, and its text chunks (header first, then rows). */
+/** A view ready to stream: its format, and its chunks (text, or Parquet's bytes) in order. */
 export interface ViewRun {
   format: ViewOutputFormat;
-  chunks: AsyncIterable<string>;
+  chunks: AsyncIterable<ViewChunk>;
 }
 
 /**
@@ -53,9 +54,8 @@ export interface ViewRun {
  * `viewResource`) run over the store behind the secured door (scopes, the patient compartment, consent and the
  * national data opt-out for secondary-use purposes, restricted people's locating details, audit of every page of
  * rows) — compiled to SQL when the compiler handles it, else in memory over the secured scan — or in memory over
- * inline `resource`s, written
- * as JSON, NDJSON or CSV as the rows come, in resource_key order (the same view at the same snapshot gives the same
- * bytes). The view is planned, and its first page read, before anything is sent, so an invalid view is a 422.
+ * inline `resource`s, written as JSON, NDJSON, CSV or Parquet as the rows come, in resource_key order (the same
+ * view at the same snapshot gives the same bytes). The view is planned, and its first page read, before anything is sent, so an invalid view is a 422.
  */
 @Injectable()
 export class ViewRunService {
@@ -68,7 +68,7 @@ export class ViewRunService {
         throw badRequest(`Unknown $run parameter '${parameter.name}'`);
     const value = (name: string) => stringValue(params.find((parameter) => parameter.name === name));
     const format = viewOutputFormat(value('_format'));
-    if (!format) throw badRequest(`_format '${value('_format')}' is not one of json, ndjson, csv`);
+    if (!format) throw badRequest(`_format '${value('_format')}' is not one of ${VIEW_OUTPUT_FORMATS}`);
     const header = value('header');
     if (header !== undefined && !['true', 'false'].includes(header))
       throw badRequest(`header must be true or false`);
@@ -84,21 +84,19 @@ export class ViewRunService {
       parameter.name === 'resource' && parameter.resource ? [parameter.resource as Resource] : [],
     );
     const compartment = await this.compartment(listed(value('patient')), listed(value('group')));
-    const writer = new ViewRowWriter(
-      format,
-      evaluator.columns.map((column) => column.name),
-      header !== 'false',
-    );
     const rows = limited(this.rowPages(view, evaluator, { since, compartment }, inline), limit);
     const first = await rows.next(); // a view that fails on the first page is still a 422, not a cut stream
     return {
       format,
-      chunks: (async function* () {
-        yield writer.start();
-        if (!first.done) yield writer.rows(first.value);
-        for await (const page of { [Symbol.asyncIterator]: () => rows }) yield writer.rows(page);
-        yield writer.end();
-      })(),
+      chunks: encodeViewRows(
+        format,
+        evaluator.columns,
+        header !== 'false',
+        (async function* () {
+          if (!first.done) yield first.value;
+          yield* rows;
+        })(),
+      ),
     };
   }
 
@@ -133,7 +131,13 @@ export class ViewRunService {
     until: Date | undefined,
     compartment: { patientIds: string[] } | undefined,
   ): AsyncGenerator<Resource[]> {
-    const scan = this.store.scan({ types: { include: [resourceType] }, since, until, compartment, pageSize: SCAN_PAGE });
+    const scan = this.store.scan({
+      types: { include: [resourceType] },
+      since,
+      until,
+      compartment,
+      pageSize: SCAN_PAGE,
+    });
     for await (const page of scan)
       yield page.flatMap((row) => (row.content ? [row.content as Resource] : []));
   }
@@ -178,7 +182,10 @@ export class ViewRunService {
   }
 
   /** The patients `patient` and `group` references confine the rows to: each one's whole person; none: no limit. */
-  async compartment(patients: readonly string[] = [], groups: readonly string[] = []): Promise<string[] | undefined> {
+  async compartment(
+    patients: readonly string[] = [],
+    groups: readonly string[] = [],
+  ): Promise<string[] | undefined> {
     if (!patients.length && !groups.length) return undefined;
     const named = patients.map((patient) => idOf(patient, 'Patient'));
     for (const group of groups) {
@@ -259,7 +266,6 @@ export function bodyAsParameters(body: unknown): ParametersParameter[] {
   if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0))
     return [];
   const parameters = body as Parameters;
-  if (parameters.resourceType !== 'Parameters')
-    throw badRequest('The body must be a Parameters resource');
+  if (parameters.resourceType !== 'Parameters') throw badRequest('The body must be a Parameters resource');
   return parameters.parameter ?? [];
 }

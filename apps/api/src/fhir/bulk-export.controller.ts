@@ -1,5 +1,11 @@
 import { BulkExportService, type KickOff } from '@continuum/export';
-import { type ExportLevel, informational, kickOffParametersOf } from '@continuum/fhir';
+import {
+  type ExportLevel,
+  informational,
+  kickOffParametersOf,
+  VIEW_MEDIA_TYPES,
+  viewOutputFormat,
+} from '@continuum/fhir';
 import { Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FhirRoute } from './fhir-interaction.decorator';
@@ -22,9 +28,12 @@ const exportRoute = (resourceType: string | undefined, summary: string) =>
     summary,
   });
 const NDJSON = 'application/fhir+ndjson';
-/** Bulk Data files are NDJSON; an extract's are CSV and its manifest JSON. */
-const contentTypeOf = (name: string) =>
-  name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : NDJSON;
+/** Bulk Data files are NDJSON; an extract's are CSV and its manifest JSON; a view export's as its format. */
+const contentTypeOf = (name: string) => {
+  const extension = name.slice(name.lastIndexOf('.') + 1);
+  const format = extension === 'ndjson' ? undefined : viewOutputFormat(extension);
+  return format ? VIEW_MEDIA_TYPES[format] : NDJSON;
+};
 
 /**
  * FHIR Bulk Data Access (docs/bulk-export.md): kick-off at system, Patient and Group level (GET, or POST with a

@@ -1,4 +1,4 @@
-import { FhirError } from '@continuum/fhir';
+import { FhirError, viewOutputFormat } from '@continuum/fhir';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -15,15 +15,8 @@ const JSON_FORMATS = new Set([
   'application/ndjson',
 ]);
 
-/** What `ViewDefinition/$run` writes besides JSON (SQL on FHIR: csv and ndjson). */
-const VIEW_FORMATS = new Set([
-  'csv',
-  'text/csv',
-  'ndjson',
-  'application/x-ndjson',
-  'application/ndjson',
-  'application/fhir+ndjson',
-]);
+/** The view operations, which also write CSV, NDJSON and Parquet (SQL on FHIR; `viewOutputFormat` names them). */
+const VIEW_OPERATION = /\/\$(run|viewdefinition-export)$/;
 
 /** Refuses, with a 406 OperationOutcome, requests asking only for formats we do not produce (XML, Turtle). */
 @Injectable()
@@ -31,10 +24,10 @@ export class ContentNegotiationMiddleware implements NestMiddleware {
   use(request: Request, _response: Response, next: NextFunction): void {
     const format = typeof request.query._format === 'string' ? request.query._format : undefined;
     const wanted = format !== undefined ? [format] : acceptedTypes(request.header('accept'));
-    const formats = request.path.endsWith('/$run')
-      ? new Set([...JSON_FORMATS, ...VIEW_FORMATS])
-      : JSON_FORMATS;
-    if (wanted.length === 0 || wanted.some((type) => formats.has(type.toLowerCase()))) return next();
+    const view = VIEW_OPERATION.test(request.path);
+    const answerable = (type: string) =>
+      JSON_FORMATS.has(type.toLowerCase()) || (view && viewOutputFormat(type) !== undefined);
+    if (wanted.length === 0 || wanted.some(answerable)) return next();
     next(
       FhirError.of(
         406,

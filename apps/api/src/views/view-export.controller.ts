@@ -13,7 +13,7 @@ const EXPORT = {
   definition: 'http://sql-on-fhir.org/OperationDefinition/$viewdefinition-export',
   parameters: [...VIEW_EXPORT_PARAMETERS],
   summary:
-    'SQL on FHIR v2: export one or more ViewDefinitions (stored or inline) over the record as files, asynchronously; csv, ndjson, json',
+    'SQL on FHIR v2: export one or more ViewDefinitions (stored or inline) over the record as files, asynchronously; csv, ndjson, json, parquet',
 } as const;
 
 /**

@@ -12,7 +12,7 @@ const RUN = {
   definition: 'https://sql-on-fhir.org/ig/OperationDefinition/$run',
   parameters: [...RUN_PARAMETERS],
   summary:
-    'SQL on FHIR v2: run a ViewDefinition (stored or inline) over the record or inline resources; json, ndjson, csv',
+    'SQL on FHIR v2: run a ViewDefinition (stored or inline) over the record or inline resources; json, ndjson, csv, parquet',
 } as const;
 
 /** `ViewDefinition/$run` and `ViewDefinition/{id}/$run`, GET or POST (a Parameters body). */

@@ -31,7 +31,7 @@ export function registerViewRun(program: Command): void {
     )
     .argument('<view>', 'a stored view url (url|version), or a ViewDefinition JSON file')
     .requiredOption('-o, --out <file>', 'where to write the rows')
-    .option('-f, --format <format>', 'csv, ndjson or json', 'csv')
+    .option('-f, --format <format>', 'csv, ndjson, json or parquet', 'csv')
     .option('--base <url>', 'FHIR base URL (default FHIR_BASE_URL)')
     .option('--token <token>', 'access token (default CONTINUUM_TOKEN); see `token`')
     .option('--patient <id>', "only this patient's (person's) rows")
@@ -84,13 +84,15 @@ async function download(body: ReadableStream<Uint8Array>, out: string, format: s
       )
     : undefined;
   const started = Date.now();
+  // lines are rows in the text formats; Parquet is binary, its progress is bytes
+  const countsLines = format !== 'parquet';
   let rows = 0;
   let bytes = 0;
   bar?.start(0, 0, { rows, mb: '0.0', rate: 0 });
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;
-      for (const byte of chunk) if (byte === 10) rows++;
+      if (countsLines) for (const byte of chunk) if (byte === 10) rows++;
       if (!file.write(chunk)) await once(file, 'drain');
       const seconds = (Date.now() - started) / 1000;
       bar?.update(0, {
@@ -109,7 +111,6 @@ async function download(body: ReadableStream<Uint8Array>, out: string, format: s
   } finally {
     bar?.stop();
   }
-  process.stdout.write(
-    `${out}: ${bytes} bytes, ${rows} lines (${format}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`${out}: ${bytes} bytes${countsLines ? `, ${rows} lines` : ''} (${format}) in ${seconds} s\n`);
 }

@@ -3,9 +3,11 @@ import type { ViewRow } from './view-definition.types';
 // How view rows are written out: CSV (RFC 4180: CRLF line ends, a field quoted when it holds a quote, a comma or a
 // line break, quotes doubled; UTF-8; null as an empty field; dates as the ISO 8601 strings FHIR stores; a collection
 // as its JSON), NDJSON (one JSON object per line) and a JSON array. Each writer is a sequence of text chunks, so a
-// response or a file can be written as the rows come.
+// response or a file can be written as the rows come. Parquet, a binary format, is encoded where its library is
+// (libs/export, view-encoding.ts); this module names it among the formats.
 
-export type ViewOutputFormat = 'csv' | 'ndjson' | 'json';
+export type ViewOutputFormat = 'csv' | 'ndjson' | 'json' | 'parquet';
+export type ViewTextFormat = Exclude<ViewOutputFormat, 'parquet'>;
 
 const FORMAT_ALIASES: Record<string, ViewOutputFormat> = {
   csv: 'csv',
@@ -17,13 +19,19 @@ const FORMAT_ALIASES: Record<string, ViewOutputFormat> = {
   json: 'json',
   'application/json': 'json',
   'application/fhir+json': 'json',
+  parquet: 'parquet',
+  'application/vnd.apache.parquet': 'parquet',
 };
 
 export const VIEW_MEDIA_TYPES: Record<ViewOutputFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   ndjson: 'application/x-ndjson; charset=utf-8',
   json: 'application/json; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
 };
+
+/** The formats, as a refusal names them. */
+export const VIEW_OUTPUT_FORMATS = 'csv, ndjson, json, parquet';
 
 /** The output format a `_format` value names, or undefined when it names none we write. */
 export function viewOutputFormat(value: string | undefined): ViewOutputFormat | undefined {
@@ -41,7 +49,7 @@ export class ViewRowWriter {
   private written = 0;
 
   constructor(
-    private readonly format: ViewOutputFormat,
+    private readonly format: ViewTextFormat,
     private readonly columns: string[],
     private readonly header = true,
   ) {}
