@@ -5,6 +5,7 @@ import { createSql, runViewSql, scratchResources, type ScratchResources } from '
 import { communityLines } from '../measure/community-data';
 import type { BenchSuite, RunResult, SuiteContext } from '../suite';
 import { REFERENCE_VIEWS } from '@continuum/fhir/sql-on-fhir/testing/reference-views';
+import { encodeViewRows } from '@continuum/export';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -38,12 +39,36 @@ async function runViews(
   return { label, operations: total, unit: 'rows', elapsedMs };
 }
 
+/** Rows in pages, as a run hands them to its encoder. */
+async function* pagesOf(rows: ViewRow[], size: number): AsyncGenerator<ViewRow[]> {
+  for (let at = 0; at < rows.length; at += size) yield rows.slice(at, at + size);
+}
+
+/** Logs each view's rows written as CSV and as Parquet: rows/s and bytes (what each format costs, past the view). */
+async function logEncodings(ctx: SuiteContext): Promise<void> {
+  for (const view of REFERENCE_VIEWS) {
+    const rows = inMemoryRows.get(view.name ?? '') ?? [];
+    const { columns } = new ViewEvaluator(view);
+    for (const format of ['csv', 'parquet'] as const) {
+      const before = performance.now();
+      let bytes = 0;
+      for await (const chunk of encodeViewRows(format, columns, true, pagesOf(rows, 500)))
+        bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      const ms = performance.now() - before;
+      ctx.log(
+        `${format} ${view.name}: ${rows.length} rows in ${ms.toFixed(0)} ms, ${Math.round(rows.length / (ms / 1000))} rows/s, ${(bytes / 1e6).toFixed(2)} MB`,
+      );
+    }
+  }
+}
+
 /**
  * SQL on FHIR v2: the three reference views (patient demographics; observations flat, one row per coding and
  * component; encounters) over the generator's community. Measured: the in-memory evaluator over the resources
  * already in memory. Reference: the same views compiled to Postgres SQL over a scratch table of the same resources
  * (`BENCH_DATABASE_URL`, default the local postgres database), rows streamed through a cursor. Each view's rows
- * must be the same, in the same order, from both engines (compared after the timed runs).
+ * must be the same, in the same order, from both engines (compared after the timed runs). Then, untimed in the
+ * table, each view's rows written as CSV and as Parquet (logged).
  */
 export const viewsSuite: BenchSuite = {
   name: 'views',
@@ -113,7 +138,8 @@ export const viewsSuite: BenchSuite = {
     );
   },
 
-  async teardown() {
+  async teardown(ctx) {
+    await logEncodings(ctx);
     await scratch?.drop();
     await sql?.end({ timeout: 5 });
   },

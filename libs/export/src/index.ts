@@ -9,5 +9,6 @@ export * from './export-parts.writer';
 export * from './access-snapshot';
 export * from './export-job';
 export * from './view-run.service';
+export * from './view-encoding';
 export * from './view-export';
 export { ExportModule, EXPORT_SETTINGS, JOB_RUNNERS, exportSettingsOf } from './export.module';
