@@ -125,6 +125,18 @@ describe('encodeViewRows as Parquet', () => {
     expect(closed.value).toBe(true);
   });
 
+  it('refuses a value that does not fit its declared column, naming the column, instead of changing it', async () => {
+    const rows = [[{ id: 'a', children: 2.5 }]] as ViewRow[][];
+    await expect(bytesOf(encodeViewRows('parquet', columns, true, pagesOf(rows)))).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining("Column 'children' is declared Int64"),
+    });
+    for (const row of [{ deceased: 'yes' }, { weight: '' }, { weight: true }])
+      await expect(
+        bytesOf(encodeViewRows('parquet', columns, true, pagesOf([[{ id: 'a', ...row }] as ViewRow[]]))),
+      ).rejects.toMatchObject({ status: 422 });
+  });
+
   it('writes the text formats as before', async () => {
     const csv = (await bytesOf(encodeViewRows('csv', columns.slice(0, 3), true, pagesOf(pages)))).toString();
     expect(csv.split('\r\n')).toEqual([

@@ -1,4 +1,10 @@
-import { type ViewColumnInfo, type ViewOutputFormat, type ViewRow, ViewRowWriter } from '@continuum/fhir';
+import {
+  unprocessable,
+  type ViewColumnInfo,
+  type ViewOutputFormat,
+  type ViewRow,
+  ViewRowWriter,
+} from '@continuum/fhir';
 import {
   Bool,
   type DataType,
@@ -62,6 +68,7 @@ async function* textChunks(
 // it; a collection column → its JSON text. Null stays null.
 
 const ROW_GROUP_ROWS = 10_000;
+const DECIMAL = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 const INTEGER_TYPES = new Set(['integer', 'integer64', 'positiveInt', 'unsignedInt']);
 
 function arrowTypeOf(column: ViewColumnInfo): DataType {
@@ -72,13 +79,33 @@ function arrowTypeOf(column: ViewColumnInfo): DataType {
   return new Utf8();
 }
 
-/** A row's value as its Arrow column takes it. */
-function cellOf(value: unknown, type: DataType): unknown {
+/**
+ * A row's value as its Arrow column takes it. A value that does not fit the column's declared type (a view whose
+ * `integer` column gives 2.5) is the view's error, named, not a number silently changed.
+ */
+function cellOf(value: unknown, field: Field): unknown {
+  const { type } = field;
   if (value === null || value === undefined) return null;
-  if (type instanceof Bool) return Boolean(value);
-  if (type instanceof Int64) return BigInt(value as number | string);
-  if (type instanceof Float64) return Number(value);
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (type instanceof Bool) {
+    if (typeof value === 'boolean') return value;
+  } else if (type instanceof Int64) {
+    if (
+      typeof value === 'number'
+        ? Number.isSafeInteger(value)
+        : typeof value === 'string' && /^-?\d+$/.test(value)
+    )
+      return BigInt(value as number | string);
+  } else if (type instanceof Float64) {
+    if (typeof value === 'number' ? Number.isFinite(value) : DECIMAL.test(String(value)))
+      return Number(value);
+  } else return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  throw unprocessable([
+    {
+      code: 'value',
+      diagnostics: `Column '${field.name}' is declared ${String(type)} for Parquet, but a row has ${JSON.stringify(value)}`,
+      expression: [field.name],
+    },
+  ]);
 }
 
 async function* parquetChunks(
@@ -89,28 +116,13 @@ async function* parquetChunks(
   const schema = new Schema(columns.map((column) => new Field(column.name, arrowTypeOf(column), true)));
   const source = pages[Symbol.asyncIterator]();
   let batches = 0;
-  const recordBatches = new ReadableStream({
-    // pulled as the encoder wants the next batch: the rows are read no faster than the bytes are taken
-    async pull(controller) {
-      const next = await source.next();
-      if (next.done) {
-        // an empty result is still a file with the view's schema
-        if (batches === 0) enqueue(controller, []);
-        controller.close();
-        return;
-      }
-      if (next.value.length) enqueue(controller, next.value);
-    },
-    async cancel() {
-      await source.return?.();
-    },
-  });
+  let failure: unknown;
   const enqueue = (controller: ReadableStreamDefaultController, rows: ViewRow[]) => {
     const vectors = Object.fromEntries(
       schema.fields.map((field) => [
         field.name,
         vectorFromArray(
-          rows.map((row) => cellOf(row[field.name], field.type)),
+          rows.map((row) => cellOf(row[field.name], field)),
           field.type,
         ),
       ]),
@@ -119,15 +131,42 @@ async function* parquetChunks(
     for (const batch of encoded.recordBatches()) controller.enqueue(batch);
     batches += 1;
   };
+  const recordBatches = new ReadableStream({
+    // pulled as the encoder wants the next batch: the rows are read no faster than the bytes are taken
+    async pull(controller) {
+      try {
+        const next = await source.next();
+        if (next.done) {
+          // an empty result is still a file with the view's schema
+          if (batches === 0) enqueue(controller, []);
+          controller.close();
+          return;
+        }
+        if (next.value.length) enqueue(controller, next.value);
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    },
+    async cancel() {
+      await source.return?.();
+    },
+  });
   const properties = new WriterPropertiesBuilder()
     .setCompression(Compression.ZSTD)
     .setMaxRowGroupSize(rowGroupRows)
     .build();
-  const bytes = (await transformParquetStream(recordBatches, properties)) as ReadableStream<Uint8Array>;
+  // the encoder reports a failed input in its own words ("Dyn casting error"): the rows' error is the one to pass on
+  const theRowsError = (error: unknown) => {
+    throw failure ?? error;
+  };
+  const bytes = (await transformParquetStream(recordBatches, properties).catch(
+    theRowsError,
+  )) as ReadableStream<Uint8Array>;
   const reader = bytes.getReader();
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch(theRowsError);
       if (done) return;
       yield value;
     }

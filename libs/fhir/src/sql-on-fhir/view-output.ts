@@ -31,7 +31,7 @@ export const VIEW_MEDIA_TYPES: Record<ViewOutputFormat, string> = {
 };
 
 /** The formats, as a refusal names them. */
-export const VIEW_OUTPUT_FORMATS = 'csv, ndjson, json, parquet';
+export const VIEW_OUTPUT_FORMATS = Object.keys(VIEW_MEDIA_TYPES).join(', ');
 
 /** The output format a `_format` value names, or undefined when it names none we write. */
 export function viewOutputFormat(value: string | undefined): ViewOutputFormat | undefined {
