@@ -4,6 +4,7 @@ import {
   type ViewOutputFormat,
   type ViewRow,
   ViewRowWriter,
+  type ViewTextFormat,
 } from '@continuum/fhir';
 import {
   Bool,
@@ -45,7 +46,7 @@ export function encodeViewRows(
 }
 
 async function* textChunks(
-  format: Exclude<ViewOutputFormat, 'parquet'>,
+  format: ViewTextFormat,
   columns: ViewColumnInfo[],
   header: boolean,
   pages: AsyncIterable<ViewRow[]>,
