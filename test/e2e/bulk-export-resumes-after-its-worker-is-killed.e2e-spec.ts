@@ -32,6 +32,7 @@ describe('an export whose worker process is killed is resumed by another', () =>
           // a checkpoint every few pages, so a fast machine cannot finish the job before the test sees one
           EXPORT_CHECKPOINT_EVERY_MS: '50',
           EXPORT_WORKER_CONCURRENCY: '1',
+          EXPORTER_WORKERS: '1', // the process spawned is the one that runs the job (no supervisor)
           EXPORTER_METRICS_PORT: '0',
           LOG_LEVEL: 'info',
         },

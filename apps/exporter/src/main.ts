@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { ExporterAppConfig, loadConfig } from '@continuum/config';
-import { runMain } from '@continuum/observability';
-import { ExporterModule } from './exporter.module';
+import { runClustered } from '@continuum/observability';
+import { planExporter } from './exporter.plan';
 
-runMain('exporter', async () => {
-  loadConfig(ExporterAppConfig); // a bad setting stops the process with its name before anything connects
-  const app = await NestFactory.createApplicationContext(ExporterModule.forRoot(), {
-    logger: ['error', 'warn'],
-  });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+// The app's modules load in the workers only: the primary just supervises.
+runClustered({
+  app: 'exporter',
+  plan: planExporter,
+  start: async () => (await import('./exporter.bootstrap')).startExporter(),
 });

@@ -465,6 +465,22 @@ export class ExportConfig {
   @Max(600_000)
   checkpointEveryMs!: number;
 
+  /**
+   * An export estimated at more rows than this is sliced by key range, a slice per this many rows (at most
+   * EXPORT_MAX_SLICES), so that several exporter processes read it at once (docs/bulk-export.md, "Slices").
+   */
+  @Env('EXPORT_SLICE_ROWS', { parse: toInt, default: 200_000 })
+  @IsInt({ message: 'must be an integer number of rows' })
+  @Min(1)
+  sliceRows!: number;
+
+  /** The most slices one export is cut into; 1 never slices. */
+  @Env('EXPORT_MAX_SLICES', { parse: toInt, default: 8 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(64)
+  maxSlices!: number;
+
   /** Jobs one exporter replica runs at once. */
   @Env('EXPORT_WORKER_CONCURRENCY', { parse: toInt, default: 2 })
   @IsInt({ message: 'must be an integer' })
@@ -477,6 +493,13 @@ export class ExportConfig {
   @ValidateIf((config: ExportConfig) => config.extractKeyFile !== '')
   @Matches(/^\//, { message: 'must be an absolute path' })
   extractKeyFile!: string;
+}
+
+/** How many exporter processes one replica runs (Node cluster); the primary only supervises them. */
+export class ExporterWorkersConfig {
+  @Env('EXPORTER_WORKERS', { parse: toInt, default: CORES })
+  @IsWorkerCount()
+  count!: number;
 }
 
 export class ExporterMetricsConfig extends MetricsServerConfig {
@@ -544,6 +567,7 @@ export class PortalAppConfig {
 /** The export worker reads through the secured door (AuthConfig for SecurityModule; HttpConfig for file URLs). */
 export class ExporterAppConfig {
   @Section(() => ExportConfig) @ValidateNested() export!: ExportConfig;
+  @Section(() => ExporterWorkersConfig) @ValidateNested() workers!: ExporterWorkersConfig;
   @Section(() => ExporterMetricsConfig) @ValidateNested() metrics!: ExporterMetricsConfig;
   @Section(() => HttpConfig) @ValidateNested() http!: HttpConfig;
   @Section(() => AuthConfig) @ValidateNested() auth!: AuthConfig;

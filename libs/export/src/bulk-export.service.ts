@@ -150,7 +150,8 @@ export class BulkExportService {
 
   private async owned(id: string, access: AccessContext): Promise<ExportJob> {
     const job = await this.jobs.find(id);
-    if (!job) throw notFound(`No export job ${id} (finished jobs expire; cancelled ones are gone)`);
+    // a slice is the export's inner workings, not an export a client may address
+    if (!job || job.parentId) throw notFound(`No export job ${id} (finished jobs expire; cancelled ones are gone)`);
     if (job.clientId !== access.clientId) throw forbidden('Only the client that started an export may use it');
     return job;
   }

@@ -1,24 +1,32 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Observation, Patient, Resource } from 'fhir/r4';
+import type { ExportSettings } from './export-settings';
 import type { ExportWorker } from './export.worker';
 import { type ExportContext, type ExportedFiles, openExportContext } from './testing/export-test-context';
 
 const TREAT = { scope: 'system/*.rs', purpose_of_use: 'TREAT' };
 const key = (resource: { resourceType: string; id?: string }) => `${resource.resourceType}/${resource.id}`;
 
+/** Each export as one job, and sliced by key range (a slice per 40 rows, at most 3): the same guarantees. */
+const MODES: { name: string; settings: Partial<ExportSettings>; sliced: boolean }[] = [
+  { name: 'one job', settings: {}, sliced: false },
+  { name: 'sliced by key range', settings: { sliceRows: 40, maxSlices: 3 }, sliced: true },
+];
+
 /**
  * Consistency while writers run: each export stops at its transactionTime; a full export followed by three chained
  * `_since` exports, deletions applied, rebuilds the store exactly; nothing is both output and deleted. Durability:
  * a job whose worker is lost mid-way (lease lapsed, bytes written after its last checkpoint) is resumed by another
- * worker within twice Retry-After and gives the same files, each resource once.
+ * worker within twice Retry-After and gives the same files, each resource once. Each holds for an export run as
+ * one job and for one cut into slices (docs/bulk-export.md, "Slices"), where a lost slice is resumed on its own.
  */
-describe('chained _since exports rebuild the store, and a lost worker’s job is resumed', () => {
+describe.each(MODES)('chained _since exports rebuild the store, and a lost worker’s job is resumed ($name)', (mode) => {
   let context: ExportContext;
   let worker: ExportWorker;
 
   beforeAll(async () => {
-    context = await openExportContext({ pageSize: 25, maxFileBytes: 8 * 1024 });
+    context = await openExportContext({ pageSize: 25, maxFileBytes: 8 * 1024, ...mode.settings });
   }, 60_000);
   afterAll(async () => {
     await worker?.stop();
@@ -82,6 +90,7 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
       } else await new Promise((resolve) => setTimeout(resolve, 1000));
       const id = await context.kickOff(TREAT, 'system', since ? [['_since', since]] : []);
       const files = await context.finished(TREAT, id);
+      if (round === 0) expect((await context.jobs.find(id))?.sliced).toBe(mode.sliced);
       checkOne(files, files.manifest.transactionTime);
       if (since) expect(files.manifest.deleted).toBeDefined();
       for (const resource of [...files.output.values()].flat()) rebuilt.set(key(resource), resource);
@@ -108,8 +117,14 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
 
     // a worker claims the job, writes a few pages, and is "killed": it stops renewing and leaves bytes past its
     // last checkpoint in an unfinished file
-    const claimed = await context.jobs.claim('doomed-worker', 1000, 5);
+    let claimed = await context.jobs.claim('doomed-worker', 1000, 5);
     expect(claimed?.id).toBe(id);
+    if (mode.sliced) {
+      // the export is sliced first; the doomed worker then takes its first slice
+      expect(await context.runner.run(claimed!, 'doomed-worker', () => false)).toBe('sliced');
+      claimed = await context.jobs.claim('doomed-worker', 1000, 5);
+      expect(claimed?.parentId).toBe(id);
+    }
     let pages = 0;
     const originalScan = context.secured.scanCheckpointed.bind(context.secured);
     context.secured.scanCheckpointed = (options) => {
@@ -128,7 +143,7 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
     const unfinished = (await context.jobs.files(id)).find((file) => !file.complete);
     expect(unfinished).toBeDefined();
     appendFileSync(join(context.directory, id, unfinished!.name), '{"resourceType":"Patient","id":"half-writ');
-    const checkpointed = await context.jobs.find(id);
+    const checkpointed = await context.jobs.find(claimed!.id);
     expect(checkpointed?.resumeAfter).not.toBeNull();
 
     const lostAt = Date.now();
@@ -136,7 +151,7 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
     worker.start();
     const files = await context.finished(TREAT, id);
     expect(Date.now() - lostAt).toBeLessThan(2 * context.settings.retryAfterSeconds * 1000 + 5000);
-    const job = await context.jobs.find(id);
+    const job = await context.jobs.find(claimed!.id);
     expect(job?.attempts).toBe(2);
     const exported = [...files.output.values()].flat().map(key).sort();
     expect(exported).toEqual(expected);
@@ -147,10 +162,14 @@ describe('chained _since exports rebuild the store, and a lost worker’s job is
   it('cancels: the job and its files are gone', async () => {
     const id = await context.kickOff(TREAT, 'system', []);
     await context.finished(TREAT, id);
-    expect(await context.files.size(id, (await context.jobs.files(id))[0].name)).toBeGreaterThan(0);
+    const [file] = await context.jobs.files(id);
+    expect(await context.files.size(id, file.name)).toBeGreaterThan(0);
     await context.as(TREAT, () => context.service.cancel(id));
     expect(await context.jobs.find(id)).toBeUndefined();
-    expect(await context.files.size(id, 'Patient.1.ndjson')).toBeUndefined();
+    expect(await context.files.size(id, file.name)).toBeUndefined();
+    const [{ slices }] = await context.sql<{ slices: number }[]>`
+      SELECT count(*)::int AS slices FROM export_job WHERE parent_id = ${id}`;
+    expect(slices).toBe(0);
   });
 
   it('sweeps a job and its files once they expire', async () => {

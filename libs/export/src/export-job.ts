@@ -50,6 +50,7 @@ export async function createJob(
 
 /** A job's work run as the caller who kicked it off: their access, and a request named after the job for its audit. */
 export function asKickOffCaller<T>(job: ExportJob, method: string, work: () => Promise<T>): Promise<T> {
-  const request = { method, url: job.requestUrl, correlationId: job.id, audited: 0 };
+  // a slice is audited as the export it is part of
+  const request = { method, url: job.requestUrl, correlationId: job.parentId ?? job.id, audited: 0 };
   return runWithAccess(accessFrom(job.access as AccessSnapshot), request, work);
 }

@@ -6,10 +6,11 @@ interface OpenPart {
   sink: ExportFileSink;
 }
 
-/** The name of a part in the job's storage. */
-export function partName(kind: ExportFileKind, resourceType: string, part: number): string {
-  if (kind === 'error') return `errors.${part}.ndjson`;
-  return kind === 'deleted' ? `deleted.${part}.ndjson` : `${resourceType}.${part}.ndjson`;
+/** The name of a part in the job's storage; a slice's parts are numbered within it (`Patient.2-1.ndjson`). */
+export function partName(kind: ExportFileKind, resourceType: string, part: number, slice?: number): string {
+  const number = slice === undefined ? `${part}` : `${slice}-${part}`;
+  if (kind === 'error') return `errors.${number}.ndjson`;
+  return kind === 'deleted' ? `deleted.${number}.ndjson` : `${resourceType}.${number}.ndjson`;
 }
 
 /**
@@ -25,9 +26,11 @@ export class ExportPartsWriter {
 
   constructor(
     private readonly store: ExportFileStore,
+    /** Where the files are kept: the job's (a slice's are kept with its export's, under their own names). */
     private readonly jobId: string,
     private readonly maxFileBytes: number,
     checkpointed: ExportFile[] = [],
+    private readonly slice?: number,
   ) {
     for (const file of checkpointed) {
       const key = keyOf(file.kind, file.resourceType);
@@ -95,14 +98,14 @@ export class ExportPartsWriter {
     if (open) return open;
     const latest = this.known.get(key);
     if (latest && !latest.complete) return this.openPart(latest, latest.bytes);
-    return this.openPart(newFile(kind, resourceType, (latest?.part ?? 0) + 1), 0);
+    return this.openPart(newFile(kind, resourceType, (latest?.part ?? 0) + 1, this.slice), 0);
   }
 
   private async next(part: OpenPart): Promise<OpenPart> {
     await part.sink.close();
     part.file.complete = true;
     this.touched.add(part.file);
-    return this.openPart(newFile(part.file.kind, part.file.resourceType, part.file.part + 1), 0);
+    return this.openPart(newFile(part.file.kind, part.file.resourceType, part.file.part + 1, this.slice), 0);
   }
 
   private async openPart(file: ExportFile, keepBytes: number): Promise<OpenPart> {
@@ -118,6 +121,7 @@ function keyOf(kind: ExportFileKind, resourceType: string): string {
   return `${kind}:${resourceType}`;
 }
 
-function newFile(kind: ExportFileKind, resourceType: string, part: number): ExportFile {
-  return { name: partName(kind, resourceType, part), kind, resourceType, part, count: 0, bytes: 0, complete: false };
+function newFile(kind: ExportFileKind, resourceType: string, part: number, slice?: number): ExportFile {
+  const name = partName(kind, resourceType, part, slice);
+  return { name, kind, resourceType, part, count: 0, bytes: 0, complete: false };
 }

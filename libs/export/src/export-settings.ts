@@ -12,6 +12,10 @@ export interface ExportSettings {
   expiresAfterSeconds: number;
   /** How often a running job saves its position. */
   checkpointEveryMs: number;
+  /** An export estimated at more rows than this is sliced, a slice per this many rows... */
+  sliceRows: number;
+  /** ...into at most this many slices (1: never). */
+  maxSlices: number;
   /** How many times a job is claimed (its worker lost each time) before it fails. */
   maxAttempts: number;
 }

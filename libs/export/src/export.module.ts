@@ -32,6 +32,8 @@ export function exportSettingsOf(config: ExportConfig, http: HttpConfig): Export
     retryAfterSeconds: config.retryAfterSeconds,
     expiresAfterSeconds: config.expiresAfterSeconds,
     checkpointEveryMs: config.checkpointEveryMs,
+    sliceRows: config.sliceRows,
+    maxSlices: config.maxSlices,
     maxAttempts: 5,
   };
 }

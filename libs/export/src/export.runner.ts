@@ -12,8 +12,11 @@ import type { ExportFileStore } from './export-file.store';
 import { ExportPartsWriter } from './export-parts.writer';
 import { type ExportSettings, leaseMsOf } from './export-settings';
 
-/** How a run ended: done, or stopped because the worker no longer holds the job (cancelled, or taken over). */
-export type RunOutcome = 'completed' | 'lost';
+/**
+ * How a run ended: done; cut into slices for any worker to claim (a large export: docs/bulk-export.md); or stopped
+ * because the worker no longer holds the job (cancelled, failed by another slice, or taken over).
+ */
+export type RunOutcome = 'completed' | 'sliced' | 'lost';
 
 /** Raised inside a run when its worker lost the job: the run stops where it is. */
 class JobLost extends Error {}
@@ -28,6 +31,10 @@ const SETTLE_LIMIT_MS = 60_000;
  * to the transactionTime, from the job's stored position; each page's resources appended as NDJSON to their type's
  * file, deletions (with `_since`) as Bundles of DELETE requests; the position and files checkpointed together, so a
  * worker that dies loses at most the lines since the last checkpoint, which its successor writes again.
+ *
+ * A new export estimated at more than `sliceRows` rows is first sliced instead: one job per key range, each run
+ * as above over its range into files of its own, so that several processes read one export at once (one process
+ * waits on its one scan's connection: docs/bulk-export.md, "Slices").
  */
 export class ExportRunner {
   constructor(
@@ -40,11 +47,17 @@ export class ExportRunner {
   async run(job: ExportJob, workerId: string, lost: () => boolean): Promise<RunOutcome> {
     const parameters = job.parameters as ExportParameters;
     return asKickOffCaller(job, 'GET', async () => {
+      if (this.sliceable(job)) {
+        const boundaries = await this.sliceBoundaries(job, parameters);
+        if (boundaries.length)
+          return (await this.jobs.slice(job.id, workerId, boundaries)) ? 'sliced' : 'lost';
+      }
       const parts = new ExportPartsWriter(
         this.files,
-        job.id,
+        job.parentId ?? job.id,
         this.settings.maxFileBytes,
         await this.jobs.files(job.id),
+        job.slice ?? undefined,
       );
       try {
         if (!(await settleWriters(this.jobs, job.transactionTime, lost))) throw new JobLost();
@@ -52,7 +65,9 @@ export class ExportRunner {
         let exported = job.exported;
         let position = job.resumeAfter;
         let checkpointed = Date.now();
-        const scan = this.store.scanCheckpointed(await this.scanOptions(job, parameters, issues));
+        // what the cohort reports (a Group's members that are not Patients) is reported once, by the first slice
+        const reported = (job.slice ?? 1) === 1 ? issues : [];
+        const scan = this.store.scanCheckpointed(await this.scanOptions(job, parameters, reported));
         // the audit of what the files gained commits with the checkpoint that records them: a file is listed (and
         // downloadable) only once the job completes, after its last checkpoint, so nothing leaves unaudited
         const checkpoint = async (files: Awaited<ReturnType<ExportPartsWriter['flush']>>) => {
@@ -104,6 +119,24 @@ export class ExportRunner {
     });
   }
 
+  /** A new Bulk Data export, not a slice, when slicing is allowed. */
+  private sliceable(job: ExportJob): boolean {
+    return job.kind === 'bulk-export' && !job.parentId && job.resumeAfter === null && job.exported === 0 &&
+      this.settings.maxSlices > 1;
+  }
+
+  /**
+   * Where the export's slices end (none: not worth slicing), from a sample of the keys it selects: a slice per
+   * `sliceRows` estimated rows, at most `maxSlices`.
+   */
+  private async sliceBoundaries(job: ExportJob, parameters: ExportParameters): Promise<string[]> {
+    const options = await this.scanOptions(job, parameters, []);
+    const { estimatedRows } = await this.store.scanBoundaries(options, 1);
+    const slices = Math.min(this.settings.maxSlices, Math.floor(estimatedRows / this.settings.sliceRows));
+    if (slices < 2) return [];
+    return (await this.store.scanBoundaries(options, slices)).boundaries;
+  }
+
   /** What the job scans: its types and window, and for Patient and Group exports the compartments of the cohort. */
   private async scanOptions(
     job: ExportJob,
@@ -119,7 +152,9 @@ export class ExportRunner {
       until,
       pageSize: this.settings.pageSize,
       contentAsText: true,
-      ...(job.resumeAfter ? { afterKey: job.resumeAfter } : {}),
+      // a slice reads its key range; a resumed job, or slice, from its checkpoint
+      ...((job.resumeAfter ?? job.keyFrom) ? { afterKey: (job.resumeAfter ?? job.keyFrom) as string } : {}),
+      ...(job.keyTo ? { upToKey: job.keyTo } : {}),
     };
     if (parameters.level === 'system') return options;
     const named = parameters.level === 'group'

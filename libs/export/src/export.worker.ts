@@ -110,7 +110,7 @@ export class ExportWorker {
         .then((held) => (lost ||= !held))
         .catch((error: unknown) => this.logger.warn({ err: String(error), job: job.id }, 'lease renewal failed'));
     }, lease / 3);
-    const log = { job: job.id, attempt: job.attempts, resumeAfter: job.resumeAfter };
+    const log = { job: job.parentId ?? job.id, slice: job.slice, attempt: job.attempts, resumeAfter: job.resumeAfter };
     try {
       this.logger.info(log, 'export job started');
       const runner = job.kind === 'bulk-export' ? this.runner : this.runners[job.kind];
@@ -119,8 +119,12 @@ export class ExportWorker {
       const outcome = await runner.run(job, this.id, () => lost || !this.running);
       if (outcome === 'lost') {
         if (!this.running) await this.jobs.release(job.id, this.id);
-        else if (!(await this.jobs.find(job.id))) await this.files.remove(job.id); // cancelled under us
+        // cancelled under us (a slice's files are kept with its export's)
+        else if (!(await this.jobs.find(job.id))) await this.files.remove(job.parentId ?? job.id);
         this.logger.info(log, 'export job left');
+      } else if (outcome === 'sliced') {
+        this.logger.info(log, 'export job sliced');
+        this.wake?.(); // an idle loop takes a slice now rather than at its next poll
       } else this.logger.info({ ...log, outcome }, 'export job finished');
     } catch (error) {
       const reason = failureReasonOf(error);

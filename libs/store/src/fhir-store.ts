@@ -10,7 +10,7 @@ import { ResourceWriter, type UpdateOptions } from './resource.writer';
 import type { PersonQueries } from './identity/person.queries';
 import { expandPersonFilters } from './identity/person-filters';
 import type { CheckpointedScan, HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
-import type { ResourceSourceReader, ScanOptions, ScannedResource } from './scan/resource-source.reader';
+import type { ResourceSourceReader, ScanBoundaries, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
 import { mappingTransientErrors } from './database/postgres-errors';
@@ -135,6 +135,10 @@ export class FhirStore implements ResourceStore {
     } finally {
       await pages.return(undefined); // a reader that stops early gives the scan's connection back
     }
+  }
+
+  scanBoundaries(options: ScanOptions, parts: number): Promise<ScanBoundaries> {
+    return mappingTransientErrors(() => this.scanner.keyBoundaries(options, parts));
   }
 
   runView(view: unknown, options: ViewRunOptions = {}): AsyncIterable<ViewRowsPage> {

@@ -4,7 +4,7 @@ import type { Bundle, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { HistoryOptions } from './resource.reader';
 import type { UpdateOptions } from './resource.writer';
-import type { ScanOptions, ScannedResource } from './scan/resource-source.reader';
+import type { ScanBoundaries, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { SearchOptions, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
 import type { ViewRowsPage, ViewRunOptions } from './views/stored-view.runner';
@@ -72,6 +72,12 @@ export abstract class ResourceStore {
    * that records it (`CheckpointedScan.auditCheckpoint`), before anything written can be listed or downloaded.
    */
   abstract scanCheckpointed(options?: ScanOptions): CheckpointedScan;
+
+  /**
+   * Keys that cut the selection of `scan(options)` into about `parts` key ranges of equal rows, estimated from a
+   * sample of keys (nothing of a resource is read out): how a large export is sliced for several processes.
+   */
+  abstract scanBoundaries(options: ScanOptions, parts: number): Promise<ScanBoundaries>;
 
   /**
    * A ViewDefinition's rows over the record's current resources of its type, computed by its SQL compilation

@@ -81,6 +81,9 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
     retryAfterSeconds: 1,
     expiresAfterSeconds: 3600,
     checkpointEveryMs: 0,
+    // not sliced unless a test asks (docs/bulk-export.md, "Slices")
+    sliceRows: 1_000_000,
+    maxSlices: 1,
     maxAttempts: 5,
     ...settings,
   };

@@ -7,6 +7,7 @@ import type {
   RecordSearchOptions,
   ResourceStore,
   ScannedResource,
+  ScanBoundaries,
   ScanOptions,
   SearchResult,
   UpdateOptions,
@@ -233,6 +234,11 @@ export class SecuredResourceStore implements ResourceStore {
       });
       if (visible.length) yield visible.map(redactedRow);
     }
+  }
+
+  /** The caller must be allowed the scan itself; its boundaries are drawn within what the caller may see. */
+  async scanBoundaries(options: ScanOptions, parts: number): Promise<ScanBoundaries> {
+    return this.store.scanBoundaries((await this.scanScope(options)).scope, parts);
   }
 
   /**

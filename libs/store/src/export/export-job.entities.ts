@@ -27,6 +27,8 @@ export const EXPORT_FILE_KINDS: readonly ExportFileKind[] = ['output', 'deleted'
 )
 @Index('export_job_claim_idx', ['status', 'leaseUntil'])
 @Index('export_job_expires_idx', ['expiresAt'])
+@Index('export_job_parent_idx', ['parentId'])
+@Check('export_job_slice_check', `("parent_id" IS NULL) = ("slice" IS NULL)`)
 export class ExportJobEntity {
   @PrimaryColumn({ name: 'id', type: 'uuid', primaryKeyConstraintName: 'export_job_pkey' })
   id!: string;
@@ -98,6 +100,33 @@ export class ExportJobEntity {
   /** The last status poll, for answering 429 to a client polling faster than Retry-After allows. */
   @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true })
   lastPolledAt!: Date | null;
+
+  /**
+   * A slice's export: the job the client kicked off, which this one reads a key range of. A large export is sliced
+   * so that several worker processes read it at once; the parent completes with the last of its slices.
+   */
+  @Column({ name: 'parent_id', type: 'uuid', nullable: true })
+  parentId!: string | null;
+
+  @ManyToOne(() => ExportJobEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'export_job_parent_fk' })
+  parent?: ExportJobEntity;
+
+  /** A slice's number within its export, from 1 (it names the slice's files). */
+  @Column({ name: 'slice', type: 'integer', nullable: true })
+  slice!: number | null;
+
+  /** A slice reads the keys after this one (null: from the first)... */
+  @Column({ name: 'key_from', type: 'bigint', nullable: true })
+  keyFrom!: string | null;
+
+  /** ...up to and including this one (null: to the last). */
+  @Column({ name: 'key_to', type: 'bigint', nullable: true })
+  keyTo!: string | null;
+
+  /** The job was sliced: its slices are claimed instead of it. */
+  @Column({ name: 'sliced', type: 'boolean', default: false })
+  sliced!: boolean;
 }
 
 /** One file (part) of a job: a type's resources up to the configured size, with what it holds so far. */

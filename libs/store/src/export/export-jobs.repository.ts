@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { ExportFileKind, ExportJobKind, ExportJobStatus } from './export-job.entities';
 
@@ -22,6 +23,15 @@ export interface ExportJob {
   completedAt: Date | null;
   expiresAt: Date;
   lastPolledAt: Date | null;
+  /** A slice's export (the job the client kicked off); null for that job itself. */
+  parentId: string | null;
+  /** A slice's number within its export, from 1. */
+  slice: number | null;
+  /** A slice reads the keys after `keyFrom` (null: from the first) up to and including `keyTo` (null: to the last). */
+  keyFrom: string | null;
+  keyTo: string | null;
+  /** Sliced: its slices run it. */
+  sliced: boolean;
 }
 
 export interface ExportFile {
@@ -51,7 +61,8 @@ const JOB_COLUMNS = `id, kind, status, client_id AS "clientId", purpose_of_use A
   request_url AS "requestUrl", parameters, transaction_time AS "transactionTime", resume_after AS "resumeAfter",
   exported::float8 AS exported, issues, failure_reason AS "failureReason", worker_id AS "workerId", attempts,
   created_at AS "createdAt", completed_at AS "completedAt", expires_at AS "expiresAt",
-  last_polled_at AS "lastPolledAt"`;
+  last_polled_at AS "lastPolledAt", parent_id AS "parentId", slice, key_from AS "keyFrom", key_to AS "keyTo",
+  sliced`;
 
 /**
  * The export control tables on postgres.js (the API loads no TypeORM; the schema is ExportJobEntity and its
@@ -72,16 +83,24 @@ export class ExportJobs {
               ${this.sql.json(job.issues)})`;
   }
 
+  /** A job (or a slice); a sliced job's `exported` counts what its slices exported. */
   async find(id: string): Promise<ExportJob | undefined> {
     if (!UUID.test(id)) return undefined;
-    const [job] = await this.sql<ExportJob[]>`SELECT ${this.sql.unsafe(JOB_COLUMNS)} FROM export_job WHERE id = ${id}`;
+    const [job] = await this.sql<ExportJob[]>`
+      SELECT ${this.sql.unsafe(JOB_COLUMNS.replace('exported::float8', `(exported + CASE WHEN sliced THEN
+          (SELECT coalesce(sum(s.exported), 0) FROM export_job s WHERE s.parent_id = export_job.id) ELSE 0 END)::float8`))}
+      FROM export_job WHERE id = ${id}`;
     return job;
   }
 
+  /** A job's files, its slices' included (in slice order within each type): its manifest. */
   async files(id: string): Promise<ExportFile[]> {
+    if (!UUID.test(id)) return [];
     return this.sql<ExportFile[]>`
-      SELECT name, kind, resource_type AS "resourceType", part, count, bytes::float8 AS bytes, complete
-      FROM export_file WHERE job_id = ${id} ORDER BY kind, resource_type, part`;
+      SELECT f.name, f.kind, f.resource_type AS "resourceType", f.part, f.count, f.bytes::float8 AS bytes, f.complete
+      FROM export_file f JOIN export_job j ON j.id = f.job_id
+      WHERE j.id = ${id} OR j.parent_id = ${id}
+      ORDER BY f.kind, f.resource_type, j.slice NULLS FIRST, f.part`;
   }
 
   /**
@@ -101,23 +120,23 @@ export class ExportJobs {
   }
 
   /**
-   * Claims the oldest job no live worker holds (new, or its worker's lease lapsed), taking a lease of `leaseMs`.
-   * A job claimed `maxAttempts` times already is failed with the reason instead of being run again.
+   * Claims the oldest job no live worker holds (new, or its worker's lease lapsed), taking a lease of `leaseMs`;
+   * a sliced job's slices rather than itself (they share its age, so they queue where it did).
+   * A job claimed `maxAttempts` times already is failed with the reason instead of being run again (a slice fails
+   * its whole export).
    */
   async claim(workerId: string, leaseMs: number, maxAttempts: number): Promise<ExportJob | undefined> {
     return this.sql.begin(async (tx) => {
       const [candidate] = await tx<{ id: string; attempts: number }[]>`
         SELECT id, attempts FROM export_job
         WHERE status IN ('accepted', 'in-progress') AND (lease_until IS NULL OR lease_until < clock_timestamp())
-        ORDER BY created_at
+          AND NOT sliced
+        ORDER BY created_at, slice NULLS FIRST
         FOR UPDATE SKIP LOCKED
         LIMIT 1`;
       if (!candidate) return undefined;
       if (candidate.attempts >= maxAttempts) {
-        await tx`
-          UPDATE export_job SET status = 'failed', worker_id = NULL, lease_until = NULL, completed_at = now(),
-            failure_reason = ${`Export stopped: its worker was lost ${candidate.attempts} times`}
-          WHERE id = ${candidate.id}`;
+        await failWithSlices(tx, candidate.id, `Export stopped: its worker was lost ${candidate.attempts} times`);
         return undefined;
       }
       const [job] = await tx<ExportJob[]>`
@@ -170,19 +189,60 @@ export class ExportJobs {
     });
   }
 
-  async complete(id: string, workerId: string, expiresAt: Date): Promise<boolean> {
-    const rows = await this.sql`
-      UPDATE export_job SET status = 'completed', completed_at = now(), expires_at = ${expiresAt},
-        worker_id = NULL, lease_until = NULL
-      WHERE id = ${id} AND worker_id = ${workerId} AND status = 'in-progress'`;
-    return rows.count === 1;
+  /**
+   * Splits a claimed job into slices, one per key range: `boundaries` (ascending) end each range but the last. The
+   * slices copy the job (the first one its issues, so the error file is written once) and are claimed like any
+   * job; the job itself is let go and no longer claimed. False when the worker lost the job.
+   */
+  async slice(id: string, workerId: string, boundaries: string[]): Promise<boolean> {
+    const from = [null, ...boundaries];
+    const to = [...boundaries, null];
+    return this.sql.begin(async (tx) => {
+      const rows = await tx`
+        UPDATE export_job SET sliced = true, worker_id = NULL, lease_until = NULL
+        WHERE id = ${id} AND worker_id = ${workerId} AND status = 'in-progress' AND parent_id IS NULL`;
+      if (rows.count !== 1) return false;
+      await tx`
+        INSERT INTO export_job (id, kind, status, client_id, purpose_of_use, access, request_url, parameters,
+                                transaction_time, expires_at, issues, created_at, parent_id, slice, key_from, key_to)
+        SELECT s.id, j.kind, 'accepted', j.client_id, j.purpose_of_use, j.access, j.request_url, j.parameters,
+               j.transaction_time, j.expires_at, CASE WHEN s.slice = 1 THEN j.issues ELSE '[]' END, j.created_at,
+               j.id, s.slice, s.key_from, s.key_to
+        FROM export_job j,
+             unnest(${from.map(() => randomUUID())}::uuid[], ${from.map((_, n) => n + 1)}::int[],
+                    ${from as string[]}::bigint[], ${to as string[]}::bigint[]) AS s(id, slice, key_from, key_to)
+        WHERE j.id = ${id}`;
+      return true;
+    });
   }
 
+  /**
+   * Completes a job the worker holds. A slice completes its export with it when it is the last: the export's row is
+   * locked first, so slices finishing together see each other's completion.
+   */
+  async complete(id: string, workerId: string, expiresAt: Date): Promise<boolean> {
+    return this.sql.begin(async (tx) => {
+      const parentId = await lockParentOf(tx, id);
+      const rows = await tx`
+        UPDATE export_job SET status = 'completed', completed_at = now(), expires_at = ${expiresAt},
+          worker_id = NULL, lease_until = NULL
+        WHERE id = ${id} AND worker_id = ${workerId} AND status = 'in-progress'`;
+      if (rows.count !== 1) return false;
+      if (parentId)
+        await tx`
+          UPDATE export_job SET status = 'completed', completed_at = now(), expires_at = ${expiresAt}
+          WHERE id = ${parentId} AND status = 'in-progress'
+            AND NOT EXISTS (SELECT 1 FROM export_job WHERE parent_id = ${parentId} AND status <> 'completed')`;
+      return true;
+    });
+  }
+
+  /** Fails a job the worker holds; a slice fails its export and the other slices, which stop at their next write. */
   async fail(id: string, workerId: string, reason: string, expiresAt: Date): Promise<void> {
-    await this.sql`
-      UPDATE export_job SET status = 'failed', failure_reason = ${reason}, completed_at = now(),
-        expires_at = ${expiresAt}, worker_id = NULL, lease_until = NULL
-      WHERE id = ${id} AND worker_id = ${workerId}`;
+    await this.sql.begin(async (tx) => {
+      const [held] = await tx`SELECT 1 FROM export_job WHERE id = ${id} AND worker_id = ${workerId}`;
+      if (held) await failWithSlices(tx, id, reason, expiresAt);
+    });
   }
 
   /** Lets the job go (a transient failure): another worker, or this one, claims it again. */
@@ -206,7 +266,7 @@ export class ExportJobs {
     return row.open;
   }
 
-  /** Cancels (or sweeps) a job: its row and its files' rows go. True when there was one. */
+  /** Cancels (or sweeps) a job: its row, its slices' and its files' rows go. True when there was one. */
   async remove(id: string): Promise<boolean> {
     const rows = await this.sql`DELETE FROM export_job WHERE id = ${id}`;
     return rows.count === 1;
@@ -215,11 +275,37 @@ export class ExportJobs {
   /** Jobs past their expiry that no worker is running, oldest first (the sweeper removes them and their files). */
   async expired(limit: number): Promise<string[]> {
     const rows = await this.sql<{ id: string }[]>`
-      SELECT id FROM export_job
-      WHERE expires_at < now() AND (lease_until IS NULL OR lease_until < now())
+      SELECT id FROM export_job j
+      WHERE expires_at < now() AND (lease_until IS NULL OR lease_until < now()) AND parent_id IS NULL
+        AND NOT EXISTS (SELECT 1 FROM export_job s WHERE s.parent_id = j.id AND s.lease_until >= now())
       ORDER BY expires_at LIMIT ${limit}`;
     return rows.map((row) => row.id);
   }
+}
+
+/** Locks the export a slice belongs to (none for a job that is not a slice), and names it. */
+async function lockParentOf(tx: postgres.TransactionSql, id: string): Promise<string | undefined> {
+  const [parent] = await tx<{ id: string }[]>`
+    SELECT p.id FROM export_job p JOIN export_job s ON s.parent_id = p.id WHERE s.id = ${id}
+    FOR UPDATE OF p`;
+  return parent?.id;
+}
+
+/**
+ * Fails a job with the reason; a slice fails its export, and the export's slices not yet completed, so that they
+ * stop. The export's row is locked first, as `complete` does.
+ */
+async function failWithSlices(
+  tx: postgres.TransactionSql,
+  id: string,
+  reason: string,
+  expiresAt?: Date,
+): Promise<void> {
+  const root = (await lockParentOf(tx, id)) ?? id;
+  await tx`
+    UPDATE export_job SET status = 'failed', failure_reason = ${reason}, completed_at = now(),
+      ${expiresAt ? tx`expires_at = ${expiresAt},` : tx``} worker_id = NULL, lease_until = NULL
+    WHERE id = ${root} OR (parent_id = ${root} AND status <> 'completed')`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

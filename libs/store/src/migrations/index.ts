@@ -8,6 +8,7 @@ import { MarkCanonicalQuantityRows1796575744283 } from './1796575744283-MarkCano
 import { ChainEveryAuditColumn1796576668285 } from './1796576668285-ChainEveryAuditColumn';
 import { CreateIdentityBlockKeyTable1796600000000 } from './1796600000000-CreateIdentityBlockKeyTable';
 import { StatisticsOnSearchTokenCodeAndValue1796720000000 } from './1796720000000-StatisticsOnSearchTokenCodeAndValue';
+import { SliceExportJobsByKeyRange1796730000000 } from './1796730000000-SliceExportJobsByKeyRange';
 import { StatisticsOnSearchReferenceCodeAndTarget1796611000000 } from './1796611000000-StatisticsOnSearchReferenceCodeAndTarget';
 import { ReindexRestrictedPeopleThroughTheOutbox1796586454891 } from './1796586454891-ReindexRestrictedPeopleThroughTheOutbox';
 import { CreatePortalUsedLaunchTokenTable1796586688001 } from './1796586688001-CreatePortalUsedLaunchTokenTable';
@@ -44,4 +45,5 @@ export const STORE_MIGRATIONS = [
   AllowGpType1ObjectionDirectives1796700000000,
   AllowExtractExportJobs1796710000000,
   StatisticsOnSearchTokenCodeAndValue1796720000000,
+  SliceExportJobsByKeyRange1796730000000,
 ];

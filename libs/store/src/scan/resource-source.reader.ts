@@ -46,6 +46,8 @@ export interface ScanOptions {
   inSomeCompartment?: boolean;
   /** Starts after this resource_key (a resumed export's stored keyset position); default the beginning. */
   afterKey?: string;
+  /** Ends at this resource_key, inclusive (an export slice's range); default the end. */
+  upToKey?: string;
   /** Leaves out the patients these consent directives hide (the secured store's caller's view). */
   consent?: ConsentRestriction;
   /** Deleted rows too (their content is null); default false. */
@@ -57,6 +59,13 @@ export interface ScanOptions {
    * without parsing and serialising every resource again.
    */
   contentAsText?: boolean;
+}
+
+/** Keys that cut a scan's selection into ranges of about equal rows, and the selection's estimated size. */
+export interface ScanBoundaries {
+  /** Ascending; each ends a range (inclusive), the last range running to the end. */
+  boundaries: string[];
+  estimatedRows: number;
 }
 
 /** A scanned row: the current resource and the patients whose compartments hold it (for consent and audit). */
@@ -125,6 +134,30 @@ export class ResourceSourceReader {
     }
   }
 
+  /**
+   * Keys that cut a scan's selection into about `parts` ranges of equal rows, ascending (a range ends at its key,
+   * the last one at the end): how an export is sliced for several processes. Read from a sample of about
+   * `sampleRows` rows (TABLESAMPLE SYSTEM, a fraction of the table's pages), so that it costs the same whatever
+   * the store's size. `estimatedRows`: the selection's size the sample suggests.
+   */
+  async keyBoundaries(options: ScanOptions, parts: number, sampleRows = 20_000): Promise<ScanBoundaries> {
+    const [{ rows }] = await this.sql<{ rows: number }[]>`
+      SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 AS rows
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'resource'::regclass`;
+    // the statistics may not know the table yet (never analysed): then the whole of it
+    const percent = rows > 0 ? Math.min(100, Math.max(0.01, (100 * sampleRows) / rows)) : 100;
+    const fractions = Array.from({ length: Math.max(0, parts - 1) }, (_, n) => (n + 1) / parts);
+    const [sample] = await this.sql<{ sampled: number; keys: string[] | null }[]>`
+      SELECT count(*)::float8 AS sampled,
+             percentile_disc(${fractions}::float8[]) WITHIN GROUP (ORDER BY resource_key) AS keys
+      FROM resource TABLESAMPLE SYSTEM (${percent})
+      WHERE ${this.conditions(this.sql, options)}`;
+    return {
+      boundaries: [...new Set(sample.keys ?? [])].filter((key) => key !== null),
+      estimatedRows: Math.round((sample.sampled * 100) / percent),
+    };
+  }
+
   /** One segment of a scan: at most `limit` selected rows after the key, in key order. */
   private selection(
     sql: postgres.Sql,
@@ -132,22 +165,28 @@ export class ResourceSourceReader {
     after: string,
     limit: number,
   ): postgres.PendingQuery<ScannedResource[]> {
-    const { since, until, compartment, consent } = options;
     return sql<ScannedResource[]>`
       SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
              last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments,
              ${options.contentAsText ? sql`NULL::jsonb AS content, content::text AS "contentText"` : sql`content`},
              ${this.restrictedPerson(sql, 'resource')} AS "restrictedPerson"
       FROM resource
-      WHERE resource_key > ${after}::bigint AND ${typeFilter(sql, options.types ?? { exclude: [] })}
+      WHERE resource_key > ${after}::bigint AND ${this.conditions(sql, options)}
+      ORDER BY resource_key
+      LIMIT ${limit}`;
+  }
+
+  /** What a scan selects, its starting key aside. */
+  private conditions(sql: postgres.Sql, options: ScanOptions): postgres.Fragment {
+    const { since, until, compartment, consent, upToKey } = options;
+    return sql`${typeFilter(sql, options.types ?? { exclude: [] })}
+        ${upToKey ? sql`AND resource_key <= ${upToKey}::bigint` : sql``}
         ${options.includeDeleted ? sql`` : sql`AND NOT deleted`}
         ${since ? sql`AND last_updated > ${since}` : sql``}
         ${until ? sql`AND last_updated <= ${until}` : sql``}
         ${compartment ? sql`AND compartments && ${compartment.patientIds}::text[]` : sql``}
         ${options.inSomeCompartment ? sql`AND compartments <> '{}'` : sql``}
-        ${consent ? sql`AND ${visibleUnderConsentForScans(sql, 'resource', consent)}` : sql``}
-      ORDER BY resource_key
-      LIMIT ${limit}`;
+        ${consent ? sql`AND ${visibleUnderConsentForScans(sql, 'resource', consent)}` : sql``}`;
   }
 
   /** Rows per resource type of the selection: all of them, and those not deleted. */
