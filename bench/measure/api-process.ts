@@ -62,7 +62,7 @@ export async function startApiProcess(ctx: SuiteContext, databaseUrl: string): P
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  if (api.pid) ctx.memory.watch('api', api.pid);
+  if (api.pid) ctx.memory.watch('api', api.pid, { children: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
     const live = await fetch(`${origin}/health/live`).catch(() => undefined);

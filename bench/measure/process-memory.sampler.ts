@@ -19,6 +19,15 @@ export function readProcStatus(pid: number | 'self'): { rssKiB: number; hwmKiB: 
   }
 }
 
+/** The pids of a process's children (its cluster workers); none when it is gone or not Linux. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 function kib(status: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   return match ? Number(match[1]) : 0;
@@ -27,18 +36,21 @@ function kib(status: string, field: string): number {
 /**
  * Samples the resident memory of this process and of any registered process (a database, a broker, a child
  * worker) every `intervalMs`, and reads each one's VmHWM at the end. VmHWM of a long-running server is its
- * lifetime peak, so for those the sampled peak is the figure for this run.
+ * lifetime peak, so for those the sampled peak is the figure for this run. A process watched with its children
+ * (an app running as a cluster) has each child reported as a process of its own, `<name>/<pid>`.
  */
 export class ProcessMemorySampler {
   private readonly watched = new Map<string, { pid: number; peakKiB: number }>();
+  private readonly parents = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly intervalMs = 100) {
     this.watch('bench', process.pid);
   }
 
-  watch(name: string, pid: number): void {
+  watch(name: string, pid: number, options: { children?: boolean } = {}): void {
     this.watched.set(name, { pid, peakKiB: 0 });
+    if (options.children) this.parents.set(name, pid);
   }
 
   start(): void {
@@ -48,6 +60,9 @@ export class ProcessMemorySampler {
   }
 
   sample(): void {
+    for (const [name, pid] of this.parents)
+      for (const child of childrenOf(pid))
+        if (!this.watched.has(`${name}/${child}`)) this.watched.set(`${name}/${child}`, { pid: child, peakKiB: 0 });
     for (const entry of this.watched.values()) {
       const status = readProcStatus(entry.pid);
       const rss = status?.rssKiB ?? 0;

@@ -7,86 +7,97 @@ import type { Observation, Patient } from 'fhir/r4';
 const TREAT = { scope: 'system/*.rs', purpose_of_use: 'TREAT' };
 const RETRY_AFTER_SECONDS = 2;
 
-/**
- * Two exporter app processes share the jobs of one database; the one running an export is killed with SIGKILL
- * mid-job. The other takes the job over within twice Retry-After (its lease), resumes it from the last checkpoint,
- * and the export holds every resource exactly once.
- */
+/** The exporter app (`apps/exporter/src/main.ts`) on the context's database, ready once its workers listen. */
+function startExporter(context: ExportContext, env: Record<string, string>, exporters: ChildProcess[]) {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/exporter/src/main.ts'],
+    {
+      cwd: resolve(__dirname, '../..'),
+      env: {
+        ...process.env,
+        DATABASE_URL: context.databaseUrl,
+        EXPORT_DIRECTORY: context.directory,
+        FHIR_BASE_URL: context.settings.baseUrl,
+        EXPORT_RETRY_AFTER_SECONDS: String(RETRY_AFTER_SECONDS),
+        EXPORT_PAGE_SIZE: '10',
+        // a checkpoint every few pages, so a fast machine cannot finish the job before the test sees one
+        EXPORT_CHECKPOINT_EVERY_MS: '50',
+        EXPORTER_METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  exporters.push(child);
+  const workers = Number(env.EXPORTER_WORKERS ?? 1);
+  return new Promise<ChildProcess>((ready, fail) => {
+    let listening = 0;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      listening += chunk.toString().split('metrics and health listening').length - 1;
+      if (listening >= workers) ready(child);
+    });
+    child.once('exit', (code) => fail(new Error(`exporter exited with ${code}`)));
+  });
+}
+
+/** 50 Patients with an Observation each, and 200 SQL copies of them (the export reads only the resource table). */
+async function seed(context: ExportContext): Promise<string[]> {
+  for (let n = 0; n < 50; n++) {
+    const patient = (
+      await context.store.create({ resourceType: 'Patient', name: [{ family: `K${n}` }] } as Patient)
+    ).id as string;
+    await context.store.create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'killed-worker' },
+      subject: { reference: `Patient/${patient}` },
+    } as Observation);
+  }
+  // enough rows that the job is still running a few checkpoints in (3,100 rows finished within the first second
+  // once pages stopped writing an audit event each)
+  await context.sql`
+    INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
+                          source_updated, compartments, content)
+    SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
+           source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
+    FROM resource, generate_series(1, 200) AS g`;
+  const expected: string[] = [];
+  for await (const page of context.store.scan({}))
+    expected.push(...page.map((row) => `${row.resourceType}/${row.id}`));
+  return expected;
+}
+
+/** The pid in a worker id (`exporter-<pid>-<uuid>`). */
+const pidOf = (workerId: string | null | undefined) => Number(/^exporter-(\d+)-/.exec(workerId ?? '')?.[1]);
+
 describe('an export whose worker process is killed is resumed by another', () => {
   let context: ExportContext;
+  let expected: string[];
   const exporters: ChildProcess[] = [];
-
-  const startExporter = () => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/exporter/src/main.ts'],
-      {
-        cwd: resolve(__dirname, '../..'),
-        env: {
-          ...process.env,
-          DATABASE_URL: context.databaseUrl,
-          EXPORT_DIRECTORY: context.directory,
-          FHIR_BASE_URL: context.settings.baseUrl,
-          EXPORT_RETRY_AFTER_SECONDS: String(RETRY_AFTER_SECONDS),
-          EXPORT_PAGE_SIZE: '10',
-          // a checkpoint every few pages, so a fast machine cannot finish the job before the test sees one
-          EXPORT_CHECKPOINT_EVERY_MS: '50',
-          EXPORT_WORKER_CONCURRENCY: '1',
-          EXPORTER_WORKERS: '1', // the process spawned is the one that runs the job (no supervisor)
-          EXPORTER_METRICS_PORT: '0',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    exporters.push(child);
-    return new Promise<ChildProcess>((ready, fail) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('metrics and health listening')) ready(child);
-      });
-      child.once('exit', (code) => fail(new Error(`exporter exited with ${code}`)));
-    });
-  };
 
   beforeAll(async () => {
     context = await openExportContext();
-    for (let n = 0; n < 50; n++) {
-      const patient = (await context.store.create({ resourceType: 'Patient', name: [{ family: `K${n}` }] } as Patient))
-        .id as string;
-      await context.store.create({
-        resourceType: 'Observation',
-        status: 'final',
-        code: { text: 'killed-worker' },
-        subject: { reference: `Patient/${patient}` },
-      } as Observation);
-    }
-    // many more rows, cheaply: copies of those in SQL (the export reads only the resource table); enough that the
-    // job is still running a few checkpoints in (3,100 rows finished within the first second once pages stopped
-    // writing an audit event each)
-    await context.sql`
-      INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
-                            source_updated, compartments, content)
-      SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
-             source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
-      FROM resource, generate_series(1, 200) AS g`;
-    await Promise.all([startExporter(), startExporter()]);
+    expected = await seed(context);
+    // one process each (no supervisor), so the process spawned is the one that runs the job; never sliced
+    const env = { EXPORTER_WORKERS: '1', EXPORT_WORKER_CONCURRENCY: '1', EXPORT_MAX_SLICES: '1' };
+    await Promise.all([startExporter(context, env, exporters), startExporter(context, env, exporters)]);
   }, 240_000);
   afterAll(async () => {
-    for (const child of exporters) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of exporters)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await context?.close();
   });
 
   it('takes the job over within twice Retry-After and exports each resource once', async () => {
-    const expected: string[] = [];
-    for await (const page of context.store.scan({})) expected.push(...page.map((row) => `${row.resourceType}/${row.id}`));
     const id = await context.kickOff(TREAT, 'system');
     const running = await waitFor(
       () => context.jobs.find(id),
       (job) => Boolean(job?.workerId && job.resumeAfter),
       { timeoutMs: 60_000, intervalMs: 20, what: 'a worker to checkpoint the job' },
     );
-    const pid = Number(/^exporter-(\d+)-/.exec(running?.workerId ?? '')?.[1]);
-    const victim = exporters.find((child) => child.pid === pid);
+    const victim = exporters.find((child) => child.pid === pidOf(running?.workerId));
     expect(victim).toBeDefined();
     victim?.kill('SIGKILL');
     const killedAt = Date.now();
@@ -100,8 +111,74 @@ describe('an export whose worker process is killed is resumed by another', () =>
     expect(takenOver?.attempts).toBe(2);
 
     const files = await context.finished(TREAT, id, 120_000);
-    const exported = [...files.output.values()].flat().map((resource) => `${resource.resourceType}/${resource.id}`);
+    const exported = [...files.output.values()]
+      .flat()
+      .map((resource) => `${resource.resourceType}/${resource.id}`);
     expect(exported.length).toBe(expected.length);
     expect(new Set(exported)).toEqual(new Set(expected));
+  }, 240_000);
+});
+
+/**
+ * One exporter app of two worker processes (Node cluster) reads a large export as slices, both processes at once;
+ * one worker process is killed with SIGKILL mid-slice. Its slice is taken over within twice Retry-After and resumed
+ * from its checkpoint, and the export holds every resource exactly once.
+ */
+describe('a sliced export read by a clustered exporter survives a killed worker process', () => {
+  let context: ExportContext;
+  let expected: string[];
+  const exporters: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    context = await openExportContext();
+    expected = await seed(context);
+    await startExporter(
+      context,
+      { EXPORTER_WORKERS: '2', EXPORT_SLICE_ROWS: '2000', EXPORT_MAX_SLICES: '4' },
+      exporters,
+    );
+  }, 240_000);
+  afterAll(async () => {
+    for (const child of exporters)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await context?.close();
+  });
+
+  it('reads the slices in both processes, takes a killed one’s slice over and exports each resource once', async () => {
+    const id = await context.kickOff(TREAT, 'system');
+    // both worker processes hold a slice, and one of them has checkpointed
+    const held = await waitFor(
+      () =>
+        context.sql<{ id: string; workerId: string; resumeAfter: string | null }[]>`
+          SELECT id, worker_id AS "workerId", resume_after AS "resumeAfter" FROM export_job
+          WHERE parent_id = ${id} AND worker_id IS NOT NULL`,
+      (rows) =>
+        new Set(rows.map((row) => pidOf(row.workerId))).size === 2 && rows.some((row) => row.resumeAfter),
+      { timeoutMs: 60_000, intervalMs: 10, what: 'two worker processes to run slices' },
+    );
+    const running = held.find((row) => row.resumeAfter) as (typeof held)[number];
+    const primary = exporters[0].pid;
+    expect(pidOf(running.workerId)).not.toBe(primary); // the primary only supervises
+    process.kill(pidOf(running.workerId), 'SIGKILL');
+    const killedAt = Date.now();
+
+    const takenOver = await waitFor(
+      () => context.jobs.find(running.id),
+      (slice) =>
+        slice?.status === 'completed' || (Boolean(slice?.workerId) && slice?.workerId !== running.workerId),
+      { timeoutMs: 30_000, intervalMs: 20, what: 'another worker to take the slice' },
+    );
+    expect(Date.now() - killedAt).toBeLessThan(2 * RETRY_AFTER_SECONDS * 1000);
+    expect(takenOver?.attempts).toBe(2);
+
+    const files = await context.finished(TREAT, id, 120_000);
+    const exported = [...files.output.values()]
+      .flat()
+      .map((resource) => `${resource.resourceType}/${resource.id}`);
+    expect(exported.length).toBe(expected.length);
+    expect(new Set(exported)).toEqual(new Set(expected));
+    const [{ slices }] = await context.sql<{ slices: number }[]>`
+      SELECT count(*)::int AS slices FROM export_job WHERE parent_id = ${id}`;
+    expect(slices).toBe(4);
   }, 240_000);
 });

@@ -469,7 +469,7 @@ export class ExportConfig {
    * An export estimated at more rows than this is sliced by key range, a slice per this many rows (at most
    * EXPORT_MAX_SLICES), so that several exporter processes read it at once (docs/bulk-export.md, "Slices").
    */
-  @Env('EXPORT_SLICE_ROWS', { parse: toInt, default: 200_000 })
+  @Env('EXPORT_SLICE_ROWS', { parse: toInt, default: 50_000 })
   @IsInt({ message: 'must be an integer number of rows' })
   @Min(1)
   sliceRows!: number;

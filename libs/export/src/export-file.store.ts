@@ -26,6 +26,8 @@ export abstract class ExportFileStore {
   abstract remove(jobId: string): Promise<void>;
 }
 
+/** Bytes a file's stream buffers before a write waits for it to drain. */
+const SINK_BUFFER_BYTES = 8 * 1024 * 1024;
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const UUID = /^[0-9a-f-]{36}$/i;
 
@@ -39,7 +41,8 @@ export class FilesystemExportFileStore extends ExportFileStore {
     const path = this.path(jobId, name);
     await mkdir(join(this.directory, jobId), { recursive: true });
     if (keepBytes > 0) await truncate(path, keepBytes);
-    const stream = createWriteStream(path, { flags: keepBytes > 0 ? 'r+' : 'w', start: keepBytes });
+    // a page's lines for each type are written without waiting for the disk in between; memory stays bounded by it
+    const stream = createWriteStream(path, { flags: keepBytes > 0 ? 'r+' : 'w', start: keepBytes, highWaterMark: SINK_BUFFER_BYTES });
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
     return new StreamSink(stream);
   }

@@ -39,25 +39,26 @@ export class ExportPartsWriter {
     }
   }
 
-  /** Appends lines (each one JSON document) to the type's current part, splitting at the size limit. */
-  async write(kind: ExportFileKind, resourceType: string, lines: string[]): Promise<void> {
+  /**
+   * Appends lines (each one JSON document, as text or as its UTF-8 bytes) to the type's current part, splitting at
+   * the size limit. Each part's lines are written as one buffer.
+   */
+  async write(kind: ExportFileKind, resourceType: string, lines: (string | Buffer)[]): Promise<void> {
     let part = await this.current(kind, resourceType);
-    let chunk = '';
+    let chunk: Buffer[] = [];
     let chunkBytes = 0;
-    let chunkLines = 0;
     for (const line of lines) {
-      const bytes = Buffer.byteLength(line) + 1;
-      if (part.file.bytes + chunkBytes > 0 && part.file.bytes + chunkBytes + bytes > this.maxFileBytes) {
-        await this.append(part, chunk, chunkBytes, chunkLines);
-        chunk = '';
-        chunkBytes = chunkLines = 0;
+      const bytes = typeof line === 'string' ? Buffer.from(line) : line;
+      if (part.file.bytes + chunkBytes > 0 && part.file.bytes + chunkBytes + bytes.length + 1 > this.maxFileBytes) {
+        await this.append(part, chunk, chunkBytes);
+        chunk = [];
+        chunkBytes = 0;
         part = await this.next(part);
       }
-      chunk += `${line}\n`;
-      chunkBytes += bytes;
-      chunkLines += 1;
+      chunk.push(bytes, NEWLINE);
+      chunkBytes += bytes.length + 1;
     }
-    if (chunkLines) await this.append(part, chunk, chunkBytes, chunkLines);
+    if (chunk.length) await this.append(part, chunk, chunkBytes);
   }
 
   /** Every byte written so far is in the store; answers the files changed since the previous call. */
@@ -85,10 +86,11 @@ export class ExportPartsWriter {
     this.open.clear();
   }
 
-  private async append(part: OpenPart, chunk: string, bytes: number, lines: number): Promise<void> {
-    await part.sink.write(chunk);
+  /** `chunk`: lines, each followed by NEWLINE. */
+  private async append(part: OpenPart, chunk: Buffer[], bytes: number): Promise<void> {
+    await part.sink.write(Buffer.concat(chunk, bytes));
     part.file.bytes += bytes;
-    part.file.count += lines;
+    part.file.count += chunk.length / 2;
     this.touched.add(part.file);
   }
 
@@ -116,6 +118,8 @@ export class ExportPartsWriter {
     return part;
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 function keyOf(kind: ExportFileKind, resourceType: string): string {
   return `${kind}:${resourceType}`;

@@ -132,7 +132,7 @@ export class ExportRunner {
   private async sliceBoundaries(job: ExportJob, parameters: ExportParameters): Promise<string[]> {
     const options = await this.scanOptions(job, parameters, []);
     const { estimatedRows } = await this.store.scanBoundaries(options, 1);
-    const slices = Math.min(this.settings.maxSlices, Math.floor(estimatedRows / this.settings.sliceRows));
+    const slices = Math.min(this.settings.maxSlices, Math.ceil(estimatedRows / this.settings.sliceRows));
     if (slices < 2) return [];
     return (await this.store.scanBoundaries(options, slices)).boundaries;
   }
@@ -151,7 +151,7 @@ export class ExportRunner {
       ...(parameters.since ? { since: new Date(parameters.since), includeDeleted: true } : {}),
       until,
       pageSize: this.settings.pageSize,
-      contentAsText: true,
+      contentAsBytes: true,
       // a slice reads its key range; a resumed job, or slice, from its checkpoint
       ...((job.resumeAfter ?? job.keyFrom) ? { afterKey: (job.resumeAfter ?? job.keyFrom) as string } : {}),
       ...(job.keyTo ? { upToKey: job.keyTo } : {}),
@@ -262,11 +262,11 @@ function ahead<T>(pages: AsyncIterator<T>): Promise<IteratorResult<T>> {
   return next;
 }
 
-/** One NDJSON line: the stored JSON text as it is, unless `_elements` subsets it. */
-function lineOf(row: ScannedResource, elements: string[] | undefined): string {
-  const text = row.contentText ?? JSON.stringify(row.content);
-  if (!elements) return text;
-  return JSON.stringify(applyElements(JSON.parse(text) as Resource, elements));
+/** One NDJSON line: the stored JSON's bytes as they are, unless `_elements` subsets it. */
+function lineOf(row: ScannedResource, elements: string[] | undefined): Buffer | string {
+  if (!elements) return row.contentBytes ?? JSON.stringify(row.content);
+  const resource = row.contentBytes ? (JSON.parse(row.contentBytes.toString('utf8')) as Resource) : row.content;
+  return JSON.stringify(applyElements(resource as Resource, elements));
 }
 
 /** `_elements` names that apply to a type (unqualified ones, and `Type.name` for it); undefined: the whole resource. */

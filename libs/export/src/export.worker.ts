@@ -35,6 +35,8 @@ export class ExportWorker {
   private loops: Promise<void>[] = [];
   private sweeper?: NodeJS.Timeout;
   private wake?: () => void;
+  /** The loops' claims, one after another: each sees the slices the previous one took (ExportJobs.claim). */
+  private claiming: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly jobs: ExportJobs,
@@ -81,7 +83,11 @@ export class ExportWorker {
     while (this.running) {
       let job: ExportJob | undefined;
       try {
-        job = await this.jobs.claim(this.id, leaseMsOf(this.settings), this.settings.maxAttempts);
+        const claim = this.claiming.then(() =>
+          this.jobs.claim(this.id, leaseMsOf(this.settings), this.settings.maxAttempts),
+        );
+        this.claiming = claim.catch(() => undefined);
+        job = await claim;
       } catch (error) {
         this.logger.warn({ err: String(error) }, 'claiming an export job failed; retrying');
       }
@@ -118,9 +124,10 @@ export class ExportWorker {
       if (!runner) throw badRequest(`This exporter has no runner for jobs of kind '${job.kind}'`);
       const outcome = await runner.run(job, this.id, () => lost || !this.running);
       if (outcome === 'lost') {
-        if (!this.running) await this.jobs.release(job.id, this.id);
-        // cancelled under us (a slice's files are kept with its export's)
-        else if (!(await this.jobs.find(job.id))) await this.files.remove(job.parentId ?? job.id);
+        // cancelled under us: whatever the run wrote after the cancel removed its files goes too (a slice's files
+        // are kept with its export's); otherwise a stopping worker lets the job go for another to resume
+        if (!(await this.jobs.find(job.id))) await this.files.remove(job.parentId ?? job.id);
+        else if (!this.running) await this.jobs.release(job.id, this.id);
         this.logger.info(log, 'export job left');
       } else if (outcome === 'sliced') {
         this.logger.info(log, 'export job sliced');

@@ -32,7 +32,7 @@ import { BulkExportService, type ExportManifest } from '../bulk-export.service';
 import { FilesystemExportFileStore } from '../export-file.store';
 import { ExportRunner } from '../export.runner';
 import type { ExportSettings } from '../export-settings';
-import { ExportWorker } from '../export.worker';
+import { ExportWorker, type ExportWorkerOptions } from '../export.worker';
 import { ViewExportJobRunner, ViewExportKickOff } from '../view-export';
 import { ViewRunService } from '../view-run.service';
 
@@ -92,13 +92,13 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
   const views = new ViewRunService(secured);
   const viewExports = new ViewExportKickOff(jobs, audit, views, exportSettings);
   const logger = createLogger('export-test', 'error');
-  const newWorker = () =>
+  const newWorker = (options: Partial<ExportWorkerOptions> = {}) =>
     new ExportWorker(
       jobs,
       runner,
       files,
       exportSettings,
-      { concurrency: 1, idlePollMs: 20, sweepEveryMs: 60_000 },
+      { concurrency: 1, idlePollMs: 20, sweepEveryMs: 60_000, ...options },
       logger,
       { 'view-export': new ViewExportJobRunner(views, jobs, files, exportSettings) },
     );

@@ -424,12 +424,12 @@ function readable(access: AccessContext, page: ScannedResource[]): ScannedResour
 
 /**
  * A row with a restricted person's locating details removed. The scan decided each row's restricted person in its
- * own SQL; a row asked for as text (an export writes stored JSON as it is) is parsed to be redacted, so no restricted
- * person's locating details leave as text.
+ * own SQL; a row asked for as bytes (an export writes stored JSON as it is) is parsed to be redacted, so no
+ * restricted person's locating details leave as bytes.
  */
 function redactedRow(row: ScannedResource): ScannedResource {
   if (!row.restrictedPerson) return row;
-  if (row.contentText)
-    return { ...row, content: redactLocating(JSON.parse(row.contentText)), contentText: null };
+  if (row.contentBytes)
+    return { ...row, content: redactLocating(JSON.parse(row.contentBytes.toString('utf8'))), contentBytes: null };
   return row.content ? { ...row, content: redactLocating(row.content) } : row;
 }

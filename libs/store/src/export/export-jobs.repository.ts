@@ -121,7 +121,10 @@ export class ExportJobs {
 
   /**
    * Claims the oldest job no live worker holds (new, or its worker's lease lapsed), taking a lease of `leaseMs`;
-   * a sliced job's slices rather than itself (they share its age, so they queue where it did).
+   * a sliced job's slices rather than itself (they share its age, so they queue where it did), one at a time per
+   * worker process: two scans in one process read no faster than one (docs/bulk-export.md, "Slices"), so a
+   * second slice waits for another process, or for this one's first to end. A slice already started once (its
+   * worker was lost, or let it go) is taken by any worker with a free hand, so it resumes within twice Retry-After.
    * A job claimed `maxAttempts` times already is failed with the reason instead of being run again (a slice fails
    * its whole export).
    */
@@ -131,6 +134,9 @@ export class ExportJobs {
         SELECT id, attempts FROM export_job
         WHERE status IN ('accepted', 'in-progress') AND (lease_until IS NULL OR lease_until < clock_timestamp())
           AND NOT sliced
+          AND (attempts > 0 OR NOT EXISTS (SELECT 1 FROM export_job sibling
+                          WHERE sibling.parent_id = export_job.parent_id AND sibling.worker_id = ${workerId}
+                            AND sibling.lease_until >= clock_timestamp()))
         ORDER BY created_at, slice NULLS FIRST
         FOR UPDATE SKIP LOCKED
         LIMIT 1`;

@@ -55,10 +55,10 @@ export interface ScanOptions {
   /** Rows per page; default 1000. */
   pageSize?: number;
   /**
-   * The stored JSON as text (`contentText`) instead of parsed (`content` null): an export writes it as it is,
-   * without parsing and serialising every resource again.
+   * The stored JSON as its UTF-8 bytes (`contentBytes`) instead of parsed (`content` null): an export writes them as
+   * they are, without decoding, parsing, serialising and encoding every resource again.
    */
-  contentAsText?: boolean;
+  contentAsBytes?: boolean;
 }
 
 /** Keys that cut a scan's selection into ranges of about equal rows, and the selection's estimated size. */
@@ -71,8 +71,8 @@ export interface ScanBoundaries {
 /** A scanned row: the current resource and the patients whose compartments hold it (for consent and audit). */
 export interface ScannedResource extends CurrentResource {
   compartments: string[];
-  /** The stored JSON, when the scan asked for text (`contentAsText`). */
-  contentText?: string | null;
+  /** The stored JSON's UTF-8 bytes, when the scan asked for them (`contentAsBytes`). */
+  contentBytes?: Buffer | null;
 }
 
 /**
@@ -116,13 +116,11 @@ export class ResourceSourceReader {
       for (;;) {
         let read = 0;
         // a reserved connection builds queries and fragments as the pool does (its type lacks the pool's extras)
-        const cursor = this.selection(
-          connection as unknown as postgres.Sql,
-          options,
-          after,
-          segmentRows,
-        ).cursor(pageSize);
-        for await (const page of cursor) {
+        const sql = connection as unknown as postgres.Sql;
+        const pages = options.contentAsBytes
+          ? mapPages(this.selectionAsBytes(sql, options, after, segmentRows).raw().cursor(pageSize), rowFromBytes)
+          : this.selection(sql, options, after, segmentRows).cursor(pageSize);
+        for await (const page of pages) {
           read += page.length;
           after = page[page.length - 1].resourceKey;
           yield page;
@@ -167,9 +165,28 @@ export class ResourceSourceReader {
   ): postgres.PendingQuery<ScannedResource[]> {
     return sql<ScannedResource[]>`
       SELECT resource_type AS "resourceType", id, resource_key AS "resourceKey", version_id AS "versionId",
-             last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments,
-             ${options.contentAsText ? sql`NULL::jsonb AS content, content::text AS "contentText"` : sql`content`},
+             last_updated AS "lastUpdated", deleted, source_system AS "sourceSystem", compartments, content,
              ${this.restrictedPerson(sql, 'resource')} AS "restrictedPerson"
+      FROM resource
+      WHERE resource_key > ${after}::bigint AND ${this.conditions(sql, options)}
+      ORDER BY resource_key
+      LIMIT ${limit}`;
+  }
+
+  /**
+   * The same segment as raw bytes (`rowFromBytes` reads them): the content's JSON text is never made a string, and
+   * the other columns are given in forms that read from bytes without the driver's parsers.
+   */
+  private selectionAsBytes(
+    sql: postgres.Sql,
+    options: ScanOptions,
+    after: string,
+    limit: number,
+  ): postgres.PendingQuery<postgres.Row[]> {
+    return sql`
+      SELECT resource_type, id, resource_key, version_id, (extract(epoch FROM last_updated) * 1000)::float8,
+             deleted, source_system, array_to_string(compartments, ' '), content::text,
+             ${this.restrictedPerson(sql, 'resource')}
       FROM resource
       WHERE resource_key > ${after}::bigint AND ${this.conditions(sql, options)}
       ORDER BY resource_key
@@ -216,6 +233,31 @@ export class ResourceSourceReader {
     return sql`(${sql(row)}.resource_type = ANY(${LOCATING_TYPES}::text[])
       AND ${rowOfRestrictedPerson(sql, row)})`;
   }
+}
+
+/** A row of `selectionAsBytes` (ids and keys are ASCII; compartments are ids, which hold no space). */
+function rowFromBytes(values: (Buffer | null)[]): ScannedResource {
+  const [type, id, key, version, lastUpdated, deleted, sourceSystem, compartments, content, restricted] = values;
+  const text = (value: Buffer | null) => (value as Buffer).toString('latin1');
+  const flag = (value: Buffer | null) => value?.[0] === 0x74; // 't'
+  const inCompartments = compartments?.length ? compartments.toString('latin1').split(' ') : [];
+  return {
+    resourceType: text(type),
+    id: text(id),
+    resourceKey: text(key),
+    versionId: Number(text(version)),
+    lastUpdated: new Date(Number(text(lastUpdated))),
+    deleted: flag(deleted),
+    sourceSystem: sourceSystem ? sourceSystem.toString('utf8') : null,
+    compartments: inCompartments,
+    content: null,
+    contentBytes: content,
+    restrictedPerson: flag(restricted),
+  };
+}
+
+async function* mapPages<T, R>(pages: AsyncIterable<T[]>, map: (row: T) => R): AsyncGenerator<R[]> {
+  for await (const page of pages) yield page.map(map);
 }
 
 function typeFilter(sql: postgres.Sql, types: TypeSelection): postgres.PendingQuery<postgres.Row[]> {
