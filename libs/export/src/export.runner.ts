@@ -131,10 +131,8 @@ export class ExportRunner {
    */
   private async sliceBoundaries(job: ExportJob, parameters: ExportParameters): Promise<string[]> {
     const options = await this.scanOptions(job, parameters, []);
-    const { estimatedRows } = await this.store.scanBoundaries(options, 1);
-    const slices = Math.min(this.settings.maxSlices, Math.ceil(estimatedRows / this.settings.sliceRows));
-    if (slices < 2) return [];
-    return (await this.store.scanBoundaries(options, slices)).boundaries;
+    const cut = { rowsPerRange: this.settings.sliceRows, maxRanges: this.settings.maxSlices };
+    return (await this.store.scanBoundaries(options, cut)).boundaries;
   }
 
   /** What the job scans: its types and window, and for Patient and Group exports the compartments of the cohort. */

@@ -10,6 +10,7 @@ import { ResourceWriter, type UpdateOptions } from './resource.writer';
 import type { PersonQueries } from './identity/person.queries';
 import { expandPersonFilters } from './identity/person-filters';
 import type { CheckpointedScan, HistoryScope, RecordSearchOptions, ResourceStore } from './resource-store';
+import type { KeyRangeCut } from './scan/key-ranges';
 import type { ResourceSourceReader, ScanBoundaries, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { ResourceSearcher, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
@@ -137,8 +138,8 @@ export class FhirStore implements ResourceStore {
     }
   }
 
-  scanBoundaries(options: ScanOptions, parts: number): Promise<ScanBoundaries> {
-    return mappingTransientErrors(() => this.scanner.keyBoundaries(options, parts));
+  scanBoundaries(options: ScanOptions, cut: KeyRangeCut): Promise<ScanBoundaries> {
+    return mappingTransientErrors(() => this.scanner.keyBoundaries(options, cut));
   }
 
   runView(view: unknown, options: ViewRunOptions = {}): AsyncIterable<ViewRowsPage> {

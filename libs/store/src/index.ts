@@ -30,6 +30,7 @@ export * from './search';
 export * from './ingestion';
 export * from './outbox/outbox.repository';
 export * from './scan/resource-source.reader';
+export * from './scan/key-ranges';
 export * from './audit';
 export * from './views';
 export * from './export';

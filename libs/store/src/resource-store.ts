@@ -4,6 +4,7 @@ import type { Bundle, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import type { HistoryOptions } from './resource.reader';
 import type { UpdateOptions } from './resource.writer';
+import type { KeyRangeCut } from './scan/key-ranges';
 import type { ScanBoundaries, ScanOptions, ScannedResource } from './scan/resource-source.reader';
 import type { SearchOptions, SearchResult } from './search/resource-searcher';
 import type { WriteContext, WriteResult } from './store.types';
@@ -74,10 +75,11 @@ export abstract class ResourceStore {
   abstract scanCheckpointed(options?: ScanOptions): CheckpointedScan;
 
   /**
-   * Keys that cut the selection of `scan(options)` into about `parts` key ranges of equal rows, estimated from a
-   * sample of keys (nothing of a resource is read out): how a large export is sliced for several processes.
+   * Keys that cut the selection of `scan(options)` into key ranges of about equal rows, a range per
+   * `cut.rowsPerRange` (at most `cut.maxRanges`), estimated from a sample of keys (nothing of a resource is read
+   * out): how a large export is sliced for several processes.
    */
-  abstract scanBoundaries(options: ScanOptions, parts: number): Promise<ScanBoundaries>;
+  abstract scanBoundaries(options: ScanOptions, cut: KeyRangeCut): Promise<ScanBoundaries>;
 
   /**
    * A ViewDefinition's rows over the record's current resources of its type, computed by its SQL compilation

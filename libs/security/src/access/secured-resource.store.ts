@@ -4,6 +4,7 @@ import type {
   ConsentQueries,
   HistoryOptions,
   HistoryScope,
+  KeyRangeCut,
   RecordSearchOptions,
   ResourceStore,
   ScannedResource,
@@ -237,8 +238,8 @@ export class SecuredResourceStore implements ResourceStore {
   }
 
   /** The caller must be allowed the scan itself; its boundaries are drawn within what the caller may see. */
-  async scanBoundaries(options: ScanOptions, parts: number): Promise<ScanBoundaries> {
-    return this.store.scanBoundaries((await this.scanScope(options)).scope, parts);
+  async scanBoundaries(options: ScanOptions, cut: KeyRangeCut): Promise<ScanBoundaries> {
+    return this.store.scanBoundaries((await this.scanScope(options)).scope, cut);
   }
 
   /**

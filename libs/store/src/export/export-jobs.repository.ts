@@ -57,12 +57,18 @@ export interface ExportCheckpoint {
   issues?: string[];
 }
 
-const JOB_COLUMNS = `id, kind, status, client_id AS "clientId", purpose_of_use AS "purposeOfUse", access,
+/** A job's columns; `exported` as the caller counts it. */
+const jobColumns = (exported = 'exported') => `id, kind, status, client_id AS "clientId",
+  purpose_of_use AS "purposeOfUse", access,
   request_url AS "requestUrl", parameters, transaction_time AS "transactionTime", resume_after AS "resumeAfter",
-  exported::float8 AS exported, issues, failure_reason AS "failureReason", worker_id AS "workerId", attempts,
+  (${exported})::float8 AS exported, issues, failure_reason AS "failureReason", worker_id AS "workerId", attempts,
   created_at AS "createdAt", completed_at AS "completedAt", expires_at AS "expiresAt",
   last_polled_at AS "lastPolledAt", parent_id AS "parentId", slice, key_from AS "keyFrom", key_to AS "keyTo",
   sliced`;
+const JOB_COLUMNS = jobColumns();
+/** A sliced job's progress: what its slices exported. */
+const EXPORTED_WITH_SLICES = `exported + CASE WHEN sliced
+  THEN (SELECT coalesce(sum(s.exported), 0) FROM export_job s WHERE s.parent_id = export_job.id) ELSE 0 END`;
 
 /**
  * The export control tables on postgres.js (the API loads no TypeORM; the schema is ExportJobEntity and its
@@ -87,9 +93,7 @@ export class ExportJobs {
   async find(id: string): Promise<ExportJob | undefined> {
     if (!UUID.test(id)) return undefined;
     const [job] = await this.sql<ExportJob[]>`
-      SELECT ${this.sql.unsafe(JOB_COLUMNS.replace('exported::float8', `(exported + CASE WHEN sliced THEN
-          (SELECT coalesce(sum(s.exported), 0) FROM export_job s WHERE s.parent_id = export_job.id) ELSE 0 END)::float8`))}
-      FROM export_job WHERE id = ${id}`;
+      SELECT ${this.sql.unsafe(jobColumns(EXPORTED_WITH_SLICES))} FROM export_job WHERE id = ${id}`;
     return job;
   }
 

@@ -3,6 +3,7 @@ import type postgres from 'postgres';
 import { visibleUnderConsentForScans } from '../consent/consent-directive.sql';
 import { rowOfRestrictedPerson } from '../restricted/restricted-person.sql';
 import type { StoredResource } from '../store.types';
+import { type KeyRangeCut, rangeCount, rangeEnds } from './key-ranges';
 import { reserveForScan } from './scan-connection';
 
 export interface ResourceRef {
@@ -133,27 +134,24 @@ export class ResourceSourceReader {
   }
 
   /**
-   * Keys that cut a scan's selection into about `parts` ranges of equal rows, ascending (a range ends at its key,
-   * the last one at the end): how an export is sliced for several processes. Read from a sample of about
-   * `sampleRows` rows (TABLESAMPLE SYSTEM, a fraction of the table's pages), so that it costs the same whatever
-   * the store's size. `estimatedRows`: the selection's size the sample suggests.
+   * Keys that cut a scan's selection into ranges of about equal rows, ascending (a range ends at its key, the last
+   * one at the end): how an export is sliced for several processes. Read from a sample of about `sampleRows` rows
+   * (TABLESAMPLE SYSTEM, a fraction of the table's pages), so that it costs the same whatever the store's size; its
+   * size gives the selection's (`estimatedRows`) and so the number of ranges.
    */
-  async keyBoundaries(options: ScanOptions, parts: number, sampleRows = 20_000): Promise<ScanBoundaries> {
+  async keyBoundaries(options: ScanOptions, cut: KeyRangeCut, sampleRows = 20_000): Promise<ScanBoundaries> {
     const [{ rows }] = await this.sql<{ rows: number }[]>`
       SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 AS rows
       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'resource'::regclass`;
     // the statistics may not know the table yet (never analysed): then the whole of it
     const percent = rows > 0 ? Math.min(100, Math.max(0.01, (100 * sampleRows) / rows)) : 100;
-    const fractions = Array.from({ length: Math.max(0, parts - 1) }, (_, n) => (n + 1) / parts);
-    const [sample] = await this.sql<{ sampled: number; keys: string[] | null }[]>`
-      SELECT count(*)::float8 AS sampled,
-             percentile_disc(${fractions}::float8[]) WITHIN GROUP (ORDER BY resource_key) AS keys
-      FROM resource TABLESAMPLE SYSTEM (${percent})
-      WHERE ${this.conditions(this.sql, options)}`;
-    return {
-      boundaries: [...new Set(sample.keys ?? [])].filter((key) => key !== null),
-      estimatedRows: Math.round((sample.sampled * 100) / percent),
-    };
+    const sample = await this.sql<{ key: string }[]>`
+      SELECT resource_key AS key FROM resource TABLESAMPLE SYSTEM (${percent})
+      WHERE ${this.conditions(this.sql, options)}
+      ORDER BY resource_key`;
+    const estimatedRows = Math.round((sample.length * 100) / percent);
+    const keys = sample.map((row) => row.key);
+    return { boundaries: rangeEnds(keys, rangeCount(estimatedRows, cut)), estimatedRows };
   }
 
   /** One segment of a scan: at most `limit` selected rows after the key, in key order. */
