@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { openExportContext, type ExportContext } from '@continuum/export/testing/export-test-context';
+import {
+  openExportContext,
+  type ExportContext,
+  seedCopies,
+} from '@continuum/export/testing/export-test-context';
 import { waitFor } from '@continuum/testing';
-import type { Observation, Patient } from 'fhir/r4';
 
 const TREAT = { scope: 'system/*.rs', purpose_of_use: 'TREAT' };
 const RETRY_AFTER_SECONDS = 2;
@@ -42,31 +45,58 @@ function startExporter(context: ExportContext, env: Record<string, string>, expo
   });
 }
 
-/** 50 Patients with an Observation each, and 200 SQL copies of them (the export reads only the resource table). */
-async function seed(context: ExportContext): Promise<string[]> {
-  for (let n = 0; n < 50; n++) {
-    const patient = (
-      await context.store.create({ resourceType: 'Patient', name: [{ family: `K${n}` }] } as Patient)
-    ).id as string;
-    await context.store.create({
-      resourceType: 'Observation',
-      status: 'final',
-      code: { text: 'killed-worker' },
-      subject: { reference: `Patient/${patient}` },
-    } as Observation);
-  }
-  // enough rows that the job is still running a few checkpoints in (3,100 rows finished within the first second
-  // once pages stopped writing an audit event each)
-  await context.sql`
-    INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
-                          source_updated, compartments, content)
-    SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
-           source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
-    FROM resource, generate_series(1, 200) AS g`;
-  const expected: string[] = [];
-  for await (const page of context.store.scan({}))
-    expected.push(...page.map((row) => `${row.resourceType}/${row.id}`));
-  return expected;
+/**
+ * 50 Patients with an Observation each and 200 SQL copies: enough rows that the job is still running a few
+ * checkpoints in (3,100 rows finished within the first second once pages stopped writing an audit event each).
+ */
+const seed = (context: ExportContext) => seedCopies(context, { patients: 50, copies: 200 });
+
+/**
+ * For a describe block: a seeded export context and an exporter app per `env`, started before its tests and killed
+ * (SIGKILL: the primary's workers exit when it vanishes) after them. Answers the exporters' processes.
+ */
+function withSeededExporters(
+  envs: Record<string, string>[],
+  ready: (context: ExportContext, expected: string[]) => void,
+): ChildProcess[] {
+  const exporters: ChildProcess[] = [];
+  let context: ExportContext | undefined;
+  beforeAll(async () => {
+    context = await openExportContext();
+    ready(context, await seed(context));
+    await Promise.all(envs.map((env) => startExporter(context as ExportContext, env, exporters)));
+  }, 240_000);
+  afterAll(async () => {
+    for (const child of exporters)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await context?.close();
+  });
+  return exporters;
+}
+
+/**
+ * After a worker was killed holding `lostId` (the export, or one of its slices): another worker takes it within twice
+ * Retry-After (its lease), on its second attempt, and the export holds every resource exactly once.
+ */
+async function expectTakenOverAndEveryResourceOnce(
+  context: ExportContext,
+  lost: { exportId: string; lostId: string; lostWorker: string | null | undefined },
+  expected: string[],
+): Promise<void> {
+  const killedAt = Date.now();
+  const takenOver = await waitFor(
+    () => context.jobs.find(lost.lostId),
+    (job) => job?.status === 'completed' || (Boolean(job?.workerId) && job?.workerId !== lost.lostWorker),
+    { timeoutMs: 30_000, intervalMs: 20, what: 'another worker to take the job over' },
+  );
+  expect(Date.now() - killedAt).toBeLessThan(2 * RETRY_AFTER_SECONDS * 1000);
+  expect(takenOver?.attempts).toBe(2);
+  const files = await context.finished(TREAT, lost.exportId, 120_000);
+  const exported = [...files.output.values()]
+    .flat()
+    .map((resource) => `${resource.resourceType}/${resource.id}`);
+  expect(exported.length).toBe(expected.length);
+  expect(new Set(exported)).toEqual(new Set(expected));
 }
 
 /** The pid in a worker id (`exporter-<pid>-<uuid>`). */
@@ -75,19 +105,11 @@ const pidOf = (workerId: string | null | undefined) => Number(/^exporter-(\d+)-/
 describe('an export whose worker process is killed is resumed by another', () => {
   let context: ExportContext;
   let expected: string[];
-  const exporters: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    context = await openExportContext();
-    expected = await seed(context);
-    // one process each (no supervisor), so the process spawned is the one that runs the job; never sliced
-    const env = { EXPORTER_WORKERS: '1', EXPORT_WORKER_CONCURRENCY: '1', EXPORT_MAX_SLICES: '1' };
-    await Promise.all([startExporter(context, env, exporters), startExporter(context, env, exporters)]);
-  }, 240_000);
-  afterAll(async () => {
-    for (const child of exporters)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await context?.close();
+  // one process each (no supervisor), so the process spawned is the one that runs the job; never sliced
+  const single = { EXPORTER_WORKERS: '1', EXPORT_WORKER_CONCURRENCY: '1', EXPORT_MAX_SLICES: '1' };
+  const exporters = withSeededExporters([single, single], (opened, seeded) => {
+    context = opened;
+    expected = seeded;
   });
 
   it('takes the job over within twice Retry-After and exports each resource once', async () => {
@@ -100,22 +122,11 @@ describe('an export whose worker process is killed is resumed by another', () =>
     const victim = exporters.find((child) => child.pid === pidOf(running?.workerId));
     expect(victim).toBeDefined();
     victim?.kill('SIGKILL');
-    const killedAt = Date.now();
-
-    const takenOver = await waitFor(
-      () => context.jobs.find(id),
-      (job) => job?.status === 'completed' || (Boolean(job?.workerId) && job?.workerId !== running?.workerId),
-      { timeoutMs: 30_000, intervalMs: 20, what: 'another worker to take the job' },
+    await expectTakenOverAndEveryResourceOnce(
+      context,
+      { exportId: id, lostId: id, lostWorker: running?.workerId },
+      expected,
     );
-    expect(Date.now() - killedAt).toBeLessThan(2 * RETRY_AFTER_SECONDS * 1000);
-    expect(takenOver?.attempts).toBe(2);
-
-    const files = await context.finished(TREAT, id, 120_000);
-    const exported = [...files.output.values()]
-      .flat()
-      .map((resource) => `${resource.resourceType}/${resource.id}`);
-    expect(exported.length).toBe(expected.length);
-    expect(new Set(exported)).toEqual(new Set(expected));
   }, 240_000);
 });
 
@@ -127,22 +138,13 @@ describe('an export whose worker process is killed is resumed by another', () =>
 describe('a sliced export read by a clustered exporter survives a killed worker process', () => {
   let context: ExportContext;
   let expected: string[];
-  const exporters: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    context = await openExportContext();
-    expected = await seed(context);
-    await startExporter(
-      context,
-      { EXPORTER_WORKERS: '2', EXPORT_SLICE_ROWS: '2000', EXPORT_MAX_SLICES: '4' },
-      exporters,
-    );
-  }, 240_000);
-  afterAll(async () => {
-    for (const child of exporters)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await context?.close();
-  });
+  const exporters = withSeededExporters(
+    [{ EXPORTER_WORKERS: '2', EXPORT_SLICE_ROWS: '2000', EXPORT_MAX_SLICES: '4' }],
+    (opened, seeded) => {
+      context = opened;
+      expected = seeded;
+    },
+  );
 
   it('reads the slices in both processes, takes a killed one’s slice over and exports each resource once', async () => {
     const id = await context.kickOff(TREAT, 'system');
@@ -160,23 +162,11 @@ describe('a sliced export read by a clustered exporter survives a killed worker 
     const primary = exporters[0].pid;
     expect(pidOf(running.workerId)).not.toBe(primary); // the primary only supervises
     process.kill(pidOf(running.workerId), 'SIGKILL');
-    const killedAt = Date.now();
-
-    const takenOver = await waitFor(
-      () => context.jobs.find(running.id),
-      (slice) =>
-        slice?.status === 'completed' || (Boolean(slice?.workerId) && slice?.workerId !== running.workerId),
-      { timeoutMs: 30_000, intervalMs: 20, what: 'another worker to take the slice' },
+    await expectTakenOverAndEveryResourceOnce(
+      context,
+      { exportId: id, lostId: running.id, lostWorker: running.workerId },
+      expected,
     );
-    expect(Date.now() - killedAt).toBeLessThan(2 * RETRY_AFTER_SECONDS * 1000);
-    expect(takenOver?.attempts).toBe(2);
-
-    const files = await context.finished(TREAT, id, 120_000);
-    const exported = [...files.output.values()]
-      .flat()
-      .map((resource) => `${resource.resourceType}/${resource.id}`);
-    expect(exported.length).toBe(expected.length);
-    expect(new Set(exported)).toEqual(new Set(expected));
     const [{ slices }] = await context.sql<{ slices: number }[]>`
       SELECT count(*)::int AS slices FROM export_job WHERE parent_id = ${id}`;
     expect(slices).toBe(4);

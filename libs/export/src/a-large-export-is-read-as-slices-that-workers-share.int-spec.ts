@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@continuum/testing';
-import type { Observation, Patient } from 'fhir/r4';
+import type { Patient } from 'fhir/r4';
 import type { ExportWorker } from './export.worker';
-import { type ExportContext, openExportContext } from './testing/export-test-context';
+import { type ExportContext, openExportContext, seedCopies } from './testing/export-test-context';
 
 const TREAT = { scope: 'system/*.rs', purpose_of_use: 'TREAT' };
 const SLICE_ROWS = 150;
@@ -22,28 +22,12 @@ describe('a large export is read as slices that workers share', () => {
 
   beforeAll(async () => {
     context = await openExportContext({ pageSize: 20, sliceRows: SLICE_ROWS, maxSlices: MAX_SLICES });
-    for (let n = 0; n < 20; n++) {
-      // stored JSON is written as its bytes, never decoded: a name beyond ASCII must come out as it went in
-      const family = n === 0 ? WIDE_NAME : `S${n}`;
-      const patient = (await context.store.create({ resourceType: 'Patient', name: [{ family }] } as Patient))
-        .id as string;
-      await context.store.create({
-        resourceType: 'Observation',
-        status: 'final',
-        code: { text: 'sliced' },
-        subject: { reference: `Patient/${patient}` },
-      } as Observation);
-    }
-    // more rows, cheaply: copies of those in SQL (an export reads only the resource table)
-    await context.sql`
-      INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
-                            source_updated, compartments, content)
-      SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
-             source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
-      FROM resource, generate_series(1, 29) AS g`;
-    stored = [];
-    for await (const page of context.store.scan({}))
-      stored.push(...page.map((row) => `${row.resourceType}/${row.id}`));
+    // stored JSON is written as its bytes, never decoded: a name beyond ASCII must come out as it went in
+    stored = await seedCopies(context, {
+      patients: 20,
+      copies: 29,
+      family: (n) => (n === 0 ? WIDE_NAME : `S${n}`),
+    });
   }, 120_000);
   afterEach(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));

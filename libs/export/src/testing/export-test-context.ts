@@ -26,7 +26,7 @@ import {
 import { createScratchDatabase } from '@continuum/store/outbox/testing/scratch-database';
 import { createSql } from '@continuum/store/database/sql.factory';
 import { TEST_DATABASE_URL, uniqueSuffix, waitFor } from '@continuum/testing';
-import type { Bundle, Resource } from 'fhir/r4';
+import type { Bundle, Observation, Patient, Resource } from 'fhir/r4';
 import type postgres from 'postgres';
 import { BulkExportService, type ExportManifest } from '../bulk-export.service';
 import { FilesystemExportFileStore } from '../export-file.store';
@@ -171,6 +171,36 @@ export async function openExportContext(settings: Partial<ExportSettings> = {}) 
 }
 
 export type ExportContext = Awaited<ReturnType<typeof openExportContext>>;
+
+/**
+ * Many rows, cheaply: `patients` Patients (named by `family`) with an Observation each, written through the store,
+ * then `copies` SQL copies of every row under new ids (an export reads only the resource table). Answers the
+ * `Type/id` of every row the store then holds.
+ */
+export async function seedCopies(
+  context: ExportContext,
+  options: { patients: number; copies: number; family?: (n: number) => string },
+): Promise<string[]> {
+  const family = options.family ?? ((n: number) => `P${n}`);
+  for (let n = 0; n < options.patients; n++) {
+    const patient = await context.store.create<Patient>({ resourceType: 'Patient', name: [{ family: family(n) }] });
+    await context.store.create<Observation>({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'seeded' },
+      subject: { reference: `Patient/${patient.id}` },
+    });
+  }
+  await context.sql`
+    INSERT INTO resource (resource_type, id, resource_key, version_id, last_updated, deleted, source_system,
+                          source_updated, compartments, content)
+    SELECT resource_type, id || '-c' || g, nextval('resource_key_seq'), version_id, last_updated, deleted,
+           source_system, source_updated, compartments, jsonb_set(content, '{id}', to_jsonb(id || '-c' || g))
+    FROM resource, generate_series(1, ${options.copies}::int) AS g`;
+  const stored: string[] = [];
+  for await (const page of context.store.scan({})) stored.push(...page.map((row) => `${row.resourceType}/${row.id}`));
+  return stored;
+}
 
 /** Reads the files a manifest lists from the export directory. */
 export function readExport(directory: string, id: string, manifest: ExportManifest): ExportedFiles {
