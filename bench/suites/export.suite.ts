@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openExportContext, type ExportContext } from '@continuum/export/testing/export-test-context';
 import { resourceBatches, writeCommunityFile, writeConcurrently } from '../measure/community-data';
@@ -21,8 +22,8 @@ class ExportBench {
   private context!: ExportContext;
   private exporter?: ChildProcess;
   private stored = 0;
-  /** Exporter processes (`--exporters`, default 2: this machine's cores): one export's slices are read by all. */
-  private exporters = 2;
+  /** Exporter processes (`--exporters`; default the machine's cores, as EXPORTER_WORKERS): slices are read by all. */
+  private exporters = availableParallelism();
 
   async prepare(ctx: SuiteContext): Promise<void> {
     this.context = await openExportContext({ pageSize: 1000, maxFileBytes: 256 * 1024 * 1024 });
@@ -61,7 +62,7 @@ class ExportBench {
     ctx.log(`stored ${this.stored} resources (${load} through the store, ${copies} SQL copies of them)`);
     // `--profile <dir>`: the exporter writes a V8 CPU profile there when it stops (open it in Chrome DevTools)
     const profile = ctx.options.extra['profile'];
-    this.exporters = Number(ctx.options.extra['exporters'] ?? 2);
+    this.exporters = Number(ctx.options.extra['exporters'] ?? this.exporters);
     this.exporter = spawn(
       process.execPath,
       [
